@@ -1,0 +1,67 @@
+import type { Lead, SystemName } from '../src/domain/lead.ts';
+import type { PermanentError } from '../src/errors/permanent-error.ts';
+
+/** A record as one system holds it now, mapped to the canonical lead. */
+export interface SystemRecord {
+  /** The record's id in its system (HubSpot contact id; Salesforce Lead or, once converted, Contact id). */
+  id: string;
+  lead: Lead;
+  /** ISO-8601 instant of the system's own last-modified stamp (lastmodifieddate / SystemModstamp). */
+  modifiedAt: string;
+}
+
+/** Fields to write to one record. No `id` means create-or-match (HubSpot: upsert by email). */
+export interface RecordPatch {
+  id?: string;
+  /** Canonical fields and values to set; `null` clears. */
+  fields: Partial<Lead>;
+  /** True when the lifecycle stage moves backwards by an explicit, recorded move (HubSpot: clear, then set). */
+  backwardStageMove?: boolean;
+}
+
+export type WriteOutcome =
+  { ok: true; id: string; created: boolean } | { ok: false; id?: string; error: PermanentError };
+
+/** Opaque-to-the-engine keyset cursor of a poller (timestamp plus id tie-break). */
+export interface PollCursor {
+  /** ISO-8601 instant of the last record covered. */
+  modifiedAt: string;
+  /** Id of the last record covered at that instant. */
+  id: string;
+}
+
+export interface PollPage {
+  /** Changed records, oldest first. */
+  records: SystemRecord[];
+  /** Records deleted since the cursor (where the system can tell). */
+  deletedIds: string[];
+  /** Cursor to store once these records are safely enqueued. */
+  next: PollCursor | null;
+  /** True when the poller has caught up. */
+  done: boolean;
+}
+
+export interface SetupCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do about a failed check. */
+  fix?: string;
+}
+
+/**
+ * What every connector offers the engine. Each call is batched to the API's own cap inside the
+ * connector; errors come out classified (RetryableError, RateLimitedError, PermanentError).
+ */
+export interface Connector {
+  readonly system: SystemName;
+  readonly tenant: string;
+  /** Batch read of records by id; ids the system no longer has are absent from the result. */
+  read(ids: string[]): Promise<SystemRecord[]>;
+  /** Batch write; one outcome per patch, in order, each record's own error kept. */
+  write(patches: RecordPatch[]): Promise<WriteOutcome[]>;
+  /** One page of changes after `cursor` (null: from the beginning of the overlap window). */
+  poll(cursor: PollCursor | null, now: Date): Promise<PollPage>;
+  /** Credentials, permissions and custom fields/properties the config needs. */
+  checkSetup(): Promise<SetupCheck[]>;
+}

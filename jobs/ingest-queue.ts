@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { ChangeEvent } from '../src/domain/change-event.ts';
+import type { Logger } from '../src/log/logger.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+
+/**
+ * Completed ingest jobs are kept this long so that their ids keep deduplicating redeliveries:
+ * HubSpot retries a batch for up to 24 hours and Salesforce keeps outbound messages for 24 hours.
+ */
+const KEEP_COMPLETED_SECONDS = 25 * 3600;
+const KEEP_FAILED_SECONDS = 7 * 24 * 3600;
+
+export type IngestQueue = Queue<ChangeEvent>;
+
+export function createIngestQueue(
+  connection: ConnectionOptions,
+  logger: Logger,
+  prefix = DEFAULT_QUEUE_PREFIX,
+): IngestQueue {
+  const queue = new Queue<ChangeEvent>(QUEUE_NAMES.ingest, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+      removeOnFail: { age: KEEP_FAILED_SECONDS },
+    },
+  });
+  queue.on('error', (error) => logger.warn({ err: error, queue: QUEUE_NAMES.ingest }, 'queue error'));
+  return queue;
+}
+
+/** Deterministic job id for a delivery: BullMQ ignores an add whose id already exists, so redeliveries vanish. */
+export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedupKey'>): string {
+  const digest = createHash('sha256')
+    .update(`${event.tenant}\u0000${event.system}\u0000${event.dedupKey}`)
+    .digest('hex');
+  return `ev-${digest.slice(0, 40)}`;
+}
+
+/**
+ * Validates and adds change events in one round trip. Resolves only once Redis has them, so a webhook
+ * route may acknowledge after awaiting it.
+ */
+export async function enqueueChangeEvents(queue: IngestQueue, events: ChangeEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const valid = events.map((event) => ChangeEvent.parse(event));
+  await queue.addBulk(
+    valid.map((event) => ({
+      name: `${event.system}-${event.kind}`,
+      data: event,
+      opts: { jobId: ingestJobId(event) },
+    })),
+  );
+  return valid.length;
+}

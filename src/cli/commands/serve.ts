@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
+import type { LeadBridgeConfig } from '../../config/schema.ts';
+import type { Logger } from '../../log/logger.ts';
+import { Metrics } from '../../metrics/prometheus.ts';
+import { createApp } from '../../server/app.ts';
+import { closeGracefully, createRedis } from '../../store/redis.ts';
+import type { RuntimeEnv } from '../runtime-env.ts';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server; resolves once it listens. `close` stops accepting, then closes queues and Redis. */
+export async function startServer(
+  config: LeadBridgeConfig,
+  env: RuntimeEnv,
+  logger: Logger,
+  port = env.port,
+): Promise<RunningServer> {
+  const redis = createRedis(env.redisUrl, logger);
+  const ingestQueue = createIngestQueue(redis, logger);
+  const metrics = new Metrics();
+  const app = createApp({
+    config,
+    redis,
+    ingestQueue,
+    metrics,
+    logger,
+    publicUrl: env.publicUrl,
+    adminToken: env.adminToken,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  logger.info({ url, tenants: config.tenants.map((tenant) => tenant.id) }, 'leadbridge server listening');
+  return {
+    url,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await closeGracefully(logger, [() => ingestQueue.close(), () => redis.quit()], () =>
+        redis.disconnect(),
+      );
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { Duration } from '../domain/duration.ts';
+import { HandoffConfig } from '../domain/handoff-schema.ts';
+import { LifecycleConfig } from '../domain/lifecycle-schema.ts';
+import { FieldMapping } from '../domain/ownership-schema.ts';
+import { ScoringConfig } from '../domain/scoring-schema.ts';
+import { SlaConfig } from '../domain/sla-schema.ts';
+import { TenantConfig } from './tenant-schema.ts';
+
+export const DEFAULT_FIELD_MAPPINGS: z.input<typeof FieldMapping>[] = [
+  { canonical: 'email', hubspot: 'email', salesforce: 'Email', ownership: 'two_way' },
+  { canonical: 'firstName', hubspot: 'firstname', salesforce: 'FirstName', ownership: 'two_way' },
+  { canonical: 'lastName', hubspot: 'lastname', salesforce: 'LastName', ownership: 'two_way' },
+  {
+    canonical: 'company',
+    hubspot: 'company',
+    salesforce: 'Company',
+    ownership: 'prefer_salesforce_unless_blank',
+  },
+  { canonical: 'phone', hubspot: 'phone', salesforce: 'Phone', ownership: 'two_way' },
+  { canonical: 'title', hubspot: 'jobtitle', salesforce: 'Title', ownership: 'two_way' },
+];
+
+/** Names of the properties and fields LeadBridge itself writes into the tenants. */
+export const CustomFieldNames = z.strictObject({
+  hubspot: z
+    .strictObject({
+      group: z.string().default('leadbridge'),
+      score: z.string().default('leadbridge_score'),
+      stage: z.string().default('leadbridge_stage'),
+      rejectionReason: z.string().default('leadbridge_rejection_reason'),
+      rejectedAt: z.string().default('leadbridge_rejected_at'),
+      slaDueAt: z.string().default('leadbridge_sla_due_at'),
+      slaBreached: z.string().default('leadbridge_sla_breached'),
+    })
+    .prefault({}),
+  salesforce: z
+    .strictObject({
+      score: z.string().default('LeadBridge_Score__c'),
+      stage: z.string().default('LeadBridge_Stage__c'),
+      rejectionReason: z.string().default('Rejection_Reason__c'),
+      slaDueAt: z.string().default('LeadBridge_SLA_Due__c'),
+      slaBreached: z.string().default('LeadBridge_SLA_Breached__c'),
+    })
+    .prefault({}),
+});
+export type CustomFieldNames = z.infer<typeof CustomFieldNames>;
+
+export const SyncConfig = z.strictObject({
+  pollInterval: Duration.default('5m').describe(
+    'How often the pollers look for changes (safety net for webhooks).',
+  ),
+  pollOverlap: Duration.default('2m').describe(
+    'How far back each poll reaches before its cursor, for search-index lag and late commits.',
+  ),
+  debounce: Duration.default('2s').describe('How long ingest waits for more changes to the same record.'),
+});
+export type SyncConfig = z.infer<typeof SyncConfig>;
+
+export const LeadBridgeConfig = z
+  .strictObject({
+    tenants: z.array(TenantConfig).min(1, 'configure at least one tenant'),
+    lifecycle: LifecycleConfig.prefault({}),
+    scoring: ScoringConfig.prefault({}),
+    handoff: HandoffConfig.prefault({}),
+    sla: SlaConfig.prefault({}),
+    fields: z.array(FieldMapping).prefault(DEFAULT_FIELD_MAPPINGS),
+    customFields: CustomFieldNames.prefault({}),
+    sync: SyncConfig.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.tenants.forEach((tenant, index) => {
+      if (seen.has(tenant.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', index, 'id'],
+          message: `tenant id "${tenant.id}" is used twice`,
+        });
+      }
+      seen.add(tenant.id);
+    });
+    const canonical = new Set<string>();
+    config.fields.forEach((field, index) => {
+      if (canonical.has(field.canonical)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', index, 'canonical'],
+          message: `"${field.canonical}" is mapped twice`,
+        });
+      }
+      canonical.add(field.canonical);
+    });
+    const stages = new Set(config.lifecycle.stages);
+    config.fields.forEach((field, index) =>
+      field.ownershipFromStage.forEach((rule, ruleIndex) => {
+        if (!stages.has(rule.stage)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['fields', index, 'ownershipFromStage', ruleIndex, 'stage'],
+            message: `"${rule.stage}" is not one of the stages (${config.lifecycle.stages.join(', ')})`,
+          });
+        }
+      }),
+    );
+  });
+export type LeadBridgeConfig = z.infer<typeof LeadBridgeConfig>;

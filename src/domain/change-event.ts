@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { SystemName } from './lead.ts';
+
+/**
+ * What change detection (webhooks, outbound messages, pollers) hands to ingest: only which record
+ * changed, never its data. Reconcile reads the current state of both sides, so a stale or repeated
+ * event costs a read, never a wrong write.
+ */
+export const ChangeEvent = z.object({
+  tenant: z.string().min(1),
+  system: SystemName,
+  /** The record's id in `system` (HubSpot contact id, Salesforce Lead/Contact id). */
+  objectId: z.string().min(1),
+  /** ISO-8601 instant the change happened in the source system. */
+  occurredAt: z.iso.datetime({ offset: true }),
+  kind: z.enum(['created', 'updated', 'deleted', 'merged', 'restored', 'privacy_deleted', 'converted']),
+  /** For merges: the ids that were folded into `objectId`. */
+  mergedIds: z.array(z.string()).optional(),
+  /** How the change was detected, for `explain` and the metrics. */
+  source: z.enum(['webhook', 'outbound_message', 'poll', 'backfill', 'manual']),
+  /**
+   * Identity of the delivery, the same on every redelivery of the same notification, so the ingest
+   * queue can drop duplicates. Built by the detector (e.g. HubSpot: portal, subscription type, object,
+   * eventId, occurredAt; Salesforce: notification Id).
+   */
+  dedupKey: z.string().min(1),
+});
+export type ChangeEvent = z.infer<typeof ChangeEvent>;

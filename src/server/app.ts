@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { IngestQueue } from '../../jobs/ingest-queue.ts';
+import type { LeadBridgeConfig } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/prometheus.ts';
+import { healthRoutes } from './health-routes.ts';
+
+export interface AppDeps {
+  config: LeadBridgeConfig;
+  redis: Redis;
+  ingestQueue: IngestQueue;
+  metrics: Metrics;
+  logger: Logger;
+  /** LEADBRIDGE_PUBLIC_URL: the base URL callers use, for signature checks behind a proxy. */
+  publicUrl?: string | undefined;
+  /** LEADBRIDGE_ADMIN_TOKEN: bearer token of the admin routes; unset means they answer 401. */
+  adminToken?: string | undefined;
+  /** Clock for signature windows and timestamps (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+/**
+ * The HTTP front door. Webhook routes keep the raw body for signature checks, so no global JSON body
+ * parser is installed here; each route parses its own body.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(healthRoutes(deps));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return app;
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ConfigError } from '../../../src/config/config-error.ts';
+import { interpolateEnv } from '../../../src/config/interpolate.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+
+const exampleText = readFileSync(new URL('../../../leadbridge.config.example.yaml', import.meta.url), 'utf8');
+const exampleEnv = Object.fromEntries(
+  readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+
+function problemsOf(text: string, env: Record<string, string | undefined> = exampleEnv) {
+  try {
+    parseConfig(text, env, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const minimal = (extra = '') => `
+tenants:
+  - id: acme
+    hubspot: { accessToken: tok }
+    salesforce: { orgId: 00D000000000000AAA, accessToken: t, instanceUrl: https://acme.my.salesforce.com }
+${extra}`;
+
+describe('config file', () => {
+  it('accepts the example config with only the .env.example variables set', () => {
+    const config = parseConfig(exampleText, exampleEnv);
+    expect(config.tenants[0]?.hubspot.accessToken).toBe(exampleEnv.HUBSPOT_ACCESS_TOKEN);
+    expect(config.tenants[0]?.salesforce.orgId).toBe('00D000000000000AAA');
+    expect(config.lifecycle.stages).toEqual(['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'customer']);
+    expect(config.lifecycle.salesforce.status['Closed - Not Converted']).toBe('rejected');
+    expect(config.customFields.salesforce.rejectionReason).toBe('Rejection_Reason__c');
+  });
+
+  it('fills in the design defaults for everything but the tenants', () => {
+    const config = parseConfig(minimal(), {});
+    expect(config.lifecycle.hubspot.lifecyclestage.mql).toBe('marketingqualifiedlead');
+    expect(config.lifecycle.hubspot.lifecyclestage.sql).toBe('salesqualifiedlead');
+    expect(config.lifecycle.salesforce.status['Open - Not Contacted']).toBe('mql');
+    expect(config.lifecycle.salesforce.status['Working - Contacted']).toBe('sql');
+    expect(config.lifecycle.salesforce.status['Closed - Converted']).toBe('opportunity');
+    expect(config.scoring.mqlThreshold).toBe(50);
+    expect(config.sla.followUpWithin).toBe('1h');
+    expect(config.customFields.hubspot.score).toBe('leadbridge_score');
+    expect(config.fields.map((field) => field.canonical)).toContain('email');
+    expect(config.tenants[0]?.hubspot.baseUrl).toBe('https://api.hubapi.com');
+    expect(config.tenants[0]?.salesforce.apiBudgetShare).toBe(0.8);
+  });
+
+  it('names the field, the problem and the fix for each problem, all at once', () => {
+    const problems = problemsOf(`
+tenants:
+  - id: Acme Corp
+    hubspot: { accessToken: "" }
+    salesforce: { orgId: "123", refreshToken: r }
+scoring: { mqlThreshold: 50, rules: [{ id: a, category: fit, field: x, op: nope, points: 1 }] }
+sla: { followUpWithin: soon }
+`);
+    const byPath = Object.fromEntries(problems.map((problem) => [problem.path, problem.message]));
+    expect(byPath['tenants[0].id']).toMatch(/lower-case/);
+    expect(byPath['tenants[0].hubspot.accessToken']).toMatch(/access token/);
+    expect(byPath['tenants[0].salesforce.orgId']).toMatch(/00D/);
+    expect(byPath['scoring.rules[0].op']).toBeDefined();
+    expect(byPath['sla.followUpWithin']).toMatch(/"1h"/);
+  });
+
+  it('refuses unknown keys so a typo is not silently ignored', () => {
+    const problems = problemsOf(minimal('scoring: { mqlTreshold: 40 }\n'));
+    expect(problems).toEqual([{ path: 'scoring', message: 'unknown key(s) "mqlTreshold"' }]);
+  });
+
+  it('names a missing environment variable once, at the field that references it', () => {
+    const env = { ...exampleEnv, SALESFORCE_ORG_ID: undefined };
+    const problems = problemsOf(exampleText, env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.path).toBe('tenants[0].salesforce.orgId');
+    expect(problems[0]?.message).toMatch(/SALESFORCE_ORG_ID is not set/);
+  });
+
+  it('requires Salesforce credentials that can actually authenticate', () => {
+    const problems = problemsOf(`
+tenants:
+  - id: acme
+    hubspot: { accessToken: tok }
+    salesforce: { orgId: 00D000000000000AAA, refreshToken: r }
+`);
+    expect(problems).toContainEqual({
+      path: 'tenants[0].salesforce.clientId',
+      message: expect.stringMatching(/clientId/),
+    });
+  });
+
+  it('checks that stage names used in mappings exist', () => {
+    const problems = problemsOf(minimal('lifecycle: { salesforce: { status: { Working: sqll } } }\n'));
+    expect(problems[0]?.path).toBe('lifecycle.salesforce.status.Working');
+    expect(problems[0]?.message).toMatch(/"sqll" is not a stage/);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const problems = problemsOf('tenants: [\n  - id: x\n');
+    expect(problems[0]?.path).toMatch(/^line \d+/);
+  });
+
+  it('is stable under parse -> serialize -> parse', () => {
+    const first = parseConfig(exampleText, exampleEnv);
+    const second = parseConfig(stringify(first), {});
+    expect(second).toEqual(first);
+  });
+
+  it('is stable under parse -> serialize -> parse for generated configs', () => {
+    const durations = fc
+      .tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom('s', 'm', 'h', 'd'))
+      .map(([n, u]) => `${n}${u}`);
+    const configs = fc.record({
+      threshold: fc.integer({ min: 0, max: 500 }),
+      followUp: durations,
+      share: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      required: fc.uniqueArray(fc.constantFrom('email', 'phone', 'company', 'title'), { maxLength: 4 }),
+      points: fc.integer({ min: -50, max: 50 }),
+    });
+    fc.assert(
+      fc.property(configs, ({ threshold, followUp, share, required, points }) => {
+        const text = minimal(
+          `scoring: { mqlThreshold: ${threshold}, rules: [{ id: r, category: fit, field: company, op: exists, points: ${points} }] }\n` +
+            `sla: { followUpWithin: ${followUp} }\nhandoff: { requiredFields: [${required.join(', ')}] }\n`,
+        ).replace('accessToken: t,', `accessToken: t, apiBudgetShare: ${share},`);
+        const first = parseConfig(text, {});
+        expect(parseConfig(stringify(first), {})).toEqual(first);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('interpolateEnv', () => {
+  it('substitutes variables and defaults inside longer strings', () => {
+    const { value, missing } = interpolateEnv({ a: 'x-${A}-y', b: ['${B:-fallback}'], c: 3 }, { A: '1' });
+    expect(value).toEqual({ a: 'x-1-y', b: ['fallback'], c: 3 });
+    expect(missing).toEqual([]);
+  });
+
+  it('treats an empty variable as unset so a default applies', () => {
+    expect(interpolateEnv('${A:-d}', { A: '' }).value).toBe('d');
+  });
+
+  it('reports each missing variable with its path', () => {
+    const { missing } = interpolateEnv({ t: [{ k: '${NOPE}' }] }, {});
+    expect(missing).toEqual([{ path: ['t', 0, 'k'], name: 'NOPE' }]);
+  });
+});
