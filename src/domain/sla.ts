@@ -1,0 +1,108 @@
+import { durationMs } from './duration.ts';
+import type { SlaConfig } from './sla-schema.ts';
+import { parseInstant } from './values.ts';
+
+/** An instant as a Date, an ISO-8601 string or epoch milliseconds. */
+export type Instant = Date | string | number;
+
+function ms(value: Instant, what: string): number {
+  const parsed = parseInstant(value);
+  if (parsed === null) throw new RangeError(`${what} is not an instant: ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+/** When a handed-off lead must have been worked by a rep: handoff + `followUpWithin`. ISO-8601. */
+export function followUpDueAt(handoffAt: Instant, sla: Pick<SlaConfig, 'followUpWithin'>): string {
+  return iso(ms(handoffAt, 'handoffAt') + durationMs(sla.followUpWithin));
+}
+
+/** When sales must have accepted or rejected (with a reason) a handed-off lead. ISO-8601. */
+export function rejectionFeedbackDueAt(
+  handoffAt: Instant,
+  sla: Pick<SlaConfig, 'rejectionFeedbackWithin'>,
+): string {
+  return iso(ms(handoffAt, 'handoffAt') + durationMs(sla.rejectionFeedbackWithin));
+}
+
+/** When a rejected lead returns to nurture: rejectedAt + `recycleAfter`. ISO-8601. */
+export function recycleAt(rejectedAt: Instant, sla: Pick<SlaConfig, 'recycleAfter'>): string {
+  return iso(ms(rejectedAt, 'rejectedAt') + durationMs(sla.recycleAfter));
+}
+
+/** True once a rejected lead's recycle time has come. */
+export function isRecycleDue(rejectedAt: Instant, now: Date, sla: Pick<SlaConfig, 'recycleAfter'>): boolean {
+  return now.getTime() >= ms(recycleAt(rejectedAt, sla), 'recycleAt');
+}
+
+export interface DeadlineStatus {
+  /** ISO-8601 instant the deadline falls due. */
+  dueAt: string;
+  /** `met` when done by the deadline, `breached` when done late or still not done after it. */
+  state: 'pending' | 'met' | 'breached';
+  breached: boolean;
+  /** ISO-8601 instant it was done, if it was. */
+  doneAt?: string;
+  /** Milliseconds from handoff to done (for the average follow-up time in the report). */
+  elapsedMs?: number;
+  /** Milliseconds past the deadline, when breached (done late, or now minus due while still open). */
+  lateByMs?: number;
+}
+
+export interface SlaEvaluation {
+  followUp: DeadlineStatus;
+  feedback: DeadlineStatus;
+  /** Either deadline breached. */
+  breached: boolean;
+}
+
+function deadline(
+  startMs: number,
+  dueMs: number,
+  done: Instant | null | undefined,
+  nowMs: number,
+): DeadlineStatus {
+  const dueAt = iso(dueMs);
+  if (done !== null && done !== undefined) {
+    const doneMs = ms(done, 'done time');
+    const late = doneMs > dueMs;
+    return {
+      dueAt,
+      state: late ? 'breached' : 'met',
+      breached: late,
+      doneAt: iso(doneMs),
+      elapsedMs: doneMs - startMs,
+      ...(late ? { lateByMs: doneMs - dueMs } : {}),
+    };
+  }
+  const late = nowMs > dueMs;
+  return {
+    dueAt,
+    state: late ? 'breached' : 'pending',
+    breached: late,
+    ...(late ? { lateByMs: nowMs - dueMs } : {}),
+  };
+}
+
+/**
+ * The SLA status of a handed-off lead at `now`: the follow-up deadline (met by the first follow-up) and
+ * the feedback deadline (met by an accept or a rejection with a reason). A deadline is breached when it
+ * was met late, or is still open after it fell due; exactly at the due instant it is not yet breached.
+ */
+export function evaluateSla(
+  input: {
+    handoffAt: Instant;
+    firstFollowUpAt?: Instant | null;
+    /** When sales accepted (worked) or rejected the lead. */
+    feedbackAt?: Instant | null;
+    now: Date;
+  },
+  sla: Pick<SlaConfig, 'followUpWithin' | 'rejectionFeedbackWithin'>,
+): SlaEvaluation {
+  const start = ms(input.handoffAt, 'handoffAt');
+  const now = input.now.getTime();
+  const followUp = deadline(start, start + durationMs(sla.followUpWithin), input.firstFollowUpAt, now);
+  const feedback = deadline(start, start + durationMs(sla.rejectionFeedbackWithin), input.feedbackAt, now);
+  return { followUp, feedback, breached: followUp.breached || feedback.breached };
+}
