@@ -1,0 +1,80 @@
+import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import { RateLimitedError } from '../../src/errors/rate-limited-error.ts';
+import { RateLimitWaitExceeded } from '../../src/store/rate-limiter.ts';
+import { toClassifiedError } from './classify.ts';
+import type { CallKind, RateGate } from './rate-gate.ts';
+
+export interface ApiCallerOptions {
+  tenant: string;
+  gate: RateGate;
+  recorder: ApiCallRecorder;
+  /**
+   * A 429 whose wait is at most this long (milliseconds) is waited out here and the call retried;
+   * longer waits (a daily limit) are thrown as RateLimitedError for the job queue to hold.
+   */
+  maxInlineWaitMs?: number;
+  /** How many 429s in a row one call waits out before throwing. */
+  maxInlineRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A response as the SDK's `…WithHttpInfo` methods return it. */
+interface HttpInfoLike<T> {
+  httpStatusCode: number;
+  data: T;
+}
+
+function statusOf(err: unknown): number {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : 0;
+}
+
+/**
+ * Every HubSpot call goes through here: admission by the tenant's shared rate gate, one count per
+ * attempt by endpoint template and status, errors classified into the three error kinds.
+ */
+export class ApiCaller {
+  readonly #options: Required<Omit<ApiCallerOptions, 'sleep'>> & { sleep: (ms: number) => Promise<void> };
+
+  constructor(options: ApiCallerOptions) {
+    this.#options = {
+      maxInlineWaitMs: 15_000,
+      maxInlineRetries: 3,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...options,
+    };
+  }
+
+  /** Calls `send` under `endpoint` (a route template such as `POST /crm/v3/objects/contacts/search`). */
+  async call<T>(
+    endpoint: string,
+    kind: CallKind,
+    send: () => Promise<HttpInfoLike<T>>,
+  ): Promise<HttpInfoLike<T>> {
+    const { gate, recorder, tenant } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await gate.acquire(kind);
+      } catch (err) {
+        if (err instanceof RateLimitWaitExceeded)
+          throw new RateLimitedError(`HubSpot ${endpoint}: local budget exhausted`, err.waitMs, 'LOCAL', {
+            cause: err,
+          });
+        throw err;
+      }
+      try {
+        const info = await send();
+        recorder.record({ system: 'hubspot', tenant, endpoint, status: info.httpStatusCode });
+        return info;
+      } catch (err) {
+        recorder.record({ system: 'hubspot', tenant, endpoint, status: statusOf(err) });
+        const classified = toClassifiedError(err, endpoint);
+        if (!(classified instanceof RateLimitedError)) throw classified;
+        await gate.block(classified.waitMs);
+        if (classified.waitMs > this.#options.maxInlineWaitMs || attempt >= this.#options.maxInlineRetries)
+          throw classified;
+        await this.#options.sleep(classified.waitMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { LeadBridgeConfig } from '../../src/config/schema.ts';
+import type { TenantConfig } from '../../src/config/tenant-schema.ts';
+import { durationMs } from '../../src/domain/duration.ts';
+import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
+import type {
+  Connector,
+  PollCursor,
+  PollPage,
+  RecordPatch,
+  SetupCheck,
+  SystemRecord,
+  WriteOutcome,
+} from '../types.ts';
+import { HubSpotClient } from './client.ts';
+import { checkProperties, installProperties, type InstallAction } from './install.ts';
+import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
+import { pollContacts } from './poller.ts';
+import { openGate, redisRateGate } from './rate-gate.ts';
+import type { HubSpotContact } from './schemas.ts';
+import { writePatches } from './writer.ts';
+
+export type HubSpotConnectorConfig = MappingConfig & Pick<LeadBridgeConfig, 'sync'>;
+
+export interface HubSpotConnectorDeps {
+  /** Shared rate limits across workers; without it calls are not throttled here (tests). */
+  limiter?: RedisRateLimiter;
+  recorder?: ApiCallRecorder;
+  /** Longest 429 wait waited out in place, in milliseconds (longer ones are thrown). */
+  maxInlineWaitMs?: number;
+}
+
+function lastModified(contact: HubSpotContact): string {
+  const value = contact.properties.lastmodifieddate;
+  if (value) {
+    const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
+    if (!Number.isNaN(date.getTime())) return date.toISOString();
+  }
+  return contact.updatedAt;
+}
+
+/** The HubSpot side of one tenant, as the engine sees it. */
+export class HubSpotConnector implements Connector {
+  readonly system = 'hubspot' as const;
+  readonly tenant: string;
+  readonly client: HubSpotClient;
+  readonly #config: HubSpotConnectorConfig;
+  readonly #properties: string[];
+
+  constructor(tenant: TenantConfig, config: HubSpotConnectorConfig, deps: HubSpotConnectorDeps = {}) {
+    this.tenant = tenant.id;
+    this.#config = config;
+    this.#properties = contactProperties(config);
+    this.client = new HubSpotClient({
+      tenant: tenant.id,
+      accessToken: tenant.hubspot.accessToken,
+      baseUrl: tenant.hubspot.baseUrl,
+      gate: deps.limiter ? redisRateGate(deps.limiter, tenant.id, tenant.hubspot.burstLimitPer10s) : openGate,
+      ...(deps.recorder ? { recorder: deps.recorder } : {}),
+      ...(deps.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: deps.maxInlineWaitMs }),
+    });
+  }
+
+  toRecord(contact: HubSpotContact): SystemRecord {
+    return {
+      id: contact.id,
+      lead: toCanonical(contact.properties, this.#config),
+      modifiedAt: lastModified(contact),
+    };
+  }
+
+  /**
+   * Batch read by contact id. A merged-away id answers with the surviving contact, whose `id` then
+   * differs from the one asked for; the engine re-points its link.
+   */
+  async read(ids: string[]): Promise<SystemRecord[]> {
+    const answer = await this.client.batchRead([...new Set(ids)], this.#properties);
+    return answer.results.map((contact) => this.toRecord(contact));
+  }
+
+  write(patches: RecordPatch[]): Promise<WriteOutcome[]> {
+    return writePatches(this.client, patches, this.#config);
+  }
+
+  /**
+   * One page of contacts changed after `cursor`. HubSpot's search cannot list deleted contacts, so
+   * `deletedIds` stays empty: deletions, merges and privacy deletions arrive by webhook.
+   */
+  async poll(cursor: PollCursor | null, now: Date): Promise<PollPage> {
+    const page = await pollContacts(this.client, cursor, now, {
+      properties: this.#properties,
+      overlapMs: durationMs(this.#config.sync.pollOverlap),
+    });
+    return {
+      records: page.contacts.map((contact) => this.toRecord(contact)),
+      deletedIds: [],
+      next: page.next,
+      done: page.done,
+    };
+  }
+
+  /** One page of every contact, for the first full sync (list endpoint, 100 per page; `after` null starts). */
+  async backfill(after: string | null): Promise<{ records: SystemRecord[]; after: string | null }> {
+    const page = await this.client.listPage(after ?? undefined, this.#properties);
+    return { records: page.results.map((contact) => this.toRecord(contact)), after: page.after ?? null };
+  }
+
+  async checkSetup(): Promise<SetupCheck[]> {
+    try {
+      return await checkProperties(this.client, this.#config);
+    } catch (err) {
+      return [
+        {
+          name: 'hubspot api access',
+          ok: false,
+          detail: (err as Error).message,
+          fix: 'check tenants[].hubspot.accessToken (scopes crm.objects.contacts.read/write, crm.schemas.contacts.read/write) and baseUrl',
+        },
+      ];
+    }
+  }
+
+  /** Creates the `leadbridge` property group and properties that are missing; `dryRun` only reports. */
+  install(options: { dryRun: boolean }): Promise<InstallAction[]> {
+    return installProperties(this.client, this.#config, options.dryRun);
+  }
+}

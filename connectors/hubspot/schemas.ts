@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { WEBHOOK_MAX_EVENTS } from './limits.ts';
+
+// https://developers.hubspot.com/docs/api/webhooks#webhook-payloads
+// Loose objects: HubSpot adds fields over time and we must not refuse a batch for one we do not know.
+
+const Id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+
+/** One webhook notification. The legacy docs call `subscriptionType` `eventType`; both are accepted. */
+export const HubSpotWebhookEvent = z
+  .looseObject({
+    eventId: Id,
+    subscriptionId: Id.optional(),
+    portalId: z.number().int().positive(),
+    appId: z.number().int().optional(),
+    /** Epoch milliseconds. */
+    occurredAt: z.number().int().nonnegative(),
+    subscriptionType: z.string().min(1).optional(),
+    eventType: z.string().min(1).optional(),
+    attemptNumber: z.number().int().nonnegative().optional(),
+    objectId: Id.optional(),
+    objectTypeId: z.string().optional(),
+    propertyName: z.string().optional(),
+    propertyValue: z.unknown().optional(),
+    changeSource: z.string().optional(),
+    changeFlag: z.string().optional(),
+    sourceId: z.string().optional(),
+    primaryObjectId: Id.optional(),
+    mergedObjectIds: z.array(Id).optional(),
+    newObjectId: Id.optional(),
+    numberOfPropertiesMoved: z.number().int().optional(),
+  })
+  .refine((event) => event.subscriptionType ?? event.eventType, {
+    message: 'subscriptionType (or eventType) is required',
+    path: ['subscriptionType'],
+  })
+  .transform(({ eventType, subscriptionType, ...event }) => ({
+    ...event,
+    subscriptionType: (subscriptionType ?? eventType) as string,
+  }));
+export type HubSpotWebhookEvent = z.infer<typeof HubSpotWebhookEvent>;
+
+/** A webhook request body: a JSON array of up to 100 events (we allow some slack, never refuse a batch for size alone). */
+export const HubSpotWebhookBatch = z
+  .array(HubSpotWebhookEvent)
+  .min(1)
+  .max(WEBHOOK_MAX_EVENTS * 10);
+
+/** A contact as the client hands it on: the SDK's SimplePublicObject reduced to what we use. */
+export interface HubSpotContact {
+  id: string;
+  properties: Record<string, string | null>;
+  /** ISO-8601. */
+  createdAt: string;
+  /** ISO-8601; the same instant as `lastmodifieddate`. */
+  updatedAt: string;
+}
+
+/** HubSpot's error body; "treat all fields as optional" (error-handling docs). */
+export const HubSpotErrorBody = z.looseObject({
+  status: z.string().optional(),
+  message: z.string().optional(),
+  category: z.string().optional(),
+  errorType: z.string().optional(),
+  policyName: z.string().optional(),
+  correlationId: z.string().optional(),
+  errors: z
+    .array(
+      z.looseObject({
+        message: z.string().optional(),
+        code: z.string().optional(),
+        context: z.record(z.string(), z.array(z.string())).optional(),
+      }),
+    )
+    .optional(),
+  context: z.record(z.string(), z.array(z.string())).optional(),
+});
+export type HubSpotErrorBody = z.infer<typeof HubSpotErrorBody>;
