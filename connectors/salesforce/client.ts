@@ -1,0 +1,282 @@
+import { Connection } from 'jsforce';
+import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { ignoreApiCalls, type ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import { BudgetExhaustedError, type ApiBudget } from './budget.ts';
+import { classifiedError } from './classified-error.ts';
+import { chunk } from './chunk.ts';
+import { instrumentTransport } from './instrument.ts';
+import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, RETRIEVE_MAX_IDS } from './limits.ts';
+import { withRetry, type RetryOptions } from './retry.ts';
+import {
+  DescribeResult,
+  LeadStatusRow,
+  LimitsResponse,
+  QueryResult,
+  SaveResults,
+  UserInfo,
+  type SaveResult,
+} from './schemas.ts';
+import type { TokenStore } from './token-store.ts';
+
+export type SfRecord = Record<string, unknown>;
+
+export interface SalesforceClientOptions {
+  tenant: string;
+  config: SalesforceTenantConfig;
+  budget: ApiBudget;
+  /** Where every HTTP call is counted by endpoint template and status. */
+  recorder?: ApiCallRecorder;
+  /** Keeps refreshed sessions for the tenant (Redis in production). */
+  tokenStore?: TokenStore;
+  logger?: Logger;
+  /** Sleep and jitter of our own POST/PATCH retry policy (tests pass instant ones). */
+  retry?: RetryOptions;
+}
+
+/**
+ * The tenant's Salesforce org through jsforce: the refresh-token flow (jsforce refreshes on a 401 and
+ * retries once; we keep the new session), SOQL with `nextRecordsUrl` paging, collection reads and writes
+ * cut to the API's caps, with our own retry for POST/PATCH, which jsforce never retries.
+ */
+export class SalesforceClient {
+  readonly tenant: string;
+  readonly conn: Connection;
+  readonly budget: ApiBudget;
+  private readonly config: SalesforceTenantConfig;
+  private readonly tokenStore: TokenStore | undefined;
+  private readonly logger: Logger | undefined;
+  private readonly retry: RetryOptions;
+  private userId: string | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: SalesforceClientOptions) {
+    const { config } = options;
+    this.tenant = options.tenant;
+    this.config = config;
+    this.budget = options.budget;
+    this.tokenStore = options.tokenStore;
+    this.logger = options.logger;
+    this.retry = options.retry ?? {};
+    // https://jsforce.github.io/document/#connection (Connection config; refresh needs oauth2.clientId)
+    this.conn = new Connection({
+      version: config.apiVersion ?? DEFAULT_API_VERSION,
+      loginUrl: config.loginUrl,
+      ...(config.instanceUrl ? { instanceUrl: config.instanceUrl } : {}),
+      ...(config.accessToken ? { accessToken: config.accessToken } : {}),
+      ...(config.refreshToken ? { refreshToken: config.refreshToken } : {}),
+      ...(config.clientId
+        ? {
+            oauth2: {
+              loginUrl: config.loginUrl,
+              clientId: config.clientId,
+              ...(config.clientSecret ? { clientSecret: config.clientSecret } : {}),
+            },
+          }
+        : {}),
+      // Sent as `Sforce-Call-Options: client=<name>` so change events and audits show our writes.
+      callOptions: { client: config.clientName },
+    });
+    const recorder = options.recorder ?? ignoreApiCalls;
+    const observe = { tenant: this.tenant, recorder, budget: this.budget };
+    instrumentTransport(this.conn._transport, observe);
+    instrumentTransport(this.conn.oauth2._transport, observe);
+    this.conn.on('refresh', (accessToken: string, response: Record<string, unknown>) => {
+      this.onRefresh(accessToken, response);
+    });
+  }
+
+  /** Reuses a session another worker refreshed; refreshes first when there is no access token at all. */
+  init(): Promise<void> {
+    this.ready ??= this.establish();
+    return this.ready;
+  }
+
+  private async establish(): Promise<void> {
+    if (this.config.refreshToken) {
+      const stored = await this.tokenStore?.load(this.tenant);
+      if (stored) {
+        this.conn.accessToken = stored.accessToken;
+        this.conn.instanceUrl = stored.instanceUrl;
+        if (stored.refreshToken) this.conn.refreshToken = stored.refreshToken;
+      }
+    }
+    if (!this.conn.accessToken) {
+      const delegate = this.conn._refreshDelegate;
+      if (!delegate) throw new Error('no Salesforce access token and no way to refresh one');
+      try {
+        await delegate.refresh(Date.now());
+      } catch (err) {
+        throw classifiedError(err, 'Salesforce token refresh');
+      }
+    }
+  }
+
+  private onRefresh(accessToken: string, response: Record<string, unknown>): void {
+    const instanceUrl =
+      typeof response.instance_url === 'string' ? response.instance_url : this.conn.instanceUrl;
+    const refreshToken = typeof response.refresh_token === 'string' ? response.refresh_token : undefined;
+    const userId =
+      typeof response.id === 'string' ? /\/id\/[^/]+\/([^/?]+)/.exec(response.id)?.[1] : undefined;
+    if (userId) this.userId = userId;
+    this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');
+    this.tokenStore
+      ?.save(this.tenant, {
+        accessToken,
+        instanceUrl,
+        ...(refreshToken ? { refreshToken } : {}),
+        issuedAt: Date.now(),
+      })
+      .catch((err: unknown) =>
+        this.logger?.warn({ err, tenant: this.tenant }, 'could not keep refreshed session'),
+      );
+  }
+
+  /**
+   * Call before starting a unit of work (a poll page, a write batch, a read): throws a
+   * BudgetExhaustedError wrapped as RateLimitedError when the tenant's share of the daily limit is used
+   * or Salesforce said REQUEST_LIMIT_EXCEEDED. When the last reading is old, one GET /limits re-reads it.
+   */
+  async beforeWork(): Promise<void> {
+    await this.init();
+    let decision = await this.budget.decide();
+    if (decision.kind === 'probe') {
+      await this.limits().catch(() => undefined);
+      decision = await this.budget.decide();
+      if (decision.kind === 'probe') decision = { kind: 'go' };
+    }
+    if (decision.kind === 'wait')
+      throw classifiedError(new BudgetExhaustedError(decision), 'Salesforce budget');
+  }
+
+  /**
+   * Runs a SOQL query and follows `nextRecordsUrl` until done. `scanAll` uses queryAll, which also returns
+   * deleted (IsDeleted) and archived rows.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+   */
+  async query(soql: string, options: { scanAll?: boolean } = {}): Promise<SfRecord[]> {
+    await this.init();
+    const records: SfRecord[] = [];
+    try {
+      let page = QueryResult.parse(
+        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false }),
+      );
+      records.push(...page.records);
+      while (!page.done && page.nextRecordsUrl) {
+        page = QueryResult.parse(await this.conn.queryMore(page.nextRecordsUrl));
+        records.push(...page.records);
+      }
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce query');
+    }
+    return records.map(stripAttributes);
+  }
+
+  /**
+   * Reads records by id through sObject Collections (up to 2,000 ids per call); missing or deleted ids
+   * are absent from the result. It is a POST, so our retry policy applies.
+   */
+  async retrieve(type: string, ids: string[], fields: string[]): Promise<SfRecord[]> {
+    await this.init();
+    const found: SfRecord[] = [];
+    for (const part of chunk(ids, RETRIEVE_MAX_IDS)) {
+      const rows = await withRetry(
+        `Salesforce retrieve ${type}`,
+        async () => (await this.conn.retrieve(type, part, { fields })) as unknown as Array<SfRecord | null>,
+        this.retry,
+      );
+      for (const row of rows) if (row) found.push(stripAttributes(row));
+    }
+    return found;
+  }
+
+  /** Collection create, ≤200 per call, allOrNone=false: one SaveResult per record, in order. */
+  create(type: string, records: SfRecord[]): Promise<SaveResult[]> {
+    return this.save('create', type, records);
+  }
+
+  /** Collection update (records carry `Id`), ≤200 per call, allOrNone=false. */
+  update(type: string, records: SfRecord[]): Promise<SaveResult[]> {
+    return this.save('update', type, records);
+  }
+
+  // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+  private async save(op: 'create' | 'update', type: string, records: SfRecord[]): Promise<SaveResult[]> {
+    await this.init();
+    const results: SaveResult[] = [];
+    for (const part of chunk(records, COLLECTION_MAX_RECORDS)) {
+      const raw = await withRetry(
+        `Salesforce ${op} ${type}`,
+        () =>
+          op === 'create'
+            ? this.conn.create(type, part, { allOrNone: false })
+            : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
+        this.retry,
+      );
+      const parsed = SaveResults.parse(raw);
+      if (parsed.length !== part.length) {
+        throw classifiedError(
+          new Error(`expected ${part.length} save results, got ${parsed.length}`),
+          `Salesforce ${op} ${type}`,
+        );
+      }
+      results.push(...parsed);
+    }
+    return results;
+  }
+
+  /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm */
+  async describe(type: string): Promise<DescribeResult> {
+    await this.init();
+    try {
+      return DescribeResult.parse(await this.conn.describe(type));
+    } catch (err) {
+      throw classifiedError(err, `Salesforce describe ${type}`);
+    }
+  }
+
+  /** The org's real Lead Status picklist. https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_leadstatus.htm */
+  async leadStatuses(): Promise<LeadStatusRow[]> {
+    const rows = await this.query('SELECT ApiName, IsConverted, IsDefault FROM LeadStatus');
+    return rows.map((row) => LeadStatusRow.parse(row));
+  }
+
+  /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm */
+  async limits(): Promise<LimitsResponse> {
+    await this.init();
+    try {
+      const limits = LimitsResponse.parse(await this.conn.limits());
+      const { Max, Remaining } = limits.DailyApiRequests;
+      this.budget.observe(Math.max(0, Max - Remaining), Max);
+      return limits;
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce limits');
+    }
+  }
+
+  /** The integration user's id, so our own edits can be told from a person's. */
+  async integrationUserId(): Promise<string> {
+    await this.init();
+    if (this.userId) return this.userId;
+    const fromConn = this.conn.userInfo?.id;
+    if (fromConn) return (this.userId = fromConn);
+    try {
+      // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_userinfo_endpoint.htm
+      const info = UserInfo.parse(await this.conn.request('/services/oauth2/userinfo'));
+      this.userId = info.user_id;
+      return info.user_id;
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce userinfo');
+    }
+  }
+
+  /** Throws BudgetExhaustedError-derived errors unchanged, anything else classified. */
+  static isBudgetError(err: unknown): boolean {
+    return err instanceof Error && err.cause instanceof BudgetExhaustedError;
+  }
+}
+
+function stripAttributes(record: SfRecord): SfRecord {
+  const { attributes: _attributes, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,160 @@
+import type { Redis } from 'ioredis';
+import type { LeadBridgeConfig } from '../../src/config/schema.ts';
+import type { TenantConfig } from '../../src/config/tenant-schema.ts';
+import { durationMs } from '../../src/domain/duration.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import type { Connector, PollCursor, RecordPatch, SetupCheck, WriteOutcome } from '../types.ts';
+import { ApiBudget } from './budget.ts';
+import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
+import { SalesforceClient } from './client.ts';
+import { salesforceMapping, type SalesforceMapping } from './mapping.ts';
+import { LeadPoller, type SalesforcePollPage } from './poller.ts';
+import { RecordReader, type SalesforceRecord } from './records.ts';
+import type { RetryOptions } from './retry.ts';
+import { MemorySeenStore, RedisSeenStore, type SeenStore } from './seen-store.ts';
+import { checkSalesforceSetup } from './setup-check.ts';
+import { MemoryTokenStore, RedisTokenStore, type TokenStore } from './token-store.ts';
+import { LeadWriter } from './writer.ts';
+
+export interface SalesforceConnectorOptions {
+  config: LeadBridgeConfig;
+  tenant: TenantConfig;
+  /** Counts every API call by endpoint and status (the server passes its Metrics). */
+  recorder?: ApiCallRecorder;
+  /** Shared state (sessions, budget, poll de-duplication); without it the state is per process. */
+  redis?: Redis;
+  /** Prefix of every Redis key this connector writes, e.g. `leadbridge:`. */
+  keyPrefix?: string;
+  /** Overrides for the stores (tests). */
+  stores?: { tokens?: TokenStore; budget?: BudgetStore; seen?: SeenStore };
+  logger?: Logger;
+  /** Rows per poll page (default 200). */
+  pageSize?: number;
+  retry?: RetryOptions;
+  /** Clock for the budget, in epoch milliseconds. */
+  now?: () => number;
+}
+
+/**
+ * The Salesforce side of the `Connector` contract. Every operation first asks the tenant's API budget
+ * whether new work may start, so a tenant over its share (or paused by REQUEST_LIMIT_EXCEEDED) gets a
+ * RateLimitedError before any call is made.
+ *
+ * Beyond the contract, records are `SalesforceRecord`s: `leadId`, `objectType`, `modifiedByUs` and the
+ * converted `opportunity`, so the engine can move a link from a converted Lead to its Contact and drop
+ * our own echoes.
+ */
+export class SalesforceConnector implements Connector {
+  readonly system = 'salesforce' as const;
+  readonly tenant: string;
+  readonly client: SalesforceClient;
+  readonly mapping: SalesforceMapping;
+  private readonly reader: RecordReader;
+  private readonly poller: LeadPoller;
+  private readonly writer: LeadWriter;
+  private readonly share: number;
+  private convertedStatuses: Promise<ReadonlySet<string>> | undefined;
+
+  constructor(options: SalesforceConnectorOptions) {
+    const { config, tenant, redis } = options;
+    const prefix = options.keyPrefix ?? 'leadbridge:';
+    this.tenant = tenant.id;
+    this.share = tenant.salesforce.apiBudgetShare;
+    this.mapping = salesforceMapping(config);
+    const budget = new ApiBudget({
+      tenant: tenant.id,
+      share: this.share,
+      store:
+        options.stores?.budget ?? (redis ? new RedisBudgetStore(redis, prefix) : new MemoryBudgetStore()),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.client = new SalesforceClient({
+      tenant: tenant.id,
+      config: tenant.salesforce,
+      budget,
+      tokenStore:
+        options.stores?.tokens ?? (redis ? new RedisTokenStore(redis, prefix) : new MemoryTokenStore()),
+      ...(options.recorder ? { recorder: options.recorder } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+    this.reader = new RecordReader(this.client, this.mapping);
+    this.poller = new LeadPoller({
+      tenant: tenant.id,
+      client: this.client,
+      reader: this.reader,
+      seen: options.stores?.seen ?? (redis ? new RedisSeenStore(redis, prefix) : new MemorySeenStore()),
+      overlapMs: durationMs(config.sync.pollOverlap),
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    });
+    this.writer = new LeadWriter({
+      client: this.client,
+      reader: this.reader,
+      mapping: this.mapping,
+      convertedStatuses: () => this.loadConvertedStatuses(),
+      ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
+      ...(options.retry?.random ? { random: options.retry.random } : {}),
+    });
+  }
+
+  /**
+   * Reads Leads or converted Contacts by id (`00Q…` or `003…`). A converted Lead comes back as its
+   * Contact, with the stage its Opportunity implies.
+   */
+  async read(ids: string[]): Promise<SalesforceRecord[]> {
+    await this.client.beforeWork();
+    const userId = await this.client.integrationUserId();
+    const leadIds = ids.filter((id) => !id.startsWith('003'));
+    const contactIds = ids.filter((id) => id.startsWith('003'));
+    const leadRows = leadIds.length > 0 ? await this.reader.readLeads(leadIds) : [];
+    const byContact = contactIds.length > 0 ? await this.reader.leadsByContact(contactIds) : new Map();
+    const rows = [...leadRows, ...byContact.values()];
+    const records = await this.reader.fromLeadRows(
+      rows.filter((row) => !row.IsDeleted),
+      userId,
+    );
+    const unique = new Map(records.map((record) => [record.id, record]));
+    return [...unique.values()];
+  }
+
+  async write(patches: RecordPatch[]): Promise<WriteOutcome[]> {
+    if (patches.length === 0) return [];
+    await this.client.beforeWork();
+    return this.writer.write(patches);
+  }
+
+  async poll(cursor: PollCursor | null, now: Date): Promise<SalesforcePollPage> {
+    await this.client.beforeWork();
+    return this.poller.poll(cursor, now);
+  }
+
+  checkSetup(): Promise<SetupCheck[]> {
+    return checkSalesforceSetup(this.client, this.mapping, this.share);
+  }
+
+  /** The integration user's id: changes whose LastModifiedById is this one are our own. */
+  integrationUserId(): Promise<string> {
+    return this.client.integrationUserId();
+  }
+
+  private loadConvertedStatuses(): Promise<ReadonlySet<string>> {
+    this.convertedStatuses ??= this.client
+      .leadStatuses()
+      .then((rows) => new Set(rows.filter((row) => row.IsConverted).map((row) => row.ApiName)));
+    this.convertedStatuses.catch(() => {
+      this.convertedStatuses = undefined;
+    });
+    return this.convertedStatuses;
+  }
+}
+
+/** One connector per tenant of the config, keyed by tenant id. */
+export function createSalesforceConnectors(
+  config: LeadBridgeConfig,
+  shared: Omit<SalesforceConnectorOptions, 'config' | 'tenant'> = {},
+): Map<string, SalesforceConnector> {
+  return new Map(
+    config.tenants.map((tenant) => [tenant.id, new SalesforceConnector({ ...shared, config, tenant })]),
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * Salesforce limits the connector respects. Each one links to the page that sets it.
+ */
+
+/**
+ * Records per sObject Collections create/update call: "The list can contain up to 200 objects."
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm
+ */
+export const COLLECTION_MAX_RECORDS = 200;
+
+/**
+ * Ids per sObject Collections retrieve (POST /composite/sobjects/{type} with `ids`): up to 2,000.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_retrieve.htm
+ */
+export const RETRIEVE_MAX_IDS = 2_000;
+
+/**
+ * Ids we put in one `WHERE Id IN (...)` clause. SOQL statements are capped at 100,000 characters; 200
+ * 18-character ids keep a query far below that and match one collection write.
+ * https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm
+ */
+export const SOQL_IN_MAX_IDS = 200;
+
+/**
+ * Notifications per Outbound Message: the WSDL declares `Notification` with maxOccurs=100.
+ * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm
+ */
+export const OUTBOUND_MAX_NOTIFICATIONS = 100;
+
+/**
+ * The daily API allocation is a rolling 24-hour window, so a REQUEST_LIMIT_EXCEEDED frees up gradually as
+ * calls made a day earlier age out.
+ * https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm
+ */
+export const DAILY_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * How long a tenant pauses after REQUEST_LIMIT_EXCEEDED before one probe call checks whether the rolling
+ * window has freed enough. Salesforce does not say when that happens, so we probe hourly rather than retry.
+ */
+export const LIMIT_EXCEEDED_PAUSE_MS = 3_600_000;
+
+/** How long a tenant whose budget share is used up waits before one probe reads the usage again. */
+export const BUDGET_RECHECK_MS = 15 * 60_000;
+
+/** Default REST API version; the config's `apiVersion` overrides it. */
+export const DEFAULT_API_VERSION = '62.0';
+
+/** Records per poll page: one SOQL batch, and one collection write if the engine echoes them back. */
+export const POLL_PAGE_SIZE = 200;
+
+/**
+ * Our own retry policy for POST/PATCH collection calls, which jsforce never retries (its built-in retry
+ * covers GET, PUT, HEAD, OPTIONS and DELETE only). Delays in milliseconds.
+ */
+export const WRITE_RETRY = { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 } as const;

@@ -1,0 +1,131 @@
+import type { PollCursor, PollPage } from '../types.ts';
+import type { SalesforceClient } from './client.ts';
+import {
+  advance,
+  afterKeyset,
+  decodeCursor,
+  encodeCursor,
+  revisitWindow,
+  versionKey,
+  type Keyset,
+} from './cursor.ts';
+import { POLL_PAGE_SIZE } from './limits.ts';
+import { OPPORTUNITY_FIELDS, type RecordReader, type SalesforceRecord } from './records.ts';
+import { LeadRow, OpportunityRow } from './schemas.ts';
+import type { SeenStore } from './seen-store.ts';
+
+export interface LeadPollerOptions {
+  tenant: string;
+  client: SalesforceClient;
+  reader: RecordReader;
+  seen: SeenStore;
+  /** How far behind the cursor each pass looks again for late commits, in milliseconds. */
+  overlapMs: number;
+  /** Rows per page (default 200). */
+  pageSize?: number;
+}
+
+export interface SalesforcePollPage extends PollPage {
+  records: SalesforceRecord[];
+}
+
+/**
+ * Incremental polling of Leads on SystemModstamp (indexed, and bumped by system changes too, unlike
+ * LastModifiedDate) with a (SystemModstamp, Id) keyset, through queryAll so deleted rows come too.
+ * When the Leads have caught up, the same call re-reads the overlap window behind the cursor for rows a
+ * long transaction committed late (filtered against what was already handed out), and then polls closed
+ * Opportunities so a won or lost deal reaches the converted lead.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
+ */
+export class LeadPoller {
+  private readonly options: LeadPollerOptions;
+  private readonly pageSize: number;
+
+  constructor(options: LeadPollerOptions) {
+    this.options = options;
+    this.pageSize = options.pageSize ?? POLL_PAGE_SIZE;
+  }
+
+  async poll(cursor: PollCursor | null, now: Date): Promise<SalesforcePollPage> {
+    const { client, reader, overlapMs } = this.options;
+    const state = decodeCursor(cursor, now, overlapMs);
+    const userId = await client.integrationUserId();
+    const fields = reader.leadFields().join(', ');
+    const rows = (
+      await client.query(
+        `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
+        { scanAll: true },
+      )
+    ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
+    const leadKeyset = advance(
+      state.lead,
+      rows.map(({ row }) => row),
+    );
+    const leadsDone = rows.length < this.pageSize;
+    if (leadsDone) rows.push(...(await this.lateCommits(state.lead)));
+
+    const deletedIds = rows.filter(({ row }) => row.IsDeleted).map(({ row }) => row.Id);
+    const live = rows.filter(({ row }) => !row.IsDeleted).map(({ raw }) => raw);
+    const records = await reader.fromLeadRows(live, userId);
+
+    let oppKeyset = state.opp;
+    let done = leadsDone;
+    if (leadsDone) {
+      const closed = await this.closedOpportunities(state.opp);
+      oppKeyset = advance(state.opp, closed);
+      done = closed.length < this.pageSize;
+      if (closed.length > 0) {
+        const seenLeads = new Set(records.map((record) => record.leadId));
+        const leads = await reader.leadsByOpportunity(closed.map((opp) => opp.Id));
+        const fresh = leads.filter((lead) => !seenLeads.has(lead.Id) && !lead.IsDeleted);
+        records.push(...(await reader.fromLeadRows(fresh, userId)));
+      }
+    }
+
+    await this.remember(
+      rows.map(({ row }) => row),
+      leadKeyset,
+    );
+    return {
+      records,
+      deletedIds,
+      next: encodeCursor({ lead: leadKeyset, opp: oppKeyset }),
+      done,
+    };
+  }
+
+  /** Rows in the overlap window behind the cursor that were not handed out before. */
+  private async lateCommits(keyset: Keyset): Promise<Array<{ raw: Record<string, unknown>; row: LeadRow }>> {
+    const { client, reader, seen, tenant, overlapMs } = this.options;
+    if (overlapMs <= 0 || (!keyset.id && Date.parse(keyset.ts) <= 0)) return [];
+    const rows = (
+      await client.query(
+        `SELECT ${reader.leadFields().join(', ')} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} ORDER BY SystemModstamp ASC, Id ASC`,
+        { scanAll: true },
+      )
+    ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
+    const unseen = new Set(
+      await seen.unseen(
+        tenant,
+        rows.map(({ row }) => versionKey(row.Id, row.SystemModstamp)),
+      ),
+    );
+    return rows.filter(({ row }) => unseen.has(versionKey(row.Id, row.SystemModstamp)));
+  }
+
+  private async closedOpportunities(keyset: Keyset): Promise<OpportunityRow[]> {
+    const rows = await this.options.client.query(
+      `SELECT ${OPPORTUNITY_FIELDS} FROM Opportunity WHERE IsClosed = true AND ${afterKeyset(keyset)} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
+    );
+    return rows.map((raw) => OpportunityRow.parse(raw));
+  }
+
+  private async remember(rows: LeadRow[], keyset: Keyset): Promise<void> {
+    const { seen, tenant, overlapMs } = this.options;
+    const entries = rows.map((row) => ({
+      key: versionKey(row.Id, row.SystemModstamp),
+      at: Date.parse(advance(keyset, [row]).ts),
+    }));
+    await seen.remember(tenant, entries, Date.parse(keyset.ts) - 2 * overlapMs);
+  }
+}

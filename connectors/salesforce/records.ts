@@ -1,0 +1,193 @@
+import type { SystemRecord } from '../types.ts';
+import type { SalesforceClient, SfRecord } from './client.ts';
+import { chunk } from './chunk.ts';
+import { soqlString } from './cursor.ts';
+import { SOQL_IN_MAX_IDS } from './limits.ts';
+import { mappedFieldNames, toCanonical, toIsoInstant, type SalesforceMapping } from './mapping.ts';
+import { ContactRow, LeadRow, OpportunityRow } from './schemas.ts';
+
+/** A Salesforce record as the engine sees it, with what it needs to follow a conversion. */
+export interface SalesforceRecord extends SystemRecord {
+  /** Lead until converted; then the converted Contact, which later writes go to. */
+  objectType: 'Lead' | 'Contact';
+  /** The Lead this record came from (its own id while unconverted), for the link table. */
+  leadId: string;
+  /** True when the integration user made the last change: our own echo, not a person's edit. */
+  modifiedByUs: boolean;
+  /** The Opportunity created by the conversion, when there is one. */
+  opportunity?: { id: string; isClosed: boolean; isWon: boolean; stageName: string | null };
+}
+
+export const LEAD_SYSTEM_FIELDS = [
+  'Id',
+  'SystemModstamp',
+  'LastModifiedById',
+  'IsDeleted',
+  'IsConverted',
+  'ConvertedContactId',
+  'ConvertedOpportunityId',
+];
+const CONTACT_SYSTEM_FIELDS = ['Id', 'SystemModstamp', 'LastModifiedById'];
+const OPPORTUNITY_FIELDS = 'Id, IsClosed, IsWon, StageName, SystemModstamp';
+
+/**
+ * Pure: the shared stage of a converted lead. A won deal makes the person a customer, a lost one sends
+ * them back to nurture (recycled) unless LeadBridge has since moved them on to `lead` itself; an open
+ * deal is an opportunity.
+ */
+export function convertedStage(
+  opportunity: OpportunityRow | undefined,
+  contactStage: string | null | undefined,
+  contactStamp: string,
+  fallback: string | null | undefined,
+): string | null {
+  if (!opportunity) return contactStage ?? fallback ?? null;
+  if (opportunity.IsWon) return 'customer';
+  if (opportunity.IsClosed) {
+    const movedOnAfter =
+      contactStage === 'lead' && stampMs(contactStamp) > stampMs(opportunity.SystemModstamp);
+    return movedOnAfter ? 'lead' : 'recycled';
+  }
+  return 'opportunity';
+}
+
+/** Reads Leads, and for converted ones their Contact and Opportunity, as canonical records. */
+export class RecordReader {
+  private readonly client: SalesforceClient;
+  private readonly mapping: SalesforceMapping;
+  private contactFieldList: Promise<string[]> | undefined;
+
+  constructor(client: SalesforceClient, mapping: SalesforceMapping) {
+    this.client = client;
+    this.mapping = mapping;
+  }
+
+  leadFields(): string[] {
+    return [...new Set([...LEAD_SYSTEM_FIELDS, ...mappedFieldNames(this.mapping)])];
+  }
+
+  /** Mapped fields the org's Contact has (Company, Status and most custom lead fields do not). */
+  contactFields(): Promise<string[]> {
+    this.contactFieldList ??= this.client.describe('Contact').then((describe) => {
+      const names = new Set(describe.fields.map((field) => field.name));
+      const mapped = mappedFieldNames(this.mapping).filter((name) => name !== 'Status' && names.has(name));
+      return [...new Set([...CONTACT_SYSTEM_FIELDS, ...mapped])];
+    });
+    return this.contactFieldList;
+  }
+
+  async readLeads(ids: string[]): Promise<SfRecord[]> {
+    return this.client.retrieve('Lead', ids, this.leadFields());
+  }
+
+  /** Leads converted into the given Contacts, keyed by Contact id. */
+  async leadsByContact(contactIds: string[]): Promise<Map<string, LeadRow>> {
+    const byContact = new Map<string, LeadRow>();
+    for (const part of chunk(contactIds, SOQL_IN_MAX_IDS)) {
+      const rows = await this.client.query(
+        `SELECT ${this.leadFields().join(', ')} FROM Lead WHERE ConvertedContactId IN (${part.map(soqlString).join(', ')})`,
+      );
+      for (const row of rows.map((raw) => LeadRow.parse(raw))) {
+        if (row.ConvertedContactId) byContact.set(row.ConvertedContactId, row);
+      }
+    }
+    return byContact;
+  }
+
+  async leadsByOpportunity(opportunityIds: string[]): Promise<LeadRow[]> {
+    const leads: LeadRow[] = [];
+    for (const part of chunk(opportunityIds, SOQL_IN_MAX_IDS)) {
+      const rows = await this.client.query(
+        `SELECT ${this.leadFields().join(', ')} FROM Lead WHERE ConvertedOpportunityId IN (${part.map(soqlString).join(', ')})`,
+      );
+      leads.push(...rows.map((raw) => LeadRow.parse(raw)));
+    }
+    return leads;
+  }
+
+  /** Turns Lead rows into records; converted leads are read through their Contact and Opportunity. */
+  async fromLeadRows(rawRows: SfRecord[], integrationUserId: string): Promise<SalesforceRecord[]> {
+    const rows = rawRows.map((raw) => ({ raw, row: LeadRow.parse(raw) }));
+    const converted = rows.filter(({ row }) => row.IsConverted && row.ConvertedContactId);
+    const contacts = new Map<string, SfRecord>();
+    const opportunities = new Map<string, OpportunityRow>();
+    if (converted.length > 0) {
+      const contactIds = converted.map(({ row }) => row.ConvertedContactId as string);
+      const fields = await this.contactFields();
+      for (const contact of await this.client.retrieve('Contact', contactIds, fields)) {
+        contacts.set(String(contact.Id), contact);
+      }
+      const oppIds = converted.flatMap(({ row }) =>
+        row.ConvertedOpportunityId ? [row.ConvertedOpportunityId] : [],
+      );
+      for (const opp of await this.opportunities(oppIds)) opportunities.set(opp.Id, opp);
+    }
+    return rows.map(({ raw, row }) => {
+      const contact =
+        row.IsConverted && row.ConvertedContactId ? contacts.get(row.ConvertedContactId) : undefined;
+      if (!contact) {
+        return {
+          id: row.Id,
+          objectType: 'Lead' as const,
+          leadId: row.Id,
+          lead: toCanonical(raw, this.mapping),
+          modifiedAt: toIsoInstant(row.SystemModstamp) ?? row.SystemModstamp,
+          modifiedByUs: Boolean(row.LastModifiedById) && row.LastModifiedById === integrationUserId,
+        };
+      }
+      return this.convertedRecord(row, raw, contact, opportunities, integrationUserId);
+    });
+  }
+
+  private convertedRecord(
+    row: LeadRow,
+    raw: SfRecord,
+    contactRaw: SfRecord,
+    opportunities: Map<string, OpportunityRow>,
+    integrationUserId: string,
+  ): SalesforceRecord {
+    const contact = ContactRow.parse(contactRaw);
+    const opp = row.ConvertedOpportunityId ? opportunities.get(row.ConvertedOpportunityId) : undefined;
+    const lead = toCanonical(contactRaw, this.mapping);
+    const fallback = toCanonical({ Status: raw.Status }, this.mapping).stage;
+    lead.stage = convertedStage(opp, lead.stage, contact.SystemModstamp, fallback);
+    const stamps = [contact.SystemModstamp, row.SystemModstamp, ...(opp ? [opp.SystemModstamp] : [])];
+    const latest = stamps.reduce((a, b) => (stampMs(b) > stampMs(a) ? b : a));
+    const latestIsContact = latest === contact.SystemModstamp;
+    return {
+      id: contact.Id,
+      objectType: 'Contact',
+      leadId: row.Id,
+      lead,
+      modifiedAt: toIsoInstant(latest) ?? latest,
+      modifiedByUs: latestIsContact && contact.LastModifiedById === integrationUserId,
+      ...(opp
+        ? {
+            opportunity: {
+              id: opp.Id,
+              isClosed: opp.IsClosed,
+              isWon: opp.IsWon,
+              stageName: opp.StageName ?? null,
+            },
+          }
+        : {}),
+    };
+  }
+
+  async opportunities(ids: string[]): Promise<OpportunityRow[]> {
+    const found: OpportunityRow[] = [];
+    for (const part of chunk(ids, SOQL_IN_MAX_IDS)) {
+      const rows = await this.client.query(
+        `SELECT ${OPPORTUNITY_FIELDS} FROM Opportunity WHERE Id IN (${part.map(soqlString).join(', ')})`,
+      );
+      found.push(...rows.map((raw) => OpportunityRow.parse(raw)));
+    }
+    return found;
+  }
+}
+
+export { OPPORTUNITY_FIELDS };
+
+function stampMs(stamp: string): number {
+  return Date.parse(toIsoInstant(stamp) ?? stamp);
+}
