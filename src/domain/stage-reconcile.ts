@@ -34,8 +34,8 @@ export interface StageReconciliation {
   move?: ExplicitMove & { system: SystemName };
 }
 
-// A side state a system shows is that system's explicit move; when both sides make one, the stronger
-// verdict is applied first (a disqualification outranks a rejection, a rejection a recycle).
+// A side state a system shows is that system's explicit move; when both sides make one, only the stronger
+// verdict that is allowed applies (a disqualification outranks a rejection, a rejection a recycle).
 const EXPLICIT_PRIORITY = ['disqualified', 'rejected', 'recycled'];
 
 function moveFor(system: SystemName, side: SideStage, proposed: string): ExplicitMove {
@@ -85,8 +85,9 @@ export function reconcileStage(input: {
   let stage = from;
   let move: StageReconciliation['move'];
   const decisions: SideDecision[] = [];
+  let explicitApplied = false;
   for (const proposal of [...explicit, ...forward]) {
-    if (proposal.stage === stage) continue;
+    if (proposal.stage === stage || (explicitApplied && isExplicit(proposal.stage))) continue;
     const decided = decideStage(
       stage,
       proposal.stage,
@@ -94,7 +95,10 @@ export function reconcileStage(input: {
       moveFor(proposal.system, proposal.side, proposal.stage),
     );
     decisions.push({ ...decided, system: proposal.system });
-    if (decided.move) move = { ...decided.move, system: proposal.system };
+    if (decided.move) {
+      move = { ...decided.move, system: proposal.system };
+      explicitApplied = true;
+    }
     stage = decided.stage;
   }
   return { from, stage, changed: stage !== from, decisions, ...(move ? { move } : {}) };
