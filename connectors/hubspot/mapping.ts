@@ -1,7 +1,7 @@
 import type { LeadBridgeConfig } from '../../src/config/schema.ts';
 import type { FieldValue, Lead } from '../../src/domain/lead.ts';
 import type { FieldMapping } from '../../src/domain/ownership-schema.ts';
-import { hubspotStageValues, stageFromHubSpot } from './lifecycle-values.ts';
+import { hubspotStageProperties, stageFromHubSpot } from '../../src/domain/lifecycle-mapping.ts';
 
 // Pure translation between HubSpot contact properties (all strings on the wire; "" clears) and the
 // canonical lead, driven by `config.fields`, `config.customFields.hubspot` and `config.lifecycle.hubspot`.
@@ -83,10 +83,10 @@ export function toCanonical(
     {
       lifecyclestage: properties.lifecyclestage ?? null,
       hs_lead_status: properties.hs_lead_status ?? null,
-      recorded: properties[custom.stage] ?? null,
+      leadbridgeStage: properties[custom.stage] ?? null,
     },
     config.lifecycle,
-  );
+  ).stage;
   return lead;
 }
 
@@ -108,7 +108,11 @@ export function fromCanonical(fields: Partial<Lead>, config: MappingConfig): Rec
   if ('stage' in fields) {
     const stage = fields.stage ?? null;
     properties[custom.stage] = stage ?? '';
-    if (stage) Object.assign(properties, hubspotStageValues(stage, config.lifecycle));
+    if (stage) {
+      const native = hubspotStageProperties(stage, config.lifecycle);
+      if (native.lifecyclestage !== undefined) properties.lifecyclestage = native.lifecyclestage;
+      if (native.hs_lead_status !== undefined) properties.hs_lead_status = native.hs_lead_status ?? '';
+    }
   }
   return properties;
 }
