@@ -1,0 +1,70 @@
+import express, { Router } from 'express';
+import { bearer } from './rest-guard.ts';
+import { sfError, type EmulatorState } from './state.ts';
+
+export interface OAuthOptions {
+  /** When set, only this refresh token is accepted; otherwise any non-empty one. */
+  refreshToken?: string;
+  /** When set, the password grant needs this username and password. */
+  username?: string;
+  password?: string;
+}
+
+/**
+ * The OAuth2 token endpoint (refresh-token and password grants), the OpenID userinfo endpoint and the
+ * identity URL. The token response carries `id` (`<login>/id/<orgId>/<userId>`), which jsforce parses.
+ * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+ */
+export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router {
+  const router = Router();
+  const { store } = state;
+  const identity = () => `${state.baseUrl()}/id/${store.orgId}/${store.integrationUserId}`;
+  router.post('/services/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
+    const form = (req.body ?? {}) as Record<string, string | undefined>;
+    const invalid = (error: string, description: string) => res.status(400).json({ error, error_description: description });
+    if (!form.client_id) return invalid('invalid_client_id', 'client identifier invalid');
+    if (form.grant_type === 'refresh_token') {
+      if (!form.refresh_token || (options.refreshToken && form.refresh_token !== options.refreshToken)) {
+        return invalid('invalid_grant', 'expired access/refresh token');
+      }
+    } else if (form.grant_type === 'password') {
+      const ok = form.username && form.password && (!options.username || (form.username === options.username && form.password === options.password));
+      if (!ok) return invalid('invalid_grant', 'authentication failure');
+    } else {
+      return res.status(400).json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+    }
+    const issuedAt = String(state.now());
+    res.json({
+      access_token: state.sessions.issue(store.orgId),
+      ...(form.grant_type === 'password' ? { refresh_token: `5Aep861${issuedAt}` } : {}),
+      instance_url: state.baseUrl(),
+      id: identity(),
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+      signature: Buffer.from(issuedAt).toString('base64'),
+      scope: 'api refresh_token',
+    });
+  });
+  const userinfo = (token: string | undefined) => {
+    if (!state.sessions.isValid(token)) return undefined;
+    return {
+      sub: identity(),
+      user_id: store.integrationUserId,
+      organization_id: store.orgId,
+      preferred_username: 'integration@leadbridge.example',
+      name: 'LeadBridge Integration',
+      active: true,
+    };
+  };
+  router.get('/services/oauth2/userinfo', (req, res) => {
+    const info = userinfo(bearer(req));
+    if (!info) res.status(401).json(sfError('INVALID_SESSION_ID', 'Session expired or invalid'));
+    else res.json(info);
+  });
+  router.get('/id/:org/:user', (req, res) => {
+    const info = userinfo(bearer(req));
+    if (!info) res.status(401).json(sfError('INVALID_SESSION_ID', 'Session expired or invalid'));
+    else res.json({ ...info, id: identity(), username: info.preferred_username, display_name: info.name });
+  });
+  return router;
+}

@@ -1,0 +1,270 @@
+import { parseQuery } from '@jetstreamapp/soql-parser-js';
+import { parseSfDateTime } from './datetime.ts';
+import { toId18 } from './ids.ts';
+import { fieldDef, OBJECTS, type FieldDef } from './objects.ts';
+import { RequestError, type Row, type SfValue } from './validation.ts';
+
+/**
+ * The SOQL subset the connector (and a person trying the emulator) uses: field lists, COUNT(), WHERE
+ * with AND / OR / NOT and parentheses, = != < <= > >= LIKE IN NOT IN, string, number, boolean, null and
+ * date-time literals, ORDER BY several fields with NULLS FIRST/LAST, LIMIT and OFFSET.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
+ */
+export interface CompiledQuery {
+  object: string;
+  /** Canonical field names, or 'COUNT' for SELECT COUNT(). */
+  fields: string[] | 'COUNT';
+  where: Expr | undefined;
+  orderBy: Array<{ field: FieldDef; desc: boolean; nullsLast: boolean }>;
+  limit: number | undefined;
+  offset: number | undefined;
+}
+
+type Literal = { type: 'string' | 'number' | 'boolean' | 'null' | 'datetime' | 'date'; value: SfValue };
+
+type Expr =
+  | { kind: 'cond'; field: FieldDef; op: string; values: Literal[] }
+  | { kind: 'and' | 'or'; left: Expr; right: Expr }
+  | { kind: 'not'; expr: Expr };
+
+type Token = '(' | ')' | 'AND' | 'OR' | 'NOT' | { cond: Record<string, unknown> };
+
+export function compileQuery(soql: string): CompiledQuery {
+  let parsed: ReturnType<typeof parseQuery>;
+  try {
+    parsed = parseQuery(soql);
+  } catch (err) {
+    throw new RequestError('MALFORMED_QUERY', `unexpected token: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const object = parsed.sObject ?? '';
+  const def = OBJECTS[object];
+  if (!def) throw new RequestError('INVALID_TYPE', `sObject type '${object}' is not supported.`);
+  const resolve = (name: string): FieldDef => {
+    const found = fieldDef(object, name);
+    if (!found) throw new RequestError('INVALID_FIELD', `No such column '${name}' on entity '${object}'.`);
+    return found;
+  };
+  const selected = parsed.fields ?? [];
+  let fields: string[] | 'COUNT';
+  if (selected.length === 1 && selected[0]?.type === 'FieldFunctionExpression' && selected[0].functionName === 'COUNT') {
+    fields = 'COUNT';
+  } else {
+    fields = selected.map((f) => {
+      if (f.type !== 'Field') throw new RequestError('MALFORMED_QUERY', `unsupported select item: ${JSON.stringify(f)}`);
+      return resolve(f.field).name;
+    });
+  }
+  const where = parsed.where ? parseTokens(tokens(parsed.where as unknown as WhereNode), resolve) : undefined;
+  const orderBy = (parsed.orderBy ? (Array.isArray(parsed.orderBy) ? parsed.orderBy : [parsed.orderBy]) : []).map(
+    (clause) => {
+      if (!('field' in clause) || !clause.field) throw new RequestError('MALFORMED_QUERY', 'unsupported ORDER BY');
+      const desc = clause.order === 'DESC';
+      return { field: resolve(clause.field), desc, nullsLast: clause.nulls ? clause.nulls === 'LAST' : desc };
+    },
+  );
+  return {
+    object,
+    fields,
+    where,
+    orderBy,
+    limit: typeof parsed.limit === 'number' ? parsed.limit : undefined,
+    offset: typeof parsed.offset === 'number' ? parsed.offset : undefined,
+  };
+}
+
+/** Filters, sorts and cuts `rows`; `scanAll` (queryAll) keeps deleted rows, as the recycle bin does. */
+export function runQuery(query: CompiledQuery, rows: Row[], scanAll: boolean): Row[] {
+  let result = rows.filter((row) => (scanAll || !row.IsDeleted) && (!query.where || evaluate(query.where, row)));
+  if (query.orderBy.length > 0) {
+    result = [...result].sort((a, b) => {
+      for (const { field, desc, nullsLast } of query.orderBy) {
+        const av = a[field.name] ?? null;
+        const bv = b[field.name] ?? null;
+        if (av === null || bv === null) {
+          if (av === bv) continue;
+          return (av === null) === nullsLast ? 1 : -1;
+        }
+        const c = compareValues(field, av, bv);
+        if (c !== 0) return desc ? -c : c;
+      }
+      return 0;
+    });
+  }
+  const start = query.offset ?? 0;
+  return result.slice(start, query.limit !== undefined ? start + query.limit : undefined);
+}
+
+/** A row projected to the selected fields, with `attributes` as the REST API adds them. */
+export function project(query: CompiledQuery, row: Row, baseUrl: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: { type: query.object, url: `${baseUrl}/sobjects/${query.object}/${String(row.Id)}` },
+  };
+  if (query.fields !== 'COUNT') for (const name of query.fields) out[name] = row[name] ?? null;
+  return out;
+}
+
+interface WhereNode {
+  left?: Record<string, unknown> | null;
+  operator?: string;
+  right?: WhereNode;
+}
+
+/** The parser returns a right-leaning chain with paren counts; flatten it into tokens. */
+function tokens(node: WhereNode | undefined, out: Token[] = []): Token[] {
+  if (!node) return out;
+  if (node.left) {
+    const open = Number(node.left.openParen ?? 0);
+    const close = Number(node.left.closeParen ?? 0);
+    for (let i = 0; i < open; i += 1) out.push('(');
+    out.push({ cond: node.left });
+    for (let i = 0; i < close; i += 1) out.push(')');
+  }
+  if (node.operator === 'AND' || node.operator === 'OR' || node.operator === 'NOT') out.push(node.operator);
+  return tokens(node.right, out);
+}
+
+function parseTokens(list: Token[], resolve: (name: string) => FieldDef): Expr {
+  let position = 0;
+  const peek = () => list[position];
+  const orExpr = (): Expr => {
+    let left = andExpr();
+    while (peek() === 'OR') {
+      position += 1;
+      left = { kind: 'or', left, right: andExpr() };
+    }
+    return left;
+  };
+  const andExpr = (): Expr => {
+    let left = unary();
+    while (peek() === 'AND') {
+      position += 1;
+      left = { kind: 'and', left, right: unary() };
+    }
+    return left;
+  };
+  const unary = (): Expr => {
+    const token = peek();
+    position += 1;
+    if (token === 'NOT') return { kind: 'not', expr: unary() };
+    if (token === '(') {
+      const inner = orExpr();
+      if (peek() !== ')') throw new RequestError('MALFORMED_QUERY', 'unbalanced parentheses');
+      position += 1;
+      return inner;
+    }
+    if (token && typeof token === 'object') return condition(token.cond, resolve);
+    throw new RequestError('MALFORMED_QUERY', 'unexpected end of WHERE clause');
+  };
+  const expr = orExpr();
+  if (position !== list.length) throw new RequestError('MALFORMED_QUERY', 'unexpected token in WHERE clause');
+  return expr;
+}
+
+function condition(cond: Record<string, unknown>, resolve: (name: string) => FieldDef): Expr {
+  if (typeof cond.field !== 'string') throw new RequestError('MALFORMED_QUERY', 'unsupported condition');
+  const field = resolve(cond.field);
+  const op = String(cond.operator).toUpperCase();
+  const literalType = String(cond.literalType ?? 'STRING');
+  const raw = Array.isArray(cond.value) ? cond.value : [cond.value];
+  const values = raw.map((value) => literal(String(value), literalType, field));
+  if (!['=', '!=', '<>', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN'].includes(op)) {
+    throw new RequestError('MALFORMED_QUERY', `unsupported operator ${op}`);
+  }
+  return { kind: 'cond', field, op: op === '<>' ? '!=' : op, values };
+}
+
+function literal(raw: string, literalType: string, field: FieldDef): Literal {
+  switch (literalType) {
+    case 'STRING': {
+      const text = raw.replace(/^'|'$/g, '').replace(/\\(.)/g, '$1');
+      const isId = field.type === 'id' || field.type === 'reference';
+      return { type: 'string', value: isId && text.length === 15 ? toId18(text) : text };
+    }
+    case 'INTEGER':
+    case 'DECIMAL':
+      return { type: 'number', value: Number(raw) };
+    case 'BOOLEAN':
+      return { type: 'boolean', value: raw.toUpperCase() === 'TRUE' };
+    case 'NULL':
+      return { type: 'null', value: null };
+    case 'DATETIME':
+      return { type: 'datetime', value: parseSfDateTime(raw) };
+    case 'DATE':
+      return { type: 'date', value: raw };
+    default:
+      throw new RequestError('MALFORMED_QUERY', `unsupported literal ${raw} (${literalType})`);
+  }
+}
+
+function evaluate(expr: Expr, row: Row): boolean {
+  switch (expr.kind) {
+    case 'and':
+      return evaluate(expr.left, row) && evaluate(expr.right, row);
+    case 'or':
+      return evaluate(expr.left, row) || evaluate(expr.right, row);
+    case 'not':
+      return !evaluate(expr.expr, row);
+    case 'cond': {
+      const value = row[expr.field.name] ?? null;
+      const matches = (lit: Literal) => test(expr.field, expr.op === 'NOT IN' ? '=' : expr.op === 'IN' ? '=' : expr.op, value, lit);
+      if (expr.op === 'IN') return expr.values.some(matches);
+      if (expr.op === 'NOT IN') return !expr.values.some(matches);
+      const first = expr.values[0];
+      return first ? matches(first) : false;
+    }
+  }
+}
+
+function test(field: FieldDef, op: string, value: SfValue, lit: Literal): boolean {
+  if (lit.type === 'null') return op === '=' ? value === null : op === '!=' ? value !== null : false;
+  if (value === null) return op === '!=';
+  if (op === 'LIKE') {
+    const pattern = String(lit.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+    return new RegExp(`^${pattern}$`, 'is').test(String(value));
+  }
+  const c = compareValues(field, value, lit.value ?? '');
+  switch (op) {
+    case '=':
+      return c === 0;
+    case '!=':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+    default:
+      return false;
+  }
+}
+
+/** Compares by the field's type: instants by time, ids byte-wise, other text case-insensitively. */
+function compareValues(field: FieldDef, a: SfValue | number, b: SfValue | number): number {
+  switch (field.type) {
+    case 'datetime': {
+      const x = typeof a === 'number' ? a : parseSfDateTime(String(a));
+      const y = typeof b === 'number' ? b : parseSfDateTime(String(b));
+      return Math.sign(x - y);
+    }
+    case 'double':
+    case 'int':
+    case 'currency':
+      return Math.sign(Number(a) - Number(b));
+    case 'boolean':
+      return Number(a === true || a === 'true') - Number(b === true || b === 'true');
+    case 'id':
+    case 'reference': {
+      const x = String(a);
+      const y = String(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    default: {
+      const x = String(a).toLowerCase();
+      const y = String(b).toLowerCase();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+}

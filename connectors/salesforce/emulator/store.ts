@@ -1,0 +1,241 @@
+import { sfDate, sfDateTime } from './datetime.ts';
+import { isValidId, KEY_PREFIX, makeId, toId18 } from './ids.ts';
+import { DEFAULT_LEAD_STATUSES, OBJECTS } from './objects.ts';
+import { validateValues, type Row, type SaveError } from './validation.ts';
+
+export type SaveOutcome = { success: true; id: string } | { success: false; errors: SaveError[] };
+
+/** Options of one write: who makes it, and (for a long transaction) when its stamp says it started. */
+export interface WriteContext {
+  userId: string;
+  /** Epoch ms to stamp instead of now: a transaction that started earlier and commits late. */
+  stampAt?: number;
+}
+
+/**
+ * The org's data in memory: every object's rows (deleted ones stay, with IsDeleted, as in the recycle
+ * bin), with the system fields Salesforce keeps — CreatedDate, LastModifiedDate, LastModifiedById and
+ * SystemModstamp, in whole seconds, bumped by every change including system ones such as conversion.
+ */
+export class OrgStore {
+  readonly orgId: string;
+  readonly integrationUserId: string;
+  readonly repUserId: string;
+  private readonly now: () => number;
+  private tables = new Map<string, Map<string, Row>>();
+  private counters = new Map<string, number>();
+
+  constructor(options: { orgId: string; now: () => number }) {
+    this.orgId = toId18(options.orgId);
+    this.now = options.now;
+    this.integrationUserId = makeId(KEY_PREFIX.User, 1);
+    this.repUserId = makeId(KEY_PREFIX.User, 2);
+    this.reset();
+  }
+
+  /** Empties every object and restores the default Lead Status picklist and the two users. */
+  reset(): void {
+    this.tables = new Map(Object.keys(OBJECTS).map((name) => [name, new Map<string, Row>()]));
+    this.counters = new Map();
+    const system = { userId: this.integrationUserId };
+    this.nextId(KEY_PREFIX.User);
+    this.nextId(KEY_PREFIX.User);
+    for (const [id, username] of [
+      [this.integrationUserId, 'integration@leadbridge.example'],
+      [this.repUserId, 'rep@leadbridge.example'],
+    ] as const) {
+      this.table('User').set(id, { ...this.systemValues(system), Id: id, Username: username, IsActive: true });
+    }
+    DEFAULT_LEAD_STATUSES.forEach((status, index) => {
+      const id = this.nextId(KEY_PREFIX.LeadStatus);
+      this.table('LeadStatus').set(id, {
+        ...this.systemValues(system),
+        Id: id,
+        MasterLabel: status.ApiName,
+        ApiName: status.ApiName,
+        SortOrder: index + 1,
+        IsDefault: status.IsDefault,
+        IsConverted: status.IsConverted,
+      });
+    });
+  }
+
+  table(object: string): Map<string, Row> {
+    const table = this.tables.get(object);
+    if (!table) throw new Error(`unknown object ${object}`);
+    return table;
+  }
+
+  rows(object: string): Row[] {
+    return [...this.table(object).values()];
+  }
+
+  get(object: string, id: string): Row | undefined {
+    return isValidId(id) ? this.table(object).get(toId18(id)) : undefined;
+  }
+
+  /** Which object an id belongs to, by its key prefix. */
+  objectOf(id: string): string | undefined {
+    return Object.values(OBJECTS).find((def) => id.startsWith(def.keyPrefix))?.name;
+  }
+
+  leadStatuses(): string[] {
+    return this.rows('LeadStatus')
+      .sort((a, b) => Number(a.SortOrder) - Number(b.SortOrder))
+      .map((row) => String(row.ApiName));
+  }
+
+  defaultLeadStatus(): string {
+    const row = this.rows('LeadStatus').find((r) => r.IsDefault === true);
+    return String(row?.ApiName ?? this.leadStatuses()[0]);
+  }
+
+  convertedLeadStatus(): string {
+    const row = this.rows('LeadStatus').find((r) => r.IsConverted === true);
+    return String(row?.ApiName ?? 'Closed - Converted');
+  }
+
+  insert(object: string, input: Record<string, unknown>, context: WriteContext): SaveOutcome {
+    const { values, errors } = validateValues(object, input, 'create', { leadStatuses: this.leadStatuses() });
+    if (errors.length > 0) return { success: false, errors };
+    const id = this.nextId(OBJECTS[object]?.keyPrefix ?? '000');
+    const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
+    this.deriveFields(object, row);
+    this.table(object).set(id, row);
+    return { success: true, id };
+  }
+
+  update(object: string, id: string, input: Record<string, unknown>, context: WriteContext): SaveOutcome {
+    const fail = (statusCode: string, message: string, fields: string[] = []): SaveOutcome => ({
+      success: false,
+      errors: [{ statusCode, message, fields }],
+    });
+    if (!isValidId(id) || this.objectOf(id) !== object) return fail('MALFORMED_ID', `malformed id ${id}`, ['Id']);
+    const current = this.get(object, id);
+    if (!current) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    if (current.IsDeleted) return fail('ENTITY_IS_DELETED', 'entity is deleted');
+    if (object === 'Lead' && current.IsConverted) return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    const { values, errors } = validateValues(object, input, 'update', { current, leadStatuses: this.leadStatuses() });
+    if (errors.length > 0) return { success: false, errors };
+    this.applyChange(object, current, values, context);
+    return { success: true, id: String(current.Id) };
+  }
+
+  /** A change by the platform or a person, bypassing API validation of read-only fields. */
+  applyChange(object: string, row: Row, values: Row, context: WriteContext): void {
+    Object.assign(row, values, this.modifiedValues(context));
+    this.deriveFields(object, row);
+  }
+
+  delete(object: string, id: string, context: WriteContext): boolean {
+    const row = this.get(object, id);
+    if (!row || row.IsDeleted) return false;
+    this.applyChange(object, row, { IsDeleted: true }, context);
+    return true;
+  }
+
+  /**
+   * Lead conversion as Salesforce does it: an Account from Company, a Contact carrying the person and
+   * LeadBridge's fields (the lead field mapping), optionally an Opportunity; the Lead becomes read-only
+   * with a converted Status and the Converted* ids.
+   * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_convertlead.htm
+   */
+  convertLead(leadId: string, options: { createOpportunity: boolean; context: WriteContext }) {
+    const lead = this.get('Lead', leadId);
+    if (!lead || lead.IsDeleted) throw new Error(`no lead ${leadId}`);
+    if (lead.IsConverted) throw new Error(`lead ${leadId} is already converted`);
+    const { context } = options;
+    const account = this.insertSystem('Account', { Name: lead.Company ?? null, Industry: lead.Industry ?? null }, context);
+    const carried = Object.fromEntries(
+      ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'LeadSource'].concat(
+        OBJECTS.Contact?.fields.filter((f) => f.custom).map((f) => f.name) ?? [],
+      ).map((name) => [name, lead[name] ?? null]),
+    );
+    const contact = this.insertSystem('Contact', { ...carried, AccountId: account }, context);
+    const now = this.now();
+    const opportunity = options.createOpportunity
+      ? this.insertSystem(
+          'Opportunity',
+          {
+            Name: `${String(lead.Company)}-`,
+            AccountId: account,
+            StageName: 'Prospecting',
+            CloseDate: sfDate(now + 30 * 86_400_000),
+            LeadSource: lead.LeadSource ?? null,
+          },
+          context,
+        )
+      : null;
+    this.applyChange(
+      'Lead',
+      lead,
+      {
+        IsConverted: true,
+        Status: this.convertedLeadStatus(),
+        ConvertedDate: sfDate(now),
+        ConvertedAccountId: account,
+        ConvertedContactId: contact,
+        ConvertedOpportunityId: opportunity,
+      },
+      context,
+    );
+    return { accountId: account, contactId: contact, opportunityId: opportunity };
+  }
+
+  /** A rep closes a deal. */
+  closeOpportunity(id: string, won: boolean, context: WriteContext): Row {
+    const opp = this.get('Opportunity', id);
+    if (!opp || opp.IsDeleted) throw new Error(`no opportunity ${id}`);
+    this.applyChange('Opportunity', opp, { StageName: won ? 'Closed Won' : 'Closed Lost' }, context);
+    return opp;
+  }
+
+  private insertSystem(object: string, values: Row, context: WriteContext): string {
+    const id = this.nextId(OBJECTS[object]?.keyPrefix ?? '000');
+    const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
+    this.deriveFields(object, row);
+    this.table(object).set(id, row);
+    return id;
+  }
+
+  private defaults(object: string): Row {
+    const row: Row = {};
+    for (const def of OBJECTS[object]?.fields ?? []) row[def.name] = def.type === 'boolean' ? false : null;
+    row.OwnerId = this.repUserId;
+    if (object === 'Lead') row.Status = this.defaultLeadStatus();
+    return row;
+  }
+
+  private deriveFields(object: string, row: Row): void {
+    if (object === 'Lead' || object === 'Contact') {
+      row.Name = [row.FirstName, row.LastName].filter((part) => part).join(' ') || null;
+    }
+    if (object === 'Opportunity') {
+      row.IsClosed = row.StageName === 'Closed Won' || row.StageName === 'Closed Lost';
+      row.IsWon = row.StageName === 'Closed Won';
+    }
+  }
+
+  private systemValues(context: WriteContext): Row {
+    const stamp = sfDateTime(context.stampAt ?? this.now());
+    return {
+      IsDeleted: false,
+      CreatedDate: stamp,
+      CreatedById: context.userId,
+      LastModifiedDate: stamp,
+      LastModifiedById: context.userId,
+      SystemModstamp: stamp,
+    };
+  }
+
+  private modifiedValues(context: WriteContext): Row {
+    const stamp = sfDateTime(context.stampAt ?? this.now());
+    return { LastModifiedDate: stamp, LastModifiedById: context.userId, SystemModstamp: stamp };
+  }
+
+  private nextId(prefix: string): string {
+    const next = (this.counters.get(prefix) ?? 0) + 1;
+    this.counters.set(prefix, next);
+    return makeId(prefix, next);
+  }
+}
