@@ -87,6 +87,8 @@ export interface PageOutcome {
 export function afterPage(keyset: Keyset, mode: PollMode, records: PageRecord[], limit: number): PageOutcome {
   const full = records.length >= limit;
   const last = records.at(-1);
+  if (mode === 'drain' && !last)
+    return { take: 0, next: { at: keyset.at + 1, id: '0' }, exhausted: false, drainNext: false };
   if (!last) return { take: 0, next: keyset, exhausted: true, drainNext: false };
   if (mode === 'drain') {
     // Sorted by id within one timestamp: the last id covers everything before it. A short page ends

@@ -140,7 +140,7 @@ export class WebhookDeliverer {
   async #send(batch: WebhookEvent[]): Promise<void> {
     this.stats.inFlight++;
     this.stats.requests++;
-    let ok = false;
+    let ok: boolean;
     try {
       if (this.down) throw new Error('target unreachable (fault)');
       const body = JSON.stringify(batch);
