@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { hubspotWebhookRoutes } from '../../connectors/hubspot/webhook.ts';
 import { outboundMessageRoutes } from '../../connectors/salesforce/webhook.ts';
 import type { IngestQueue } from '../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(healthRoutes(deps));
+  app.use(hubspotWebhookRoutes(deps));
   app.use(outboundMessageRoutes(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
