@@ -185,15 +185,13 @@ describe('HubSpotClient requests', () => {
 
   it('throws a daily 429 as RateLimitedError instead of sleeping for an hour', async () => {
     const { hubspot, sleeps } = client();
-    nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/update')
-      .reply(429, {
-        status: 'error',
-        message: 'You have reached your daily limit.',
-        errorType: 'RATE_LIMIT',
-        policyName: 'DAILY',
-        correlationId: 'c',
-      });
+    nock(BASE).post('/crm/v3/objects/contacts/batch/update').reply(429, {
+      status: 'error',
+      message: 'You have reached your daily limit.',
+      errorType: 'RATE_LIMIT',
+      policyName: 'DAILY',
+      correlationId: 'c',
+    });
     const error = await hubspot
       .batchUpdate([{ id: '1', properties: { firstname: 'x' } }])
       .catch((err: unknown) => err);
@@ -204,14 +202,12 @@ describe('HubSpotClient requests', () => {
 
   it('classifies a refusal as PermanentError with HubSpot\u2019s category, and counts a failed connection as status 0', async () => {
     const { hubspot, recorder } = client();
-    nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/upsert')
-      .reply(400, {
-        status: 'error',
-        message: 'Property values were not valid',
-        category: 'VALIDATION_ERROR',
-        correlationId: 'c',
-      });
+    nock(BASE).post('/crm/v3/objects/contacts/batch/upsert').reply(400, {
+      status: 'error',
+      message: 'Property values were not valid',
+      category: 'VALIDATION_ERROR',
+      correlationId: 'c',
+    });
     await expect(hubspot.batchUpsertByEmail([{ email: 'a@b.co', properties: {} }])).rejects.toMatchObject({
       name: 'PermanentError',
       code: 'VALIDATION_ERROR',
