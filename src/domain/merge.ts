@@ -8,8 +8,12 @@ const SYSTEMS = ['hubspot', 'salesforce'] as const satisfies readonly SystemName
 export interface MergeInput {
   /** The values last synced to both sides (kept by the engine); null or empty on the first sync. */
   base?: Partial<Lead> | null;
-  hubspot: Partial<Lead>;
-  salesforce: Partial<Lead>;
+  /**
+   * The record as each side holds it now; null when that side has no record yet. A missing side has
+   * nothing to say about any field, and its patch is everything it would be created with.
+   */
+  hubspot: Partial<Lead> | null;
+  salesforce: Partial<Lead> | null;
   fields: readonly FieldMapping[];
   /** The lead's shared stage, for `ownershipFromStage`; default `computed.stage`, then `base.stage`. */
   stage?: string | null;
@@ -99,8 +103,9 @@ function valueOf(record: Partial<Lead> | null | undefined, field: string): unkno
  * the side that changed since the base; both changed: the field's tie-break); `computed` values win over
  * both sides. Values are normalised before comparing (blank is blank, numbers and numeric strings agree,
  * instants compare as instants, emails ignore case), so equal records produce empty patches. A field
- * mapped to one system only is read from it and never written; `none` is never written either. Fields
- * that no mapping names travel into `merged` (HubSpot's value first) but are never written.
+ * mapped to one system only is read from it and never written; `none` is never written either. A side
+ * with no record (null) takes the other side's values, and its patch holds every non-blank field to
+ * create it with. Fields no mapping names travel into `merged` (HubSpot's first) but are never written.
  */
 export function mergeLead(input: MergeInput): MergeResult {
   const { base, hubspot, salesforce, fields, computed = {} } = input;
@@ -115,15 +120,15 @@ export function mergeLead(input: MergeInput): MergeResult {
     const type = mapping.type;
     const values = { hubspot: valueOf(hubspot, field), salesforce: valueOf(salesforce, field) };
     const mapped = { hubspot: mapping.hubspot !== undefined, salesforce: mapping.salesforce !== undefined };
+    const readable = SYSTEMS.filter((system) => mapped[system] && input[system] !== null);
     const ownership = effectiveOwnership(mapping, stage, lifecycle);
     let winner: unknown;
-    let writes = true;
+    let writes = mapped.hubspot && mapped.salesforce && ownership !== 'none';
     if (Object.hasOwn(computed, field)) {
       winner = valueOf(computed, field);
-    } else if (!mapped.hubspot || !mapped.salesforce || ownership === 'none') {
-      const readable = SYSTEMS.filter((system) => mapped[system]);
+      writes = true;
+    } else if (readable.length < 2 || ownership === 'none') {
       winner = readable.map((system) => values[system]).find((value) => !isBlank(value));
-      writes = false;
     } else {
       const baseValue = valueOf(base, field);
       const changed = {
@@ -162,7 +167,7 @@ export function mergeLead(input: MergeInput): MergeResult {
   for (const [field, value] of Object.entries(computed)) {
     if (!named.has(field)) merged[field] = canonicalValue(value, undefined);
   }
-  for (const record of [hubspot, salesforce, base ?? {}]) {
+  for (const record of [hubspot ?? {}, salesforce ?? {}, base ?? {}]) {
     for (const [field, value] of Object.entries(record)) {
       if (named.has(field) || Object.hasOwn(computed, field)) continue;
       if (!(field in merged) || (isBlank(merged[field]) && !isBlank(value))) {

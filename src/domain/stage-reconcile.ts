@@ -95,10 +95,8 @@ export function reconcileStage(input: {
       moveFor(proposal.system, proposal.side, proposal.stage),
     );
     decisions.push({ ...decided, system: proposal.system });
-    if (decided.move) {
-      move = { ...decided.move, system: proposal.system };
-      explicitApplied = true;
-    }
+    if (decided.move) move = { ...decided.move, system: proposal.system };
+    if (decided.changed && isExplicit(proposal.stage)) explicitApplied = true;
     stage = decided.stage;
   }
   return { from, stage, changed: stage !== from, decisions, ...(move ? { move } : {}) };
@@ -106,30 +104,33 @@ export function reconcileStage(input: {
 
 /**
  * The LeadBridge-computed fields that follow from a stage outcome, to merge into the lead: the stage, and
- * on a rejection or disqualification its reason (and, for a rejection, `rejectedAt`, which starts the
- * recycle clock). While a lead stays rejected, a reason edited on one side (Salesforce first, since sales
- * gives it) replaces the stored one. Reasons survive a recycle so marketing keeps seeing why.
+ * on a rejection or disqualification its reason. A rejection sets `rejectedAt` (which starts the recycle
+ * clock), also when a lead is first seen already rejected. While a lead stays turned down, a reason edited
+ * on one side (Salesforce first, since sales gives it) replaces the stored one. Reasons survive a recycle
+ * so marketing keeps seeing why the lead came back.
  */
 export function stageFields(
-  outcome: Pick<StageReconciliation, 'stage' | 'changed' | 'move'>,
+  outcome: { stage: string | null; changed: boolean; move?: ExplicitMove },
   previous: Partial<Lead>,
   now: Date,
   sides: { hubspot?: SideStage; salesforce?: SideStage } = {},
 ): Partial<Lead> {
-  const turnedDown = outcome.stage === 'rejected' || outcome.stage === 'disqualified';
   const fields: Partial<Lead> = {
     stage: outcome.stage,
     rejectionReason: previous.rejectionReason ?? null,
     rejectedAt: previous.rejectedAt ?? null,
   };
-  if (turnedDown && outcome.changed && outcome.move) {
+  if (outcome.stage !== 'rejected' && outcome.stage !== 'disqualified') return fields;
+  if (outcome.changed && outcome.move) {
     fields.rejectionReason = outcome.move.reason;
-    if (outcome.stage === 'rejected') fields.rejectedAt = now.toISOString();
-  } else if (turnedDown) {
+  } else {
     const edited = [sides.salesforce?.rejectionReason, sides.hubspot?.rejectionReason].find(
       (reason): reason is string => hasText(reason) && reason.trim() !== previous.rejectionReason?.trim(),
     );
     if (edited !== undefined) fields.rejectionReason = edited.trim();
+  }
+  if (outcome.stage === 'rejected' && (outcome.changed || !hasText(previous.rejectedAt))) {
+    fields.rejectedAt = now.toISOString();
   }
   return fields;
 }

@@ -58,8 +58,8 @@ const anInput = fc
   .record({
     fields: mappings,
     base: fc.option(aRecord, { nil: null }),
-    hubspot: aRecord,
-    salesforce: aRecord,
+    hubspot: fc.option(aRecord, { nil: null, freq: 5 }),
+    salesforce: fc.option(aRecord, { nil: null, freq: 5 }),
     stage: aStage,
     computed: fc.option(fc.record({ notes: aValue, company: aValue }, { requiredKeys: [] }), {
       nil: undefined,
@@ -68,8 +68,8 @@ const anInput = fc
   .map(({ base, hubspot, salesforce, computed, ...rest }) => ({
     ...rest,
     base: base && lead(base),
-    hubspot: lead(hubspot),
-    salesforce: lead(salesforce),
+    hubspot: hubspot && lead(hubspot),
+    salesforce: salesforce && lead(salesforce),
     ...(computed ? { computed: lead(computed) } : {}),
   }));
 
@@ -95,7 +95,7 @@ describe('merge invariants', () => {
           for (const [name, value] of Object.entries(result.patches[system])) {
             const mapping = input.fields.find((f) => f.canonical === name);
             expect(mapping?.[system]).toBeDefined();
-            const current = (input[system] as Record<string, unknown>)[name];
+            const current = (input[system] as Record<string, unknown> | null)?.[name];
             expect(valuesEqual(current, value, mapping?.type, name)).toBe(false);
           }
         }
@@ -120,12 +120,13 @@ describe('merge invariants', () => {
   it('writes nothing when both sides already hold the same values, in whatever form', () => {
     fc.assert(
       fc.property(anInput, ({ computed: _computed, ...input }: MergeInput) => {
+        const hubspot = input.hubspot ?? {};
         const salesforce: Record<string, unknown> = {};
         for (const { canonical, type } of input.fields) {
-          const value = (input.hubspot as Record<string, unknown>)[canonical];
+          const value = (hubspot as Record<string, unknown>)[canonical];
           if (value !== undefined) salesforce[canonical] = canonicalValue(value, type);
         }
-        const result = mergeLead({ ...input, salesforce: lead(salesforce) });
+        const result = mergeLead({ ...input, hubspot, salesforce: lead(salesforce) });
         expect(result.patches).toEqual(noPatches);
         expect(result.conflicts).toEqual([]);
       }),

@@ -225,6 +225,22 @@ describe('what gets written where', () => {
     expect(result.patches).toEqual({ hubspot: {}, salesforce: {} });
   });
 
+  it('creates a missing side from the other, writing only what is not blank', () => {
+    const result = mergeLead({
+      fields: [
+        field('email'),
+        field('phone', { ownership: 'salesforce' }),
+        field('notes', { ownership: 'none' }),
+      ],
+      base: { email: 'old@acme.com', phone: '1' },
+      hubspot: { email: 'ann@acme.com', phone: '2', notes: 'x' },
+      salesforce: null,
+    });
+    expect(result.merged).toEqual({ email: 'ann@acme.com', phone: '2', notes: 'x' });
+    expect(result.patches).toEqual({ hubspot: {}, salesforce: { email: 'ann@acme.com', phone: '2' } });
+    expect(result.conflicts).toEqual([]);
+  });
+
   it('does not change its inputs', () => {
     const hubspot = { x: 'b' };
     const salesforce = { x: 'c' };

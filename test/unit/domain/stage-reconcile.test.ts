@@ -133,7 +133,7 @@ describe('reconciling the two sides stages', () => {
 describe('the fields a stage outcome sets', () => {
   it('sets reason and rejectedAt on a rejection', () => {
     const fields = stageFields(
-      { stage: 'rejected', changed: true, move: { actor: 'rep', reason: 'no budget', system: 'salesforce' } },
+      { stage: 'rejected', changed: true, move: { actor: 'rep', reason: 'no budget' } },
       { stage: 'sql' },
       now,
     );
@@ -146,11 +146,36 @@ describe('the fields a stage outcome sets', () => {
 
   it('sets the reason but not rejectedAt on a disqualification', () => {
     const fields = stageFields(
-      { stage: 'disqualified', changed: true, move: { actor: 'rep', reason: 'student', system: 'hubspot' } },
+      { stage: 'disqualified', changed: true, move: { actor: 'rep', reason: 'student' } },
       { stage: 'mql' },
       now,
     );
     expect(fields).toEqual({ stage: 'disqualified', rejectionReason: 'student', rejectedAt: null });
+  });
+
+  it('starts the recycle clock for a lead first seen already rejected, with the reason it carries', () => {
+    const outcome = reconcileStage({
+      current: null,
+      hubspot: { stage: 'lead' },
+      salesforce: { stage: 'rejected', rejectionReason: 'Duplicate' },
+      lifecycle,
+    });
+    expect(outcome).toMatchObject({ stage: 'rejected', changed: true });
+    expect(stageFields(outcome, {}, now, { salesforce: { rejectionReason: 'Duplicate' } })).toEqual({
+      stage: 'rejected',
+      rejectionReason: 'Duplicate',
+      rejectedAt: '2025-03-01T09:00:00.000Z',
+    });
+  });
+
+  it('keeps the stronger verdict when a lead is first seen disqualified on one side, rejected on the other', () => {
+    const outcome = reconcileStage({
+      current: null,
+      hubspot: { stage: 'disqualified' },
+      salesforce: { stage: 'rejected' },
+      lifecycle,
+    });
+    expect(outcome.stage).toBe('disqualified');
   });
 
   it('keeps the reason through a recycle', () => {
