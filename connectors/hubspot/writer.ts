@@ -1,13 +1,15 @@
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { RecordPatch, WriteOutcome } from '../types.ts';
-import type { BatchResult, HubSpotClient } from './client.ts';
+import { chunk, type BatchResult, type HubSpotClient } from './client.ts';
+import { BATCH_MAX_INPUTS } from './limits.ts';
 import { fromCanonical, type MappingConfig } from './mapping.ts';
 
 // Writes never race: new contacts go through batch upsert keyed by email, linked ones are updated by
 // id, and the explicit backward lifecycle moves take HubSpot's clear-then-set path.
 
 interface Item {
-  index: number;
+  /** The patches this input carries: several patches to one record are sent as one input. */
+  indexes: number[];
   /** Record id (updates) or lower-cased email (upserts). */
   key: string;
   properties: Record<string, string>;
@@ -22,6 +24,15 @@ type Send = (
  * record we can map), halves it until the culprit stands alone, so each record gets its own outcome.
  * Rate limits and transient failures are thrown: the job is retried whole, and writes are idempotent.
  */
+async function sendBatches(
+  items: Item[],
+  send: Send,
+  keyOf: (result: { id: string; properties: Record<string, string | null> }) => string,
+  outcomes: WriteOutcome[],
+): Promise<void> {
+  for (const batch of chunk(items, BATCH_MAX_INPUTS)) await sendBisecting(batch, send, keyOf, outcomes);
+}
+
 async function sendBisecting(
   items: Item[],
   send: Send,
@@ -36,7 +47,8 @@ async function sendBisecting(
     if (!(err instanceof PermanentError) || err.status === 401 || err.status === 403) throw err;
     if (items.length === 1) {
       const item = items[0] as Item;
-      outcomes[item.index] = { ok: false, error: err, ...(/^\d+$/.test(item.key) ? { id: item.key } : {}) };
+      for (const index of item.indexes)
+        outcomes[index] = { ok: false, error: err, ...(/^\d+$/.test(item.key) ? { id: item.key } : {}) };
       return;
     }
     const half = Math.ceil(items.length / 2);
@@ -48,13 +60,15 @@ async function sendBisecting(
   for (const item of items) {
     const result = results.get(item.key);
     if (result) {
-      outcomes[item.index] = { ok: true, id: result.id, created: result.created ?? false };
+      item.indexes.forEach((index, nth) => {
+        outcomes[index] = { ok: true, id: result.id, created: nth === 0 && (result.created ?? false) };
+      });
       continue;
     }
     const error = answer.errors.find((candidate) =>
       candidate.ids.some((id) => id.toLowerCase() === item.key),
     );
-    outcomes[item.index] = {
+    const failure: WriteOutcome = {
       ok: false,
       ...(/^\d+$/.test(item.key) ? { id: item.key } : {}),
       error: new PermanentError(
@@ -62,7 +76,22 @@ async function sendBisecting(
         error?.category ?? 'MISSING_RESULT',
       ),
     };
+    for (const index of item.indexes) outcomes[index] = failure;
   }
+}
+
+/** Adds a patch to the input for its record, so one record appears once per batch (HubSpot refuses duplicates). */
+function addTo(
+  group: Map<string, Item>,
+  key: string,
+  index: number,
+  properties: Record<string, string>,
+): void {
+  const item = group.get(key);
+  if (item) {
+    item.indexes.push(index);
+    Object.assign(item.properties, properties);
+  } else group.set(key, { indexes: [index], key, properties: { ...properties } });
 }
 
 /** Applies `patches` in as few calls as the batch caps allow; one outcome per patch, in order. */
@@ -72,14 +101,14 @@ export async function writePatches(
   config: MappingConfig,
 ): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = new Array(patches.length);
-  const updates: Item[] = [];
-  const backward: Item[] = [];
-  const upserts: Item[] = [];
-  const backwardUpserts: Item[] = [];
+  const updates = new Map<string, Item>();
+  const backward = new Map<string, Item>();
+  const upserts = new Map<string, Item>();
+  const backwardUpserts = new Map<string, Item>();
   patches.forEach((patch, index) => {
     const properties = fromCanonical(patch.fields, config);
     if (patch.id) {
-      (patch.backwardStageMove ? backward : updates).push({ index, key: patch.id, properties });
+      addTo(patch.backwardStageMove ? backward : updates, patch.id, index, properties);
       return;
     }
     const email = typeof patch.fields.email === 'string' ? patch.fields.email.trim().toLowerCase() : '';
@@ -90,7 +119,7 @@ export async function writePatches(
       };
       return;
     }
-    (patch.backwardStageMove ? backwardUpserts : upserts).push({ index, key: email, properties });
+    addTo(patch.backwardStageMove ? backwardUpserts : upserts, email, index, properties);
   });
 
   const byId = (result: { id: string }) => result.id;
@@ -99,28 +128,39 @@ export async function writePatches(
   const upsert: Send = (items) =>
     client.batchUpsertByEmail(items.map((item) => ({ email: item.key, properties: item.properties })));
 
-  await sendBisecting(
-    updates,
+  // A record with both a backward move and a plain patch goes entirely through clear-then-set.
+  for (const [key, item] of backward) moveInto(updates, key, item);
+  for (const [key, item] of backwardUpserts) moveInto(upserts, key, item);
+  await sendBatches(
+    [...updates.values()],
     (items) => client.batchUpdate(items.map((item) => ({ id: item.key, properties: item.properties }))),
     byId,
     outcomes,
   );
-  await sendBisecting(
-    backward,
+  await sendBatches(
+    [...backward.values()],
     (items) =>
       client.setLifecycleBackward(items.map((item) => ({ id: item.key, properties: item.properties }))),
     byId,
     outcomes,
   );
-  if (backwardUpserts.length > 0) {
+  if (backwardUpserts.size > 0) {
     // Same clear-then-set, keyed by email: an upsert that only clears the stage, then the real one.
     // A refusal here shows again, per record, in the second call, which is where it is reported.
-    await upsert(backwardUpserts.map((item) => ({ ...item, properties: { lifecyclestage: '' } }))).catch(
-      (err: unknown) => {
-        if (!(err instanceof PermanentError)) throw err;
-      },
-    );
+    await upsert(
+      [...backwardUpserts.values()].map((item) => ({ ...item, properties: { lifecyclestage: '' } })),
+    ).catch((err: unknown) => {
+      if (!(err instanceof PermanentError)) throw err;
+    });
   }
-  await sendBisecting([...upserts, ...backwardUpserts], upsert, byEmail, outcomes);
+  await sendBatches([...upserts.values(), ...backwardUpserts.values()], upsert, byEmail, outcomes);
   return outcomes;
+}
+
+function moveInto(from: Map<string, Item>, key: string, into: Item): void {
+  const plain = from.get(key);
+  if (!plain) return;
+  from.delete(key);
+  into.indexes.unshift(...plain.indexes);
+  into.properties = { ...plain.properties, ...into.properties };
 }

@@ -14,6 +14,8 @@ export interface ControlContext {
   webhooks(): WebhookDeliverer | undefined;
   stats(): Record<string, unknown>;
   reset(): void;
+  /** Restarts the rate-limit windows (after the limits change). */
+  resetRateLimits(): void;
 }
 
 const Properties = z.record(z.string(), z.string());
@@ -77,6 +79,12 @@ export function controlRoutes(context: ControlContext): Router {
     handle((req) => {
       const settings = FaultSettings.parse(req.body ?? {});
       Object.assign(context.faults, settings);
+      if (
+        settings.burstPer10s !== undefined ||
+        settings.searchPerSecond !== undefined ||
+        settings.dailyLimit !== undefined
+      )
+        context.resetRateLimits();
       const webhooks = context.webhooks();
       if (webhooks) webhooks.down = context.faults.webhooksDown;
       return context.faults;

@@ -98,7 +98,17 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(controlRoutes({ store, faults, seed, webhooks: () => webhooks, stats, reset }));
+  app.use(
+    controlRoutes({
+      store,
+      faults,
+      seed,
+      webhooks: () => webhooks,
+      stats,
+      reset,
+      resetRateLimits: () => rateLimits.reset(),
+    }),
+  );
   app.use(
     apiRouter([...contactRoutes(store, () => faults.searchLagMs), ...propertyRoutes(store)], {
       faults,

@@ -23,7 +23,15 @@ function inputs(req: Request): Input[] {
       `Batch input limit exceeded: at most ${BATCH_MAX_INPUTS} inputs per request, got ${body.inputs.length}`,
       'TOO_MANY_INPUTS',
     );
-  return body.inputs as Input[];
+  const list = body.inputs as Input[];
+  const ids = list.map((input) => String(input.id ?? '')).filter((id) => id !== '');
+  const duplicates = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+  if (duplicates.length > 0)
+    throw badRequest(
+      `Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`,
+      'DUPLICATE_IDS',
+    );
+  return list;
 }
 
 function propertiesOf(input: Input): Record<string, string> {

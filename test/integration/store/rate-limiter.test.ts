@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimitWaitExceeded, RedisRateLimiter, type RateLimit } from '../../../src/store/rate-limiter.ts';
+
+const PREFIX = `test-ratelimit-${process.pid}-${Date.now()}`;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${PREFIX}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('RedisRateLimiter', () => {
+  it('allows `limit` calls per window and says how long until the next slot', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const limit: RateLimit = { name: 'burst', limit: 3, windowMs: 1_000 };
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await limiter.tryAcquire('t1', [limit]));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBeGreaterThan(800);
+    expect(waits[3]).toBeLessThanOrEqual(1_000);
+  });
+
+  it('shares one budget between limiters on separate connections (workers), per key', async () => {
+    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const a = new RedisRateLimiter(redis, { prefix: PREFIX });
+      const b = new RedisRateLimiter(other, { prefix: PREFIX });
+      const limit: RateLimit = { name: 'burst', limit: 10, windowMs: 60_000 };
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).tryAcquire('shared', [limit])),
+      );
+      expect(results.filter((wait) => wait === 0)).toHaveLength(10);
+      expect(await a.tryAcquire('another-tenant', [limit])).toBe(0);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('takes a slot in every limit or in none', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const burst: RateLimit = { name: 'burst', limit: 100, windowMs: 10_000 };
+    const search: RateLimit = { name: 'search', limit: 2, windowMs: 1_000 };
+    expect(await limiter.tryAcquire('t2', [burst, search])).toBe(0);
+    expect(await limiter.tryAcquire('t2', [burst, search])).toBe(0);
+    expect(await limiter.tryAcquire('t2', [burst, search])).toBeGreaterThan(0);
+    expect(await redis.zcard(`${PREFIX}:t2:burst`)).toBe(2);
+  });
+
+  it('acquire waits for the window to free a slot, in real time', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const limit: RateLimit = { name: 'search', limit: 5, windowMs: 500 };
+    const started = Date.now();
+    for (let i = 0; i < 12; i++) await limiter.acquire('t3', [limit]);
+    // 12 calls at 5 per 500 ms need at least two full windows.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('holds every caller after a block (an upstream 429) and gives up past maxWaitMs', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX, maxWaitMs: 100 });
+    const limit: RateLimit = { name: 'burst', limit: 100, windowMs: 10_000 };
+    await limiter.block('t4', 5_000);
+    const wait = await limiter.tryAcquire('t4', [limit]);
+    expect(wait).toBeGreaterThan(4_000);
+    await expect(limiter.acquire('t4', [limit])).rejects.toBeInstanceOf(RateLimitWaitExceeded);
+    await limiter.block('t4', 10);
+    expect(await redis.pttl(`${PREFIX}:t4:block`)).toBeGreaterThan(4_000);
+    await limiter.reset('t4', [limit]);
+    expect(await limiter.tryAcquire('t4', [limit])).toBe(0);
+  });
+});
