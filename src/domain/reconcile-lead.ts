@@ -128,7 +128,7 @@ export function reconcileLead(input: ReconcileLeadInput): LeadReconciliation {
     apply(
       decideStage(stage, 'recycled', lifecycle, {
         actor: 'leadbridge',
-        reason: `no follow-up for ${config.sla.recycleAfter} after the rejection`,
+        reason: `recycle period (${config.sla.recycleAfter}) after the rejection has passed`,
       }),
     );
   }
