@@ -9,7 +9,11 @@ import { RequestError, type Row } from './validation.ts';
 const MAX_RECORDS = 200;
 const MAX_RETRIEVE_IDS = 2000;
 
-type SaveResult = { id?: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+type SaveResult = {
+  id?: string;
+  success: boolean;
+  errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+};
 
 const ROLLED_BACK = {
   statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
@@ -32,7 +36,10 @@ export function collectionRoutes(state: EmulatorState): Router {
     const list = body(req).records;
     if (!Array.isArray(list)) throw new RequestError('INVALID_FIELD', 'records is required');
     if (list.length > MAX_RECORDS) {
-      throw new RequestError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`);
+      throw new RequestError(
+        'EXCEEDED_ID_LIMIT',
+        `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+      );
     }
     return list as Array<Record<string, unknown>>;
   };
@@ -45,12 +52,21 @@ export function collectionRoutes(state: EmulatorState): Router {
   };
 
   /** Runs writes; with allOrNone, undoes them all if one failed. */
-  const saveAll = (list: Array<Record<string, unknown>>, allOrNone: boolean, write: (record: Record<string, unknown>) => SaveOutcome & { id?: string }) => {
+  const saveAll = (
+    list: Array<Record<string, unknown>>,
+    allOrNone: boolean,
+    write: (record: Record<string, unknown>) => SaveOutcome & { id?: string },
+  ) => {
     const snapshots = new Map<string, { type: string; row: Row | undefined }>();
     const results: SaveResult[] = list.map((record) => {
       const type = typeOf(record);
-      const id = typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : undefined;
-      if (allOrNone && id) snapshots.set(id, { type, row: store.get(type, id) ? { ...(store.get(type, id) as Row) } : undefined });
+      const id =
+        typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : undefined;
+      if (allOrNone && id)
+        snapshots.set(id, {
+          type,
+          row: store.get(type, id) ? { ...(store.get(type, id) as Row) } : undefined,
+        });
       const outcome = write(record);
       if (outcome.success) {
         if (allOrNone && !id) snapshots.set(outcome.id, { type, row: undefined });
@@ -75,7 +91,16 @@ export function collectionRoutes(state: EmulatorState): Router {
         saveAll(list, body(req).allOrNone === true, (record) => {
           const type = typeOf(record);
           if (record.Id || record.id) {
-            return { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'cannot specify Id in an insert call', fields: ['Id'] }] };
+            return {
+              success: false,
+              errors: [
+                {
+                  statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+                  message: 'cannot specify Id in an insert call',
+                  fields: ['Id'],
+                },
+              ],
+            };
           }
           return store.insert(type, record, context());
         }),
@@ -91,10 +116,19 @@ export function collectionRoutes(state: EmulatorState): Router {
       res.json(
         saveAll(list, body(req).allOrNone === true, (record) => {
           const type = typeOf(record);
-          const id = typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : '';
-          if (!id) return { success: false, errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
+          const id =
+            typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : '';
+          if (!id)
+            return {
+              success: false,
+              errors: [
+                { statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] },
+              ],
+            };
           const outcome = store.update(type, id, record, context());
-          return outcome.success || outcome.errors[0]?.statusCode === 'MALFORMED_ID' ? outcome : { ...outcome, id };
+          return outcome.success || outcome.errors[0]?.statusCode === 'MALFORMED_ID'
+            ? outcome
+            : { ...outcome, id };
         }),
       );
     } catch (err) {
@@ -105,7 +139,14 @@ export function collectionRoutes(state: EmulatorState): Router {
   router.delete('/composite/sobjects', (req, res) => {
     const ids = typeof req.query.ids === 'string' ? req.query.ids.split(',').filter(Boolean) : [];
     if (ids.length > MAX_RECORDS) {
-      res.status(400).json(sfError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`));
+      res
+        .status(400)
+        .json(
+          sfError(
+            'EXCEEDED_ID_LIMIT',
+            `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+          ),
+        );
       return;
     }
     res.json(
@@ -114,7 +155,11 @@ export function collectionRoutes(state: EmulatorState): Router {
         const deleted = type ? store.delete(type, id, context()) : false;
         return deleted
           ? { id, success: true, errors: [] }
-          : { id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+          : {
+              id,
+              success: false,
+              errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
+            };
       }),
     );
   });
@@ -133,7 +178,9 @@ export function collectionRoutes(state: EmulatorState): Router {
       res.status(400).json(sfError('MISSING_ARGUMENT', 'fields is required'));
       return;
     }
-    const unknown = fields.find((name) => !OBJECTS[type]?.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()));
+    const unknown = fields.find(
+      (name) => !OBJECTS[type]?.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()),
+    );
     if (unknown) {
       res.status(400).json(sfError('INVALID_FIELD', `No such column '${unknown}' on entity '${type}'.`));
       return;
@@ -142,7 +189,9 @@ export function collectionRoutes(state: EmulatorState): Router {
       ids.map((id) => {
         const row = store.get(type, id);
         if (!row || row.IsDeleted) return null;
-        const out: Record<string, unknown> = { attributes: { type, url: `${versionBase(req)}/sobjects/${type}/${String(row.Id)}` } };
+        const out: Record<string, unknown> = {
+          attributes: { type, url: `${versionBase(req)}/sobjects/${type}/${String(row.Id)}` },
+        };
         for (const name of fields) {
           const def = OBJECTS[type]?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
           if (def) out[def.name] = row[def.name] ?? null;
@@ -153,7 +202,12 @@ export function collectionRoutes(state: EmulatorState): Router {
   };
   router.post('/composite/sobjects/:type', (req, res) => {
     const { ids, fields } = (req.body ?? {}) as { ids?: unknown; fields?: unknown };
-    retrieve(req, res, Array.isArray(ids) ? ids.map(String) : [], Array.isArray(fields) ? fields.map(String) : []);
+    retrieve(
+      req,
+      res,
+      Array.isArray(ids) ? ids.map(String) : [],
+      Array.isArray(fields) ? fields.map(String) : [],
+    );
   });
   router.get('/composite/sobjects/:type', (req, res) => {
     const split = (value: unknown) => (typeof value === 'string' ? value.split(',').filter(Boolean) : []);
@@ -166,7 +220,12 @@ export function collectionRoutes(state: EmulatorState): Router {
       if (!OBJECTS[type]) throw new RequestError('NOT_FOUND', 'The requested resource does not exist', 404);
       const outcome = store.insert(type, (req.body ?? {}) as Record<string, unknown>, context());
       if (outcome.success) res.status(201).json({ id: outcome.id, success: true, errors: [] });
-      else res.status(400).json(outcome.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+      else
+        res
+          .status(400)
+          .json(
+            outcome.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })),
+          );
     } catch (err) {
       sendError(res, err);
     }
@@ -175,9 +234,19 @@ export function collectionRoutes(state: EmulatorState): Router {
     try {
       const type = String(req.params.type);
       if (!OBJECTS[type]) throw new RequestError('NOT_FOUND', 'The requested resource does not exist', 404);
-      const outcome = store.update(type, String(req.params.id), (req.body ?? {}) as Record<string, unknown>, context());
+      const outcome = store.update(
+        type,
+        String(req.params.id),
+        (req.body ?? {}) as Record<string, unknown>,
+        context(),
+      );
       if (outcome.success) res.status(204).end();
-      else res.status(400).json(outcome.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })));
+      else
+        res
+          .status(400)
+          .json(
+            outcome.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })),
+          );
     } catch (err) {
       sendError(res, err);
     }

@@ -5,7 +5,10 @@ import { seedOrg } from './seed.ts';
 import type { EmulatorState } from './state.ts';
 import { RequestError, validateValues } from './validation.ts';
 
-const SeedBody = z.strictObject({ count: z.number().int().min(0).max(100_000), seed: z.number().int().optional() });
+const SeedBody = z.strictObject({
+  count: z.number().int().min(0).max(100_000),
+  seed: z.number().int().optional(),
+});
 const EditBody = z.strictObject({
   Status: z.string().optional(),
   Rejection_Reason__c: z.string().nullable().optional(),
@@ -36,7 +39,9 @@ export function controlRoutes(state: EmulatorState): Router {
       res.json(run() ?? { ok: true });
     } catch (err) {
       const status = err instanceof z.ZodError || err instanceof RequestError ? 400 : 404;
-      res.status(status).json({ error: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message });
+      res
+        .status(status)
+        .json({ error: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message });
     }
   };
 
@@ -56,7 +61,11 @@ export function controlRoutes(state: EmulatorState): Router {
   router.post('/__emulator/seed', (req, res) =>
     handle(res, () => {
       const body = SeedBody.parse(req.body ?? {});
-      const ids = seedOrg(store, { count: body.count, seed: body.seed ?? state.defaultSeed, now: state.now() });
+      const ids = seedOrg(store, {
+        count: body.count,
+        seed: body.seed ?? state.defaultSeed,
+        now: state.now(),
+      });
       return { created: ids.length, ids };
     }),
   );
@@ -65,7 +74,10 @@ export function controlRoutes(state: EmulatorState): Router {
       ...state.usage.stats(),
       apiUsage: { used: state.usage.used(), limit: state.usage.limit },
       records: Object.fromEntries(
-        ['Lead', 'Contact', 'Account', 'Opportunity'].map((type) => [type, store.rows(type).filter((r) => !r.IsDeleted).length]),
+        ['Lead', 'Contact', 'Account', 'Opportunity'].map((type) => [
+          type,
+          store.rows(type).filter((r) => !r.IsDeleted).length,
+        ]),
       ),
       outbound: state.outbound ? { ...state.outbound.stats, pending: state.outbound.pendingCount } : null,
     })),
@@ -77,7 +89,8 @@ export function controlRoutes(state: EmulatorState): Router {
       if (faults.dailyLimit !== undefined) state.usage.limit = faults.dailyLimit;
       if (faults.apiUsed !== undefined) state.usage.setUsed(faults.apiUsed);
       if (faults.expireSessions) state.sessions.expireAll(state.tokensSeen);
-      if (faults.expireSessionsAfterCalls !== undefined) state.callsUntilExpiry = faults.expireSessionsAfterCalls;
+      if (faults.expireSessionsAfterCalls !== undefined)
+        state.callsUntilExpiry = faults.expireSessionsAfterCalls;
       if (faults.sessionTtlMs !== undefined) state.sessions.ttlMs = faults.sessionTtlMs;
       const { expireSessions: _e, expireSessionsAfterCalls: _a, apiUsed: _u, ...lasting } = faults;
       Object.assign(state.faults, lasting);
@@ -88,7 +101,8 @@ export function controlRoutes(state: EmulatorState): Router {
   router.post('/__emulator/leads', (req, res) =>
     handle(res, () => {
       const outcome = store.insert('Lead', CreateBody.parse(req.body ?? {}).fields, rep());
-      if (!outcome.success) throw new RequestError(outcome.errors[0]?.statusCode ?? 'ERROR', JSON.stringify(outcome.errors));
+      if (!outcome.success)
+        throw new RequestError(outcome.errors[0]?.statusCode ?? 'ERROR', JSON.stringify(outcome.errors));
       return { id: outcome.id };
     }),
   );
@@ -97,14 +111,19 @@ export function controlRoutes(state: EmulatorState): Router {
       const body = EditBody.parse(req.body ?? {});
       const lead = store.get('Lead', String(req.params.id));
       if (!lead || lead.IsDeleted) throw new Error(`no lead ${String(req.params.id)}`);
-      if (lead.IsConverted) throw new RequestError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot edit a converted lead');
+      if (lead.IsConverted)
+        throw new RequestError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot edit a converted lead');
       const input = {
         ...body.fields,
         ...(body.Status !== undefined ? { Status: body.Status } : {}),
         ...(body.Rejection_Reason__c !== undefined ? { Rejection_Reason__c: body.Rejection_Reason__c } : {}),
       };
-      const { values, errors } = validateValues('Lead', input, 'update', { current: lead, leadStatuses: store.leadStatuses() });
-      if (errors.length > 0) throw new RequestError(errors[0]?.statusCode ?? 'ERROR', errors.map((e) => e.message).join('; '));
+      const { values, errors } = validateValues('Lead', input, 'update', {
+        current: lead,
+        leadStatuses: store.leadStatuses(),
+      });
+      if (errors.length > 0)
+        throw new RequestError(errors[0]?.statusCode ?? 'ERROR', errors.map((e) => e.message).join('; '));
       const statusChanged = values.Status !== undefined && values.Status !== lead.Status;
       store.applyChange('Lead', lead, values, rep(body.lateCommitMs));
       const notificationId = statusChanged ? state.outbound?.notify(String(lead.Id)) : undefined;
@@ -114,19 +133,25 @@ export function controlRoutes(state: EmulatorState): Router {
   router.post('/__emulator/leads/:id/convert', (req, res) =>
     handle(res, () => {
       const body = ConvertBody.parse(req.body ?? {});
-      const result = store.convertLead(String(req.params.id), { createOpportunity: body.createOpportunity, context: rep() });
+      const result = store.convertLead(String(req.params.id), {
+        createOpportunity: body.createOpportunity,
+        context: rep(),
+      });
       const notificationId = state.outbound?.notify(String(req.params.id));
       return { ...result, ...(notificationId ? { notificationId } : {}) };
     }),
   );
   router.post('/__emulator/leads/:id/delete', (req, res) =>
     handle(res, () => {
-      if (!store.delete('Lead', String(req.params.id), rep())) throw new Error(`no lead ${String(req.params.id)}`);
+      if (!store.delete('Lead', String(req.params.id), rep()))
+        throw new Error(`no lead ${String(req.params.id)}`);
       return { ok: true };
     }),
   );
   router.post('/__emulator/opportunities/:id/close', (req, res) =>
-    handle(res, () => store.closeOpportunity(String(req.params.id), CloseBody.parse(req.body ?? {}).won, rep())),
+    handle(res, () =>
+      store.closeOpportunity(String(req.params.id), CloseBody.parse(req.body ?? {}).won, rep()),
+    ),
   );
   router.get('/__emulator/records/:type/:id', (req, res) =>
     handle(res, () => {

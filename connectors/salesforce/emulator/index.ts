@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { controlRoutes } from './control-routes.ts';
@@ -53,7 +54,9 @@ export const DEFAULT_ORG_ID = '00D5g000004LBdgEAG';
  * Starts an HTTP server that speaks Salesforce's REST and OAuth wire format for what LeadBridge uses, so
  * the real jsforce works against it unchanged; see the control routes under `/__emulator/`.
  */
-export async function startSalesforceEmulator(options: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
+export async function startSalesforceEmulator(
+  options: SalesforceEmulatorOptions = {},
+): Promise<SalesforceEmulator> {
   const now = options.now ?? Date.now;
   let baseUrl = '';
   const store = new OrgStore({ orgId: options.orgId ?? DEFAULT_ORG_ID, now });
@@ -72,7 +75,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     baseUrl: () => baseUrl,
     defaultSeed: seed,
   };
-  if (options.outboundMessages) state.outbound = new OutboundSender(store, options.outboundMessages, () => baseUrl, now);
+  if (options.outboundMessages)
+    state.outbound = new OutboundSender(store, options.outboundMessages, () => baseUrl, now);
   if (options.seedCount) seedOrg(store, { count: options.seedCount, seed, now: now() });
 
   const app = express();
@@ -85,7 +89,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     res.status(404).json([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   });
 
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
     listening.once('error', reject);
   });

@@ -21,17 +21,23 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
   const identity = () => `${state.baseUrl()}/id/${store.orgId}/${store.integrationUserId}`;
   router.post('/services/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
     const form = (req.body ?? {}) as Record<string, string | undefined>;
-    const invalid = (error: string, description: string) => res.status(400).json({ error, error_description: description });
+    const invalid = (error: string, description: string) =>
+      res.status(400).json({ error, error_description: description });
     if (!form.client_id) return invalid('invalid_client_id', 'client identifier invalid');
     if (form.grant_type === 'refresh_token') {
       if (!form.refresh_token || (options.refreshToken && form.refresh_token !== options.refreshToken)) {
         return invalid('invalid_grant', 'expired access/refresh token');
       }
     } else if (form.grant_type === 'password') {
-      const ok = form.username && form.password && (!options.username || (form.username === options.username && form.password === options.password));
+      const ok =
+        form.username &&
+        form.password &&
+        (!options.username || (form.username === options.username && form.password === options.password));
       if (!ok) return invalid('invalid_grant', 'authentication failure');
     } else {
-      return res.status(400).json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+      return res
+        .status(400)
+        .json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
     }
     const issuedAt = String(state.now());
     res.json({

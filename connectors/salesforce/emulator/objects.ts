@@ -244,7 +244,12 @@ export function fieldDef(object: string, name: string): FieldDef | undefined {
 }
 
 /** `describe` as the REST API answers it (subset). */
-export function describeObject(def: ObjectDef, baseUrl: string, leadStatuses: string[], defaultStatus: string) {
+export function describeObject(
+  def: ObjectDef,
+  baseUrl: string,
+  leadStatuses: string[],
+  defaultStatus: string,
+) {
   return {
     name: def.name,
     label: def.name,

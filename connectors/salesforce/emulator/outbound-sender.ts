@@ -96,7 +96,9 @@ export class OutboundSender {
       if (batch.length === 0) return true;
       const notifications = batch.flatMap((p) => {
         const lead = this.store.get('Lead', p.leadId);
-        const fields = lead ? Object.fromEntries(this.options.fields.map((name) => [name, lead[name] ?? null])) : {};
+        const fields = lead
+          ? Object.fromEntries(this.options.fields.map((name) => [name, lead[name] ?? null]))
+          : {};
         return [{ id: p.id, objectType: 'Lead', fields }];
       });
       const body = buildOutboundEnvelope({

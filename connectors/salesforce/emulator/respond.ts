@@ -14,4 +14,3 @@ export function sendError(res: Response, err: unknown): void {
   }
   res.status(500).json(sfError('UNKNOWN_EXCEPTION', (err as Error).message ?? 'unexpected error'));
 }
-

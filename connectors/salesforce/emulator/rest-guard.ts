@@ -53,11 +53,15 @@ export function restGuard(state: EmulatorState, options: { countsAgainstLimit: b
     const matchesFailNext = !faults.failNextMatching || req.originalUrl.includes(faults.failNextMatching);
     if (faults.failNext && faults.failNext > 0 && matchesFailNext) {
       faults.failNext -= 1;
-      res.status(status).json(sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable; injected fault'));
+      res
+        .status(status)
+        .json(sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable; injected fault'));
       return;
     }
     if (faults.errorRate && state.random() < faults.errorRate) {
-      res.status(status).json(sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable; injected fault'));
+      res
+        .status(status)
+        .json(sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable; injected fault'));
       return;
     }
     next();

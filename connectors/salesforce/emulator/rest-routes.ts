@@ -46,7 +46,12 @@ export function restRoutes(state: EmulatorState): Router {
 
   api.get('/', (req, res) => {
     const base = versionBase(req);
-    res.json({ sobjects: `${base}/sobjects`, query: `${base}/query`, queryAll: `${base}/queryAll`, limits: `${base}/limits` });
+    res.json({
+      sobjects: `${base}/sobjects`,
+      query: `${base}/query`,
+      queryAll: `${base}/queryAll`,
+      limits: `${base}/limits`,
+    });
   });
 
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
@@ -76,7 +81,13 @@ export function restRoutes(state: EmulatorState): Router {
       sendError(res, err);
     }
   };
-  const sendPage = (req: Request, res: Response, rows: Array<Record<string, unknown>>, offset: number, key: string) => {
+  const sendPage = (
+    req: Request,
+    res: Response,
+    rows: Array<Record<string, unknown>>,
+    offset: number,
+    key: string,
+  ) => {
     const batch = batchSize(req, state);
     const page = rows.slice(offset, offset + batch);
     const next = offset + batch;
@@ -128,7 +139,9 @@ export function restRoutes(state: EmulatorState): Router {
       res.status(404).json(sfError('NOT_FOUND', `The requested resource does not exist`));
       return;
     }
-    res.json(describeObject(def, versionBase(req), state.store.leadStatuses(), state.store.defaultLeadStatus()));
+    res.json(
+      describeObject(def, versionBase(req), state.store.leadStatuses(), state.store.defaultLeadStatus()),
+    );
   });
   api.get('/sobjects/:type/:id', (req, res) => {
     const type = String(req.params.type);
@@ -138,7 +151,9 @@ export function restRoutes(state: EmulatorState): Router {
       return;
     }
     const fields = typeof req.query.fields === 'string' ? req.query.fields.split(',') : Object.keys(row);
-    const out: Record<string, unknown> = { attributes: { type, url: `${versionBase(req)}/sobjects/${type}/${String(row.Id)}` } };
+    const out: Record<string, unknown> = {
+      attributes: { type, url: `${versionBase(req)}/sobjects/${type}/${String(row.Id)}` },
+    };
     for (const name of fields) out[name] = row[name] ?? null;
     res.json(out);
   });

@@ -14,21 +14,89 @@ export function prng(seed: number): () => number {
 }
 
 const FIRST_NAMES = [
-  'Ava', 'Liam', 'Sofia', 'Noah', 'Mia', 'Lucas', 'Emma', 'Mateo', 'Chloe', 'Ethan', 'Priya', 'Kenji',
-  'Fatima', 'Diego', 'Hannah', 'Oliver', 'Amara', 'Jonas', 'Leila', 'Marco', 'Ines', 'Tomas', 'Yuki', 'Omar',
+  'Ava',
+  'Liam',
+  'Sofia',
+  'Noah',
+  'Mia',
+  'Lucas',
+  'Emma',
+  'Mateo',
+  'Chloe',
+  'Ethan',
+  'Priya',
+  'Kenji',
+  'Fatima',
+  'Diego',
+  'Hannah',
+  'Oliver',
+  'Amara',
+  'Jonas',
+  'Leila',
+  'Marco',
+  'Ines',
+  'Tomas',
+  'Yuki',
+  'Omar',
 ];
 const LAST_NAMES = [
-  'Nguyen', 'Garcia', 'Smith', 'Okafor', 'Schmidt', 'Rossi', 'Kowalski', 'Tanaka', 'Dubois', 'Haddad',
-  'Johansson', 'Patel', 'Moreau', 'Silva', 'Brown', 'Novak', 'Fischer', 'Khan', 'Lopez', 'Murphy',
+  'Nguyen',
+  'Garcia',
+  'Smith',
+  'Okafor',
+  'Schmidt',
+  'Rossi',
+  'Kowalski',
+  'Tanaka',
+  'Dubois',
+  'Haddad',
+  'Johansson',
+  'Patel',
+  'Moreau',
+  'Silva',
+  'Brown',
+  'Novak',
+  'Fischer',
+  'Khan',
+  'Lopez',
+  'Murphy',
 ];
 const COMPANY_WORDS = [
-  'Northwind', 'Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Tyrell', 'Hooli', 'Vandelay',
-  'Cyberdyne', 'Soylent', 'Aperture', 'Massive', 'Blue Sun', 'Gringotts', 'Oscorp', 'Wonka', 'Dunder', 'Pied Piper',
+  'Northwind',
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Hooli',
+  'Vandelay',
+  'Cyberdyne',
+  'Soylent',
+  'Aperture',
+  'Massive',
+  'Blue Sun',
+  'Gringotts',
+  'Oscorp',
+  'Wonka',
+  'Dunder',
+  'Pied Piper',
 ];
 const COMPANY_SUFFIXES = ['Inc.', 'LLC', 'GmbH', 'Ltd', 'Group', 'Systems', 'Labs', 'Partners'];
 const TITLES = [
-  'Marketing Manager', 'Director of Sales', 'VP Engineering', 'Head of Operations', 'CTO', 'Procurement Lead',
-  'IT Director', 'Founder', 'Product Manager', 'Analyst', 'Director of Marketing', 'Student',
+  'Marketing Manager',
+  'Director of Sales',
+  'VP Engineering',
+  'Head of Operations',
+  'CTO',
+  'Procurement Lead',
+  'IT Director',
+  'Founder',
+  'Product Manager',
+  'Analyst',
+  'Director of Marketing',
+  'Student',
 ];
 export const REJECTION_REASONS = [
   'No budget this year',
@@ -89,7 +157,10 @@ export function seedOrg(store: OrgStore, options: { count: number; seed: number;
     if (!outcome.success) throw new Error(`seed lead invalid: ${JSON.stringify(outcome.errors)}`);
     ids.push(outcome.id);
     if (roll >= 0.9) {
-      const context = { userId: store.repUserId, stampAt: Math.min(options.now, Math.floor(stampAt) + 3_600_000) };
+      const context = {
+        userId: store.repUserId,
+        stampAt: Math.min(options.now, Math.floor(stampAt) + 3_600_000),
+      };
       const converted = store.convertLead(outcome.id, { createOpportunity: true, context });
       const deal = random();
       if (converted.opportunityId && deal < 0.5) {

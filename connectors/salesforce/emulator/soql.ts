@@ -46,22 +46,28 @@ export function compileQuery(soql: string): CompiledQuery {
   };
   const selected = parsed.fields ?? [];
   let fields: string[] | 'COUNT';
-  if (selected.length === 1 && selected[0]?.type === 'FieldFunctionExpression' && selected[0].functionName === 'COUNT') {
+  if (
+    selected.length === 1 &&
+    selected[0]?.type === 'FieldFunctionExpression' &&
+    selected[0].functionName === 'COUNT'
+  ) {
     fields = 'COUNT';
   } else {
     fields = selected.map((f) => {
-      if (f.type !== 'Field') throw new RequestError('MALFORMED_QUERY', `unsupported select item: ${JSON.stringify(f)}`);
+      if (f.type !== 'Field')
+        throw new RequestError('MALFORMED_QUERY', `unsupported select item: ${JSON.stringify(f)}`);
       return resolve(f.field).name;
     });
   }
   const where = parsed.where ? parseTokens(tokens(parsed.where as unknown as WhereNode), resolve) : undefined;
-  const orderBy = (parsed.orderBy ? (Array.isArray(parsed.orderBy) ? parsed.orderBy : [parsed.orderBy]) : []).map(
-    (clause) => {
-      if (!('field' in clause) || !clause.field) throw new RequestError('MALFORMED_QUERY', 'unsupported ORDER BY');
-      const desc = clause.order === 'DESC';
-      return { field: resolve(clause.field), desc, nullsLast: clause.nulls ? clause.nulls === 'LAST' : desc };
-    },
-  );
+  const orderBy = (
+    parsed.orderBy ? (Array.isArray(parsed.orderBy) ? parsed.orderBy : [parsed.orderBy]) : []
+  ).map((clause) => {
+    if (!('field' in clause) || !clause.field)
+      throw new RequestError('MALFORMED_QUERY', 'unsupported ORDER BY');
+    const desc = clause.order === 'DESC';
+    return { field: resolve(clause.field), desc, nullsLast: clause.nulls ? clause.nulls === 'LAST' : desc };
+  });
   return {
     object,
     fields,
@@ -74,7 +80,9 @@ export function compileQuery(soql: string): CompiledQuery {
 
 /** Filters, sorts and cuts `rows`; `scanAll` (queryAll) keeps deleted rows, as the recycle bin does. */
 export function runQuery(query: CompiledQuery, rows: Row[], scanAll: boolean): Row[] {
-  let result = rows.filter((row) => (scanAll || !row.IsDeleted) && (!query.where || evaluate(query.where, row)));
+  let result = rows.filter(
+    (row) => (scanAll || !row.IsDeleted) && (!query.where || evaluate(query.where, row)),
+  );
   if (query.orderBy.length > 0) {
     result = [...result].sort((a, b) => {
       for (const { field, desc, nullsLast } of query.orderBy) {
@@ -206,7 +214,8 @@ function evaluate(expr: Expr, row: Row): boolean {
       return !evaluate(expr.expr, row);
     case 'cond': {
       const value = row[expr.field.name] ?? null;
-      const matches = (lit: Literal) => test(expr.field, expr.op === 'NOT IN' ? '=' : expr.op === 'IN' ? '=' : expr.op, value, lit);
+      const matches = (lit: Literal) =>
+        test(expr.field, expr.op === 'NOT IN' ? '=' : expr.op === 'IN' ? '=' : expr.op, value, lit);
       if (expr.op === 'IN') return expr.values.some(matches);
       if (expr.op === 'NOT IN') return !expr.values.some(matches);
       const first = expr.values[0];
@@ -219,7 +228,10 @@ function test(field: FieldDef, op: string, value: SfValue, lit: Literal): boolea
   if (lit.type === 'null') return op === '=' ? value === null : op === '!=' ? value !== null : false;
   if (value === null) return op === '!=';
   if (op === 'LIKE') {
-    const pattern = String(lit.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+    const pattern = String(lit.value)
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/%/g, '.*')
+      .replace(/_/g, '.');
     return new RegExp(`^${pattern}$`, 'is').test(String(value));
   }
   const c = compareValues(field, value, lit.value ?? '');

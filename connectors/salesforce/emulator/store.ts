@@ -44,7 +44,12 @@ export class OrgStore {
       [this.integrationUserId, 'integration@leadbridge.example'],
       [this.repUserId, 'rep@leadbridge.example'],
     ] as const) {
-      this.table('User').set(id, { ...this.systemValues(system), Id: id, Username: username, IsActive: true });
+      this.table('User').set(id, {
+        ...this.systemValues(system),
+        Id: id,
+        Username: username,
+        IsActive: true,
+      });
     }
     DEFAULT_LEAD_STATUSES.forEach((status, index) => {
       const id = this.nextId(KEY_PREFIX.LeadStatus);
@@ -110,12 +115,17 @@ export class OrgStore {
       success: false,
       errors: [{ statusCode, message, fields }],
     });
-    if (!isValidId(id) || this.objectOf(id) !== object) return fail('MALFORMED_ID', `malformed id ${id}`, ['Id']);
+    if (!isValidId(id) || this.objectOf(id) !== object)
+      return fail('MALFORMED_ID', `malformed id ${id}`, ['Id']);
     const current = this.get(object, id);
     if (!current) return fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
     if (current.IsDeleted) return fail('ENTITY_IS_DELETED', 'entity is deleted');
-    if (object === 'Lead' && current.IsConverted) return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
-    const { values, errors } = validateValues(object, input, 'update', { current, leadStatuses: this.leadStatuses() });
+    if (object === 'Lead' && current.IsConverted)
+      return fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    const { values, errors } = validateValues(object, input, 'update', {
+      current,
+      leadStatuses: this.leadStatuses(),
+    });
     if (errors.length > 0) return { success: false, errors };
     this.applyChange(object, current, values, context);
     return { success: true, id: String(current.Id) };
@@ -145,11 +155,15 @@ export class OrgStore {
     if (!lead || lead.IsDeleted) throw new Error(`no lead ${leadId}`);
     if (lead.IsConverted) throw new Error(`lead ${leadId} is already converted`);
     const { context } = options;
-    const account = this.insertSystem('Account', { Name: lead.Company ?? null, Industry: lead.Industry ?? null }, context);
+    const account = this.insertSystem(
+      'Account',
+      { Name: lead.Company ?? null, Industry: lead.Industry ?? null },
+      context,
+    );
     const carried = Object.fromEntries(
-      ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'LeadSource'].concat(
-        OBJECTS.Contact?.fields.filter((f) => f.custom).map((f) => f.name) ?? [],
-      ).map((name) => [name, lead[name] ?? null]),
+      ['FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'LeadSource']
+        .concat(OBJECTS.Contact?.fields.filter((f) => f.custom).map((f) => f.name) ?? [])
+        .map((name) => [name, lead[name] ?? null]),
     );
     const contact = this.insertSystem('Contact', { ...carried, AccountId: account }, context);
     const now = this.now();

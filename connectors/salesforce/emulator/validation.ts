@@ -40,7 +40,8 @@ export function validateValues(
   for (const [rawName, raw] of Object.entries(input)) {
     if (rawName === 'attributes' || rawName === 'Id' || rawName === 'id') continue;
     const def = fieldDef(object, rawName);
-    if (!def) throw new RequestError('INVALID_FIELD', `No such column '${rawName}' on sobject of type ${object}`);
+    if (!def)
+      throw new RequestError('INVALID_FIELD', `No such column '${rawName}' on sobject of type ${object}`);
     if (mode === 'create' ? !def.createable : !def.updateable) {
       errors.push({
         statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
@@ -71,7 +72,8 @@ export function validateValues(
   const required = OBJECTS[object]?.fields.filter((f) => f.required) ?? [];
   const missing = required
     .filter((f) => {
-      const value = f.name in values ? values[f.name] : mode === 'update' ? context.current?.[f.name] : undefined;
+      const value =
+        f.name in values ? values[f.name] : mode === 'update' ? context.current?.[f.name] : undefined;
       return value === null || value === undefined || value === '';
     })
     .map((f) => f.name);
@@ -126,7 +128,11 @@ function convert(
       const text = String(raw);
       if (type === 'email' && !EMAIL.test(text)) {
         return {
-          error: { statusCode: 'INVALID_EMAIL_ADDRESS', message: `${name}: invalid email address: ${text}`, fields: [name] },
+          error: {
+            statusCode: 'INVALID_EMAIL_ADDRESS',
+            message: `${name}: invalid email address: ${text}`,
+            fields: [name],
+          },
         };
       }
       if (length > 0 && text.length > length) {

@@ -7,7 +7,12 @@ import { PermanentError, RateLimitedError, RetryableError } from '../../../src/e
 
 /** What jsforce throws for an API error: HttpApiError with errorCode as name and the body in data. */
 function apiError(errorCode: string, message: string, extra: Record<string, unknown> = {}) {
-  return Object.assign(new Error(message), { name: errorCode, errorCode, data: { errorCode, message }, ...extra });
+  return Object.assign(new Error(message), {
+    name: errorCode,
+    errorCode,
+    data: { errorCode, message },
+    ...extra,
+  });
 }
 
 describe('classify (Salesforce)', () => {
@@ -28,7 +33,13 @@ describe('classify (Salesforce)', () => {
   });
 
   it('passes our own budget stop through with its wait', () => {
-    const err = new BudgetExhaustedError({ kind: 'wait', waitMs: 1234, reason: 'BUDGET_SHARE', used: 80, limit: 100 });
+    const err = new BudgetExhaustedError({
+      kind: 'wait',
+      waitMs: 1234,
+      reason: 'BUDGET_SHARE',
+      used: 80,
+      limit: 100,
+    });
     expect(classify(err)).toEqual({ kind: 'rate_limited', waitMs: 1234, policy: 'LEADBRIDGE_BUDGET' });
   });
 
@@ -37,12 +48,16 @@ describe('classify (Salesforce)', () => {
     expect(classify(apiError('SERVER_UNAVAILABLE', 'down')).kind).toBe('transient');
     expect(classify(apiError('ERROR_HTTP_503', '<html>maintenance</html>')).kind).toBe('transient');
     expect(classify(Object.assign(apiError('UNKNOWN', 'x'), { status: 502 })).kind).toBe('transient');
-    const network = new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+    const network = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+    });
     expect(classify(network)).toEqual({ kind: 'transient', reason: 'network: ECONNREFUSED' });
   });
 
   it('treats a revoked refresh token as permanent, a failed refresh without OAuth error as transient', () => {
-    expect(classify(new Error('Unable to refresh session due to: expired access/refresh token (invalid_grant)'))).toMatchObject({
+    expect(
+      classify(new Error('Unable to refresh session due to: expired access/refresh token (invalid_grant)')),
+    ).toMatchObject({
       kind: 'permanent',
       code: 'INVALID_GRANT',
     });
@@ -55,11 +70,16 @@ describe('classify (Salesforce)', () => {
       code: 'INVALID_FIELD',
       reason: "No such column 'Foo__c' on entity 'Lead'.",
     });
-    expect(classify(apiError('MALFORMED_QUERY', 'unexpected token'))).toMatchObject({ kind: 'permanent', code: 'MALFORMED_QUERY' });
+    expect(classify(apiError('MALFORMED_QUERY', 'unexpected token'))).toMatchObject({
+      kind: 'permanent',
+      code: 'MALFORMED_QUERY',
+    });
   });
 
   it('classifies per-record errors: a row lock is transient, validation is permanent', () => {
-    expect(classifyRecordError('UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access').kind).toBe('transient');
+    expect(classifyRecordError('UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access').kind).toBe(
+      'transient',
+    );
     expect(classifyRecordError('REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]')).toEqual({
       kind: 'permanent',
       code: 'REQUIRED_FIELD_MISSING',
@@ -68,7 +88,10 @@ describe('classify (Salesforce)', () => {
   });
 
   it('wraps errors in the class that carries their policy', () => {
-    const limited = classifiedError(apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), 'query');
+    const limited = classifiedError(
+      apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
+      'query',
+    );
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect((limited as RateLimitedError).policy).toBe('REQUEST_LIMIT_EXCEEDED');
     expect(classifiedError(apiError('SERVER_UNAVAILABLE', 'x'), 'q')).toBeInstanceOf(RetryableError);

@@ -81,16 +81,28 @@ describe('SalesforceClient over jsforce (nock)', () => {
         {
           totalSize: 1,
           done: true,
-          records: [{ attributes: { type: 'LeadStatus' }, ApiName: 'Open - Not Contacted', IsConverted: false, IsDefault: true }],
+          records: [
+            {
+              attributes: { type: 'LeadStatus' },
+              ApiName: 'Open - Not Contacted',
+              IsConverted: false,
+              IsDefault: true,
+            },
+          ],
         },
         LIMIT_HEADER,
       );
-    expect(await client.leadStatuses()).toEqual([{ ApiName: 'Open - Not Contacted', IsConverted: false, IsDefault: true }]);
+    expect(await client.leadStatuses()).toEqual([
+      { ApiName: 'Open - Not Contacted', IsConverted: false, IsDefault: true },
+    ]);
     login.done();
     api.done();
     expect(await tokens.load('acme')).toMatchObject({ accessToken: 'tok-A', instanceUrl: INSTANCE });
     expect(await client.integrationUserId()).toBe(USER);
-    expect(recorder.calls.map((c) => `${c.endpoint} ${c.status}`)).toEqual(['POST /services/oauth2/token 200', 'GET /query 200']);
+    expect(recorder.calls.map((c) => `${c.endpoint} ${c.status}`)).toEqual([
+      'POST /services/oauth2/token 200',
+      'GET /query 200',
+    ]);
   });
 
   it('follows nextRecordsUrl and uses queryAll for scanAll', async () => {
@@ -109,7 +121,11 @@ describe('SalesforceClient over jsforce (nock)', () => {
         ],
       })
       .get(`${API}/query/01gD0000002HU6KIAW-2`)
-      .reply(200, { totalSize: 3, done: true, records: [{ attributes: { type: 'Lead' }, Id: '00Q5g0000000003EAA', IsDeleted: false }] });
+      .reply(200, {
+        totalSize: 3,
+        done: true,
+        records: [{ attributes: { type: 'Lead' }, Id: '00Q5g0000000003EAA', IsDeleted: false }],
+      });
     const rows = await client.query(soql, { scanAll: true });
     api.done();
     expect(rows).toEqual([
@@ -122,25 +138,39 @@ describe('SalesforceClient over jsforce (nock)', () => {
   it('reads by id through the collections retrieve, dropping ids Salesforce no longer has', async () => {
     const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
     const api = nock(INSTANCE)
-      .post(`${API}/composite/sobjects/Lead`, { ids: ['00Q5g0000000001EAA', '00Q5g0000000009EAA'], fields: ['Id', 'Email'] })
+      .post(`${API}/composite/sobjects/Lead`, {
+        ids: ['00Q5g0000000001EAA', '00Q5g0000000009EAA'],
+        fields: ['Id', 'Email'],
+      })
       .reply(200, [{ attributes: { type: 'Lead' }, Id: '00Q5g0000000001EAA', Email: 'a@b.example' }, null]);
-    expect(await client.retrieve('Lead', ['00Q5g0000000001EAA', '00Q5g0000000009EAA'], ['Id', 'Email'])).toEqual([
-      { Id: '00Q5g0000000001EAA', Email: 'a@b.example' },
-    ]);
+    expect(
+      await client.retrieve('Lead', ['00Q5g0000000001EAA', '00Q5g0000000009EAA'], ['Id', 'Email']),
+    ).toEqual([{ Id: '00Q5g0000000001EAA', Email: 'a@b.example' }]);
     api.done();
   });
 
   it('writes 450 records as three collection PATCHes of 200, 200 and 50 with allOrNone=false', async () => {
     const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
-    const records = Array.from({ length: 450 }, (_, i) => ({ Id: `00Q5g${String(i).padStart(10, '0')}EAA`, LeadBridge_Score__c: i }));
+    const records = Array.from({ length: 450 }, (_, i) => ({
+      Id: `00Q5g${String(i).padStart(10, '0')}EAA`,
+      LeadBridge_Score__c: i,
+    }));
     const sizes: number[] = [];
     const bodies: Array<{ records: Array<{ id: string }> }> = [];
     const api = nock(INSTANCE)
-      .patch(`${API}/composite/sobjects`, (body: { allOrNone: boolean; records: Array<Record<string, unknown>> }) => {
-        sizes.push(body.records.length);
-        bodies.push(body as unknown as { records: Array<{ id: string }> });
-        return body.allOrNone === false && body.records.every((r) => (r.attributes as { type: string }).type === 'Lead' && typeof r.id === 'string');
-      })
+      .patch(
+        `${API}/composite/sobjects`,
+        (body: { allOrNone: boolean; records: Array<Record<string, unknown>> }) => {
+          sizes.push(body.records.length);
+          bodies.push(body as unknown as { records: Array<{ id: string }> });
+          return (
+            body.allOrNone === false &&
+            body.records.every(
+              (r) => (r.attributes as { type: string }).type === 'Lead' && typeof r.id === 'string',
+            )
+          );
+        },
+      )
       .times(3)
       .reply(200, () => (bodies.at(-1)?.records ?? []).map((r) => ({ id: r.id, success: true, errors: [] })));
     const results = await client.update('Lead', records);
@@ -171,7 +201,9 @@ describe('SalesforceClient over jsforce (nock)', () => {
       .reply(503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }])
       .patch(`${API}/composite/sobjects`)
       .reply(200, [{ id: '00Q5g0000000001EAA', success: true, errors: [] }]);
-    expect(await client.update('Lead', [{ Id: '00Q5g0000000001EAA', Status: 'Working - Contacted' }])).toHaveLength(1);
+    expect(
+      await client.update('Lead', [{ Id: '00Q5g0000000001EAA', Status: 'Working - Contacted' }]),
+    ).toHaveLength(1);
     api.done();
     expect(recorder.calls.map((c) => c.status)).toEqual([503, 200]);
   });
@@ -185,7 +217,12 @@ describe('SalesforceClient over jsforce (nock)', () => {
       .reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }])
       .get(`${API}/sobjects/Lead/describe`)
       .matchHeader('authorization', 'Bearer tok-B')
-      .reply(200, { name: 'Lead', fields: [{ name: 'Rejection_Reason__c', type: 'string', updateable: true, createable: true, custom: true }] });
+      .reply(200, {
+        name: 'Lead',
+        fields: [
+          { name: 'Rejection_Reason__c', type: 'string', updateable: true, createable: true, custom: true },
+        ],
+      });
     const describe = await client.describe('Lead');
     expect(describe.fields.map((f) => f.name)).toEqual(['Rejection_Reason__c']);
     login.done();
@@ -202,7 +239,8 @@ describe('SalesforceClient over jsforce (nock)', () => {
         'Sforce-Limit-Info': 'api-usage=100000/100000',
       });
     await expect(client.query('SELECT Id FROM Lead')).rejects.toSatisfy(
-      (err) => err instanceof RateLimitedError && err.policy === 'REQUEST_LIMIT_EXCEEDED' && err.waitMs >= 3_600_000,
+      (err) =>
+        err instanceof RateLimitedError && err.policy === 'REQUEST_LIMIT_EXCEEDED' && err.waitMs >= 3_600_000,
     );
     api.done();
     expect((await budget.state())?.pausedUntil).toBeGreaterThan(Date.now());
@@ -216,7 +254,11 @@ describe('SalesforceClient over jsforce (nock)', () => {
     const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
     const api = nock(INSTANCE)
       .get(`${API}/limits`)
-      .reply(200, { DailyApiRequests: { Max: 1000, Remaining: 150 } }, { 'Sforce-Limit-Info': 'api-usage=850/1000' });
+      .reply(
+        200,
+        { DailyApiRequests: { Max: 1000, Remaining: 150 } },
+        { 'Sforce-Limit-Info': 'api-usage=850/1000' },
+      );
     await client.limits();
     api.done();
     await expect(client.beforeWork()).rejects.toBeInstanceOf(RateLimitedError);

@@ -31,15 +31,23 @@ describe('poll cursor arithmetic', () => {
   it('starts at the beginning of the overlap window for null or unreadable cursors', () => {
     const start = { ts: '2026-05-01T11:58:00.000Z', id: '' };
     expect(decodeCursor(null, now, 120_000)).toEqual({ lead: start, opp: start });
-    expect(decodeCursor({ modifiedAt: 'yesterday', id: 'x' }, now, 120_000)).toEqual({ lead: start, opp: start });
-    expect(decodeCursor(backfillCursor(), now, 120_000).lead).toEqual({ ts: '1970-01-01T00:00:00.000Z', id: '' });
+    expect(decodeCursor({ modifiedAt: 'yesterday', id: 'x' }, now, 120_000)).toEqual({
+      lead: start,
+      opp: start,
+    });
+    expect(decodeCursor(backfillCursor(), now, 120_000).lead).toEqual({
+      ts: '1970-01-01T00:00:00.000Z',
+      id: '',
+    });
   });
 
   it('builds a keyset condition that never skips nor repeats rows sharing a stamp', () => {
     expect(afterKeyset({ ts: '2026-05-01T11:00:00.000Z', id: '00Q5g0000000009EAA' })).toBe(
       "(SystemModstamp > 2026-05-01T11:00:00Z OR (SystemModstamp = 2026-05-01T11:00:00Z AND Id > '00Q5g0000000009EAA'))",
     );
-    expect(afterKeyset({ ts: '2026-05-01T11:00:00.000Z', id: '' })).toBe('SystemModstamp >= 2026-05-01T11:00:00Z');
+    expect(afterKeyset({ ts: '2026-05-01T11:00:00.000Z', id: '' })).toBe(
+      'SystemModstamp >= 2026-05-01T11:00:00Z',
+    );
     expect(revisitWindow({ ts: '2026-05-01T11:00:00.000Z', id: '00Q1' }, 60_000)).toBe(
       "SystemModstamp >= 2026-05-01T10:59:00Z AND (SystemModstamp < 2026-05-01T11:00:00Z OR (SystemModstamp = 2026-05-01T11:00:00Z AND Id <= '00Q1'))",
     );
@@ -78,22 +86,43 @@ describe('API budget decisions', () => {
 
   it('pauses after REQUEST_LIMIT_EXCEEDED, then allows one probe', () => {
     const paused = { ...base, used: 1000, pausedUntil: now.getTime() + 3_600_000 };
-    expect(budgetDecision(paused, 0.8, now.getTime())).toMatchObject({ kind: 'wait', reason: 'REQUEST_LIMIT_EXCEEDED', waitMs: 3_600_000 });
+    expect(budgetDecision(paused, 0.8, now.getTime())).toMatchObject({
+      kind: 'wait',
+      reason: 'REQUEST_LIMIT_EXCEEDED',
+      waitMs: 3_600_000,
+    });
     expect(budgetDecision(paused, 0.8, now.getTime() + 3_600_001)).toEqual({ kind: 'probe' });
     // A probe that reads room again lets work go, whatever the old pause said.
-    expect(budgetDecision({ ...paused, used: 100, observedAt: now.getTime() + 3_600_002 }, 0.8, now.getTime() + 3_600_003)).toEqual({ kind: 'go' });
+    expect(
+      budgetDecision(
+        { ...paused, used: 100, observedAt: now.getTime() + 3_600_002 },
+        0.8,
+        now.getTime() + 3_600_003,
+      ),
+    ).toEqual({ kind: 'go' });
   });
 
   it('parses Sforce-Limit-Info', () => {
-    expect(parseLimitInfo('api-usage=10018/100000; api-bursts=1/750')).toEqual({ used: 10018, limit: 100000 });
-    expect(parseLimitInfo('api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)')).toEqual({ used: 25, limit: 5000 });
+    expect(parseLimitInfo('api-usage=10018/100000; api-bursts=1/750')).toEqual({
+      used: 10018,
+      limit: 100000,
+    });
+    expect(
+      parseLimitInfo('api-usage=25/5000; per-app-api-usage=17/250(appName=sample-connected-app)'),
+    ).toEqual({ used: 25, limit: 5000 });
     expect(parseLimitInfo(undefined)).toBeNull();
   });
 
   it('names endpoints by template and backs off exponentially with jitter', () => {
-    expect(endpointTemplate('GET', 'https://x.my.salesforce.com/services/data/v62.0/query?q=SELECT+Id')).toBe('GET /query');
-    expect(endpointTemplate('GET', 'https://x/services/data/v62.0/query/01gD0000002HU6KIAW-2000')).toBe('GET /query/{locator}');
-    expect(endpointTemplate('PATCH', 'https://x/services/data/v62.0/sobjects/Lead/00Q5g0000000001EAA')).toBe('PATCH /sobjects/Lead/{id}');
+    expect(endpointTemplate('GET', 'https://x.my.salesforce.com/services/data/v62.0/query?q=SELECT+Id')).toBe(
+      'GET /query',
+    );
+    expect(endpointTemplate('GET', 'https://x/services/data/v62.0/query/01gD0000002HU6KIAW-2000')).toBe(
+      'GET /query/{locator}',
+    );
+    expect(endpointTemplate('PATCH', 'https://x/services/data/v62.0/sobjects/Lead/00Q5g0000000001EAA')).toBe(
+      'PATCH /sobjects/Lead/{id}',
+    );
     expect(endpointTemplate('POST', 'https://x/services/oauth2/token')).toBe('POST /services/oauth2/token');
     expect(retryDelayMs(1, 0)).toBe(250);
     expect(retryDelayMs(1, 1)).toBe(500);

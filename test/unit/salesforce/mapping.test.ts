@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fromCanonical, salesforceMapping, statusForStage, toCanonical, toIsoInstant } from '../../../connectors/salesforce/mapping.ts';
+import {
+  fromCanonical,
+  salesforceMapping,
+  statusForStage,
+  toCanonical,
+  toIsoInstant,
+} from '../../../connectors/salesforce/mapping.ts';
 import { convertedStage } from '../../../connectors/salesforce/records.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
 
@@ -8,14 +14,23 @@ const config = LeadBridgeConfig.parse({
     {
       id: 'acme',
       hubspot: { accessToken: 't' },
-      salesforce: { orgId: '00D5g000004LBdgEAG', accessToken: 'x', instanceUrl: 'https://acme.my.salesforce.com' },
+      salesforce: {
+        orgId: '00D5g000004LBdgEAG',
+        accessToken: 'x',
+        instanceUrl: 'https://acme.my.salesforce.com',
+      },
     },
   ],
   fields: [
     { canonical: 'email', hubspot: 'email', salesforce: 'Email' },
     { canonical: 'lastName', hubspot: 'lastname', salesforce: 'LastName' },
     { canonical: 'company', hubspot: 'company', salesforce: 'Company' },
-    { canonical: 'numberOfEmployees', hubspot: 'numemployees', salesforce: 'NumberOfEmployees', type: 'number' },
+    {
+      canonical: 'numberOfEmployees',
+      hubspot: 'numemployees',
+      salesforce: 'NumberOfEmployees',
+      type: 'number',
+    },
     { canonical: 'pageViews', hubspot: 'hs_analytics_num_page_views', type: 'number' },
   ],
 });
@@ -58,19 +73,35 @@ describe('Salesforce mapping', () => {
   });
 
   it('keeps our stage while Status agrees, and lets a rep status change win', () => {
-    expect(toCanonical({ Status: 'Working - Contacted', LeadBridge_Stage__c: 'sql' }, mapping).stage).toBe('sql');
-    expect(toCanonical({ Status: 'Closed - Not Converted', LeadBridge_Stage__c: 'sql' }, mapping).stage).toBe('rejected');
+    expect(toCanonical({ Status: 'Working - Contacted', LeadBridge_Stage__c: 'sql' }, mapping).stage).toBe(
+      'sql',
+    );
+    expect(toCanonical({ Status: 'Closed - Not Converted', LeadBridge_Stage__c: 'sql' }, mapping).stage).toBe(
+      'rejected',
+    );
     // No status exists for "customer": it stands above the Status's own stage.
-    expect(toCanonical({ Status: 'Closed - Converted', LeadBridge_Stage__c: 'customer' }, mapping).stage).toBe('customer');
+    expect(
+      toCanonical({ Status: 'Closed - Converted', LeadBridge_Stage__c: 'customer' }, mapping).stage,
+    ).toBe('customer');
     // ...but a stage behind what Status says gives way.
-    expect(toCanonical({ Status: 'Working - Contacted', LeadBridge_Stage__c: 'lead' }, mapping).stage).toBe('sql');
+    expect(toCanonical({ Status: 'Working - Contacted', LeadBridge_Stage__c: 'lead' }, mapping).stage).toBe(
+      'sql',
+    );
     expect(toCanonical({ Status: 'Open - Not Contacted' }, mapping).stage).toBe('mql');
   });
 
   it('writes canonical fields as Salesforce values with the status of the stage', () => {
     expect(
       fromCanonical(
-        { email: 'a@b.example', numberOfEmployees: 12, pageViews: 40, score: 55, stage: 'sql', slaDueAt: '2026-01-02T10:00:00Z', rejectionReason: null },
+        {
+          email: 'a@b.example',
+          numberOfEmployees: 12,
+          pageViews: 40,
+          score: 55,
+          stage: 'sql',
+          slaDueAt: '2026-01-02T10:00:00Z',
+          rejectionReason: null,
+        },
         mapping,
       ),
     ).toEqual({
@@ -111,11 +142,21 @@ describe('Salesforce mapping', () => {
       IsWon,
       SystemModstamp,
     });
-    expect(convertedStage(opp(true, true), 'opportunity', '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe('customer');
-    expect(convertedStage(opp(true, false), 'opportunity', '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe('recycled');
-    expect(convertedStage(opp(false, false), 'sql', '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe('opportunity');
+    expect(
+      convertedStage(opp(true, true), 'opportunity', '2026-01-01T00:00:00.000+0000', 'opportunity'),
+    ).toBe('customer');
+    expect(
+      convertedStage(opp(true, false), 'opportunity', '2026-01-01T00:00:00.000+0000', 'opportunity'),
+    ).toBe('recycled');
+    expect(convertedStage(opp(false, false), 'sql', '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe(
+      'opportunity',
+    );
     // LeadBridge moved the recycled person on to "lead" after the loss: that later move stands.
-    expect(convertedStage(opp(true, false), 'lead', '2026-02-01T00:00:00.000+0000', 'opportunity')).toBe('lead');
-    expect(convertedStage(undefined, null, '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe('opportunity');
+    expect(convertedStage(opp(true, false), 'lead', '2026-02-01T00:00:00.000+0000', 'opportunity')).toBe(
+      'lead',
+    );
+    expect(convertedStage(undefined, null, '2026-01-01T00:00:00.000+0000', 'opportunity')).toBe(
+      'opportunity',
+    );
   });
 });

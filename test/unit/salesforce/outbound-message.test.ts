@@ -3,7 +3,11 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildOutboundEnvelope } from '../../../connectors/salesforce/emulator/outbound-envelope.ts';
-import { decodeXmlText, parseOutboundMessage, sameOrgId } from '../../../connectors/salesforce/outbound-message.ts';
+import {
+  decodeXmlText,
+  parseOutboundMessage,
+  sameOrgId,
+} from '../../../connectors/salesforce/outbound-message.ts';
 import { createIngestQueue, ingestJobId, type IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
@@ -98,12 +102,19 @@ describe('parseOutboundMessage', () => {
   });
 
   it('refuses malformed XML and the wrong shape', () => {
-    expect(parseOutboundMessage('<soapenv:Envelope><notifications>')).toMatchObject({ ok: false, reason: 'malformed_xml' });
-    expect(parseOutboundMessage(REAL_ENVELOPE.replace(/<Notification>[\s\S]*<\/Notification>/, ''))).toMatchObject({
+    expect(parseOutboundMessage('<soapenv:Envelope><notifications>')).toMatchObject({
+      ok: false,
+      reason: 'malformed_xml',
+    });
+    expect(
+      parseOutboundMessage(REAL_ENVELOPE.replace(/<Notification>[\s\S]*<\/Notification>/, '')),
+    ).toMatchObject({
       ok: false,
       reason: 'invalid_shape',
     });
-    expect(parseOutboundMessage(REAL_ENVELOPE.replace(`<OrganizationId>${ORG_15}`, '<OrganizationId>nope'))).toMatchObject({
+    expect(
+      parseOutboundMessage(REAL_ENVELOPE.replace(`<OrganizationId>${ORG_15}`, '<OrganizationId>nope')),
+    ).toMatchObject({
       ok: false,
       reason: 'invalid_shape',
     });
@@ -164,7 +175,8 @@ describe('POST /webhooks/salesforce', () => {
     await redis.quit();
   });
 
-  const post = (body: string) => request(app).post('/webhooks/salesforce').set('content-type', 'text/xml; charset=utf-8').send(body);
+  const post = (body: string) =>
+    request(app).post('/webhooks/salesforce').set('content-type', 'text/xml; charset=utf-8').send(body);
 
   it('enqueues one change event per notification, then answers the exact Ack envelope', async () => {
     const res = await post(REAL_ENVELOPE);
@@ -185,7 +197,9 @@ describe('POST /webhooks/salesforce', () => {
       expect.objectContaining({ objectId: '00Q5g00000bS2eXEAS', dedupKey: 'om:04l5g00000C2XqIAAV' }),
     ]);
     expect(jobs.map((job) => job.id).sort()).toEqual(
-      ['om:04l5g00000C2XqHAAV', 'om:04l5g00000C2XqIAAV'].map((dedupKey) => ingestJobId({ tenant: 'acme', system: 'salesforce', dedupKey })).sort(),
+      ['om:04l5g00000C2XqHAAV', 'om:04l5g00000C2XqIAAV']
+        .map((dedupKey) => ingestJobId({ tenant: 'acme', system: 'salesforce', dedupKey }))
+        .sort(),
     );
   });
 
@@ -213,12 +227,16 @@ describe('POST /webhooks/salesforce', () => {
     }
     expect(await queue.count()).toBe(0);
     const metricsText = await metrics.registry.metrics();
-    expect(metricsText).toMatch(/leadbridge_webhook_events_total\{system="salesforce",outcome="forbidden_markup"\} 2/);
+    expect(metricsText).toMatch(
+      /leadbridge_webhook_events_total\{system="salesforce",outcome="forbidden_markup"\} 2/,
+    );
   });
 
   it('answers a fault (so Salesforce retries) when the queue cannot take the events', async () => {
     const broken = { addBulk: () => Promise.reject(new Error('redis down')) } as unknown as IngestQueue;
-    const res = await request(createApp({ config, redis, ingestQueue: broken, metrics, logger: silentLogger() }))
+    const res = await request(
+      createApp({ config, redis, ingestQueue: broken, metrics, logger: silentLogger() }),
+    )
       .post('/webhooks/salesforce')
       .set('content-type', 'text/xml')
       .send(REAL_ENVELOPE);
