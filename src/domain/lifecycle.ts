@@ -112,9 +112,19 @@ function decision(
 }
 
 /**
+ * Stages that sales worked past the handoff but that have not ended in a customer: a deal lost from
+ * here returns the person to nurture (design.md: recycled "after a rejection or a lost deal").
+ */
+function isLostDealStage(stage: string, lifecycle: LifecycleOrder): boolean {
+  const rank = lifecycle.stages.indexOf(stage);
+  const handoff = lifecycle.stages.indexOf(lifecycle.handoffStage);
+  return rank > handoff && rank < lifecycle.stages.length - 1;
+}
+
+/**
  * Decides the lead's next stage. Forward moves through the order are taken; a stage never moves back on
  * its own. The only other moves are explicit ones, which need `move` (actor and reason): any stage to
- * `rejected` or `disqualified`, `rejected` to `recycled`, and `recycled` back to the nurture stage. A
+ * `rejected` or `disqualified`, `rejected` (or a lost deal past the handoff) to `recycled`, and `recycled` back to the nurture stage. A
  * recycled lead that qualifies again moves forward from the nurture stage without one.
  */
 export function decideStage(
@@ -138,14 +148,14 @@ export function decideStage(
   if (proposed === 'rejected') return needsMove('explicit_reject', `${from} -> rejected`);
   if (proposed === 'disqualified') return needsMove('explicit_disqualify', `${from} -> disqualified`);
   if (proposed === 'recycled') {
-    return from === 'rejected'
-      ? needsMove('explicit_recycle', 'rejected -> recycled')
-      : decision(
-          from,
-          proposed,
-          'move_not_allowed',
-          `only a rejected lead can be recycled, not a ${from} one`,
-        );
+    if (from === 'rejected') return needsMove('explicit_recycle', 'rejected -> recycled');
+    if (isLostDealStage(from, lifecycle)) return needsMove('explicit_recycle', `${from} -> recycled (deal lost)`);
+    return decision(
+      from,
+      proposed,
+      'move_not_allowed',
+      `only a rejected lead or a lost deal can be recycled, not a ${from} one`,
+    );
   }
   if (from === 'rejected' || from === 'disqualified') {
     const way = from === 'rejected' ? 'recycled first' : 'never moved on';

@@ -99,16 +99,23 @@ describe('deciding the next stage', () => {
     expect(decideStage('rejected', 'disqualified', order, move).stage).toBe('disqualified');
   });
 
-  it('recycles only a rejected lead, and only explicitly', () => {
+  it('recycles only a rejected lead or a lost deal, and only explicitly', () => {
     expect(decideStage('rejected', 'recycled', order).rule).toBe('explicit_move_required');
     expect(decideStage('rejected', 'recycled', order, move)).toMatchObject({
       stage: 'recycled',
       rule: 'explicit_recycle',
     });
-    expect(decideStage('sql', 'recycled', order, move)).toMatchObject({
-      stage: 'sql',
+    expect(decideStage('opportunity', 'recycled', order).rule).toBe('explicit_move_required');
+    expect(decideStage('opportunity', 'recycled', order, move)).toMatchObject({
+      stage: 'recycled',
+      rule: 'explicit_recycle',
+    });
+    expect(decideStage('lead', 'recycled', order, move)).toMatchObject({
+      stage: 'lead',
       rule: 'move_not_allowed',
     });
+    expect(decideStage('mql', 'recycled', order, move).rule).toBe('move_not_allowed');
+    expect(decideStage('customer', 'recycled', order, move).rule).toBe('move_not_allowed');
   });
 
   it('keeps a rejected or disqualified lead out of the stage order', () => {
