@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { idSuffix, isValidId, makeId } from '../../../connectors/salesforce/emulator/ids.ts';
+import {
+  startSalesforceEmulator,
+  type SalesforceEmulator,
+} from '../../../connectors/salesforce/emulator/index.ts';
+import { compileQuery, runQuery } from '../../../connectors/salesforce/emulator/soql.ts';
+import type { Row } from '../../../connectors/salesforce/emulator/validation.ts';
+
+const rows: Row[] = [
+  {
+    Id: '00Q5g0000000001EAA',
+    Status: 'Working - Contacted',
+    SystemModstamp: '2026-01-01T00:00:00.000+0000',
+    LeadBridge_Score__c: 10,
+    Email: 'a@x.example',
+    IsDeleted: false,
+  },
+  {
+    Id: '00Q5g0000000002EAA',
+    Status: 'Open - Not Contacted',
+    SystemModstamp: '2026-01-01T00:00:00.000+0000',
+    LeadBridge_Score__c: null,
+    Email: 'B@y.example',
+    IsDeleted: false,
+  },
+  {
+    Id: '00Q5g0000000003EAA',
+    Status: 'Closed - Not Converted',
+    SystemModstamp: '2026-01-02T00:00:00.000+0000',
+    LeadBridge_Score__c: 70,
+    Email: null,
+    IsDeleted: true,
+  },
+];
+const ids = (soql: string, scanAll = false) => runQuery(compileQuery(soql), rows, scanAll).map((r) => r.Id);
+
+describe('emulator SOQL subset', () => {
+  it('evaluates keyset conditions with parentheses, date-time literals and Id ordering', () => {
+    expect(
+      ids(
+        "SELECT Id FROM Lead WHERE (SystemModstamp > 2026-01-01T00:00:00Z OR (SystemModstamp = 2026-01-01T00:00:00Z AND Id > '00Q5g0000000001EAA')) ORDER BY SystemModstamp ASC, Id ASC",
+        true,
+      ),
+    ).toEqual(['00Q5g0000000002EAA', '00Q5g0000000003EAA']);
+  });
+
+  it('hides deleted rows from query and shows them to queryAll', () => {
+    expect(ids('SELECT Id FROM Lead')).toEqual(['00Q5g0000000001EAA', '00Q5g0000000002EAA']);
+    expect(ids('SELECT Id FROM Lead WHERE IsDeleted = true', true)).toEqual(['00Q5g0000000003EAA']);
+  });
+
+  it('supports IN, NOT IN, NOT, LIKE (case-insensitive), null, numbers, ORDER BY DESC NULLS LAST and LIMIT', () => {
+    expect(
+      ids("SELECT Id FROM Lead WHERE Status IN ('Working - Contacted', 'Open - Not Contacted')"),
+    ).toHaveLength(2);
+    expect(ids("SELECT Id FROM Lead WHERE Status NOT IN ('Working - Contacted')")).toEqual([
+      '00Q5g0000000002EAA',
+    ]);
+    expect(ids("SELECT Id FROM Lead WHERE NOT (Status = 'working - contacted')")).toEqual([
+      '00Q5g0000000002EAA',
+    ]);
+    expect(ids("SELECT Id FROM Lead WHERE Email LIKE 'b@%'")).toEqual(['00Q5g0000000002EAA']);
+    expect(ids('SELECT Id FROM Lead WHERE Email = null', true)).toEqual(['00Q5g0000000003EAA']);
+    expect(
+      ids('SELECT Id FROM Lead WHERE LeadBridge_Score__c >= 10 AND LeadBridge_Score__c < 70', true),
+    ).toEqual(['00Q5g0000000001EAA']);
+    expect(ids('SELECT Id FROM Lead ORDER BY LeadBridge_Score__c DESC NULLS LAST LIMIT 2', true)).toEqual([
+      '00Q5g0000000003EAA',
+      '00Q5g0000000001EAA',
+    ]);
+  });
+
+  it('refuses unknown fields and objects with the REST error codes', () => {
+    expect(() => compileQuery('SELECT Nope__c FROM Lead')).toThrow(
+      expect.objectContaining({ errorCode: 'INVALID_FIELD' }),
+    );
+    expect(() => compileQuery('SELECT Id FROM Nope')).toThrow(
+      expect.objectContaining({ errorCode: 'INVALID_TYPE' }),
+    );
+    expect(() => compileQuery('SELEKT Id')).toThrow(
+      expect.objectContaining({ errorCode: 'MALFORMED_QUERY' }),
+    );
+  });
+
+  it('makes ids with the real 18-character case suffix, ordered by creation', () => {
+    expect(idSuffix('001A0000006Vm9r')).toBe('IAC');
+    expect(isValidId(makeId('00Q', 61))).toBe(true);
+    expect(makeId('00Q', 9) < makeId('00Q', 10)).toBe(true);
+    expect(makeId('00Q', 61) < makeId('00Q', 62)).toBe(true);
+  });
+});
+
+describe('emulator wire format', () => {
+  let emulator: SalesforceEmulator;
+  const api = (path: string, init: RequestInit = {}, token = 'any-token') =>
+    fetch(`${emulator.url}/services/data/v62.0${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
+
+  beforeAll(async () => {
+    emulator = await startSalesforceEmulator({ seed: 11, seedCount: 30 });
+  });
+  afterAll(() => emulator.close());
+  beforeEach(async () => {
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"dailyLimit":100000}',
+    });
+  });
+
+  it('answers a request without a token with Salesforce’s 401 body', async () => {
+    const res = await fetch(`${emulator.url}/services/data/v62.0/limits`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual([
+      { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' },
+    ]);
+  });
+
+  it('sends Sforce-Limit-Info and REQUEST_LIMIT_EXCEEDED when the daily limit is gone', async () => {
+    const ok = await api('/limits');
+    expect(ok.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
+    await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"dailyLimit":5,"apiUsed":5}',
+    });
+    const refused = await api('/limits');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual([
+      { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ]);
+  });
+
+  it('caps collections at 200 records and rolls back with allOrNone', async () => {
+    const tooMany = await api('/composite/sobjects', {
+      method: 'POST',
+      body: JSON.stringify({
+        allOrNone: false,
+        records: Array.from({ length: 201 }, () => ({
+          attributes: { type: 'Lead' },
+          LastName: 'X',
+          Company: 'Y',
+        })),
+      }),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toEqual([
+      {
+        message: 'record limit reached. cannot submit more than 200 records into this call',
+        errorCode: 'EXCEEDED_ID_LIMIT',
+      },
+    ]);
+    const before = emulator.state.store.rows('Lead').length;
+    const rolledBack = await api('/composite/sobjects', {
+      method: 'POST',
+      body: JSON.stringify({
+        allOrNone: true,
+        records: [
+          { attributes: { type: 'Lead' }, LastName: 'Ok', Company: 'Fine' },
+          { attributes: { type: 'Lead' }, LastName: 'Bad', Company: 'Co', Status: 'Hot Lead' },
+        ],
+      }),
+    });
+    const results = (await rolledBack.json()) as Array<{
+      success: boolean;
+      errors: Array<{ statusCode: string }>;
+    }>;
+    expect(results.map((r) => [r.success, r.errors[0]?.statusCode])).toEqual([
+      [false, 'ALL_OR_NONE_OPERATION_ROLLED_BACK'],
+      [false, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST'],
+    ]);
+    expect(emulator.state.store.rows('Lead')).toHaveLength(before);
+  });
+
+  it('returns `id` from the token endpoint and describes the LeadBridge fields and real statuses', async () => {
+    const token = await fetch(`${emulator.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=rt&client_id=cid',
+    });
+    const body = (await token.json()) as Record<string, string>;
+    expect(body.id).toBe(`${emulator.url}/id/${emulator.orgId}/${emulator.integrationUserId}`);
+    expect(body.instance_url).toBe(emulator.url);
+    const describe = (await (await api('/sobjects/Lead/describe', {}, body.access_token)).json()) as {
+      fields: Array<{ name: string; picklistValues: Array<{ value: string }> }>;
+    };
+    expect(describe.fields.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'LeadBridge_Score__c',
+        'LeadBridge_Stage__c',
+        'Rejection_Reason__c',
+        'LeadBridge_SLA_Due__c',
+        'LeadBridge_SLA_Breached__c',
+      ]),
+    );
+    expect(describe.fields.find((f) => f.name === 'Status')?.picklistValues.map((p) => p.value)).toEqual([
+      'Open - Not Contacted',
+      'Working - Contacted',
+      'Closed - Converted',
+      'Closed - Not Converted',
+    ]);
+  });
+
+  it('seeds the same org for the same seed, with rejection reasons on some rejected leads', async () => {
+    const other = await startSalesforceEmulator({ seed: 11, seedCount: 30 });
+    try {
+      const strip = (r: Row) => [r.Id, r.Email, r.Company, r.Status, r.Rejection_Reason__c];
+      expect(other.state.store.rows('Lead').map(strip)).toEqual(
+        emulator.state.store.rows('Lead').slice(0, 30).map(strip),
+      );
+    } finally {
+      await other.close();
+    }
+    const big = await startSalesforceEmulator({ seed: 5, seedCount: 200 });
+    try {
+      const rejected = big.state.store.rows('Lead').filter((r) => r.Status === 'Closed - Not Converted');
+      expect(rejected.some((r) => r.Rejection_Reason__c)).toBe(true);
+      expect(big.state.store.rows('Lead').some((r) => r.IsConverted)).toBe(true);
+    } finally {
+      await big.close();
+    }
+  });
+});
