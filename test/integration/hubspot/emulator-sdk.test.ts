@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotClient } from '../../../connectors/hubspot/client.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
-import { PermanentError } from '../../../src/errors/index.ts';
+import type { PermanentError } from '../../../src/errors/index.ts';
 import { InMemoryApiCallRecorder } from '../../../src/metrics/api-calls.ts';
 import { hubspotConfig } from './helpers.ts';
 import { conformanceProblems } from './openapi.ts';
