@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/emulate.ts';
 import { startServer } from './commands/serve.ts';
 import { runCommand, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
@@ -8,6 +9,17 @@ function portNumber(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new InvalidArgumentError('a port is 0-65535');
   return port;
+}
+
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number');
+  return number;
+}
+
+function httpUrl(value: string): string {
+  if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError('expected an http(s) URL');
+  return value;
 }
 
 export function buildProgram(): Command {
@@ -35,6 +47,41 @@ export function buildProgram(): Command {
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down');
         await server.close();
+      });
+    });
+
+  program
+    .command('emulate')
+    .description('run the HubSpot and Salesforce emulators on their own, for trying LeadBridge by hand')
+    .option('--hubspot-port <port>', 'HubSpot emulator port (0: a free one)', portNumber, 4010)
+    .option('--salesforce-port <port>', 'Salesforce emulator port (0: a free one)', portNumber, 4020)
+    .option('--seed <n>', 'seed of the generated data; the same seed gives the same records', wholeNumber, 1)
+    .option('--contacts <n>', 'HubSpot contacts to create at start', wholeNumber, 50)
+    .option('--leads <n>', 'Salesforce leads to create at start', wholeNumber, 20)
+    .option('--token <token>', 'bearer token the emulators require (default: any non-empty token)')
+    .option(
+      '--deliver-to <url>',
+      'LeadBridge base URL to send HubSpot webhooks and Salesforce outbound messages to',
+      httpUrl,
+    )
+    .option(
+      '--client-secret <secret>',
+      'secret that signs the HubSpot webhooks (env HUBSPOT_CLIENT_SECRET)',
+      process.env.HUBSPOT_CLIENT_SECRET || 'emulator-client-secret',
+    )
+    .option('--portal-id <id>', 'HubSpot account id in the webhooks', wholeNumber, 62515)
+    .option(
+      '--org-id <id>',
+      'Salesforce org id in the outbound messages (env SALESFORCE_ORG_ID)',
+      process.env.SALESFORCE_ORG_ID || DEFAULT_ORG_ID,
+    )
+    .action(async (options, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ logger }) => {
+        const emulators = await startEmulators(options);
+        process.stdout.write(`${describeEmulators(emulators, options)}\n`);
+        const signal = await untilSignal();
+        logger.info({ signal }, 'stopping emulators');
+        await emulators.close();
       });
     });
 

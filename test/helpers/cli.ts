@@ -30,7 +30,13 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'warn',
+        LEADBRIDGE_FROM_DIST: '1',
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -59,7 +65,13 @@ export function startCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'warn',
+        LEADBRIDGE_FROM_DIST: '1',
+        ...env,
+      },
     });
     let output = '';
     const timer = setTimeout(() => {
