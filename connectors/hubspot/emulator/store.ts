@@ -1,11 +1,11 @@
-import { LIFECYCLE_ORDER } from '../limits.ts';
-import { EmulatorError, invalidProperties } from './errors.ts';
+import { EmulatorError } from './errors.ts';
 import {
   defaultGroups,
   defaultProperties,
   type PropertyDefinition,
   type PropertyGroupDefinition,
 } from './property-catalog.ts';
+import { validateProperties } from './validation.ts';
 
 /** A contact as the emulator keeps it: every value a string, as on the wire; unset means absent. */
 export interface StoredContact {
@@ -101,63 +101,7 @@ export class ContactStore {
 
   /** Refuses what HubSpot would refuse; `api` writes may only move lifecyclestage forward. */
   validate(properties: Record<string, unknown>, current: StoredContact | undefined, api: boolean): void {
-    const problems: Array<{ name: string; message: string; error: string }> = [];
-    for (const [name, raw] of Object.entries(properties)) {
-      const definition = this.properties.get(name);
-      if (!definition) {
-        problems.push({ name, error: 'PROPERTY_DOESNT_EXIST', message: `Property "${name}" does not exist` });
-        continue;
-      }
-      if (definition.readOnly && api) {
-        problems.push({
-          name,
-          error: 'READ_ONLY_VALUE',
-          message: `"${name}" is a read only property; its value cannot be set.`,
-        });
-        continue;
-      }
-      if (typeof raw !== 'string') {
-        problems.push({ name, error: 'INVALID_TYPE', message: `${JSON.stringify(raw)} is not a string` });
-        continue;
-      }
-      const value = raw;
-      if (value === '') continue;
-      if (definition.type === 'enumeration' && definition.options.length > 0) {
-        if (value !== value.trim()) {
-          problems.push({
-            name,
-            error: 'LEADING_TRAILING_WHITESPACE',
-            message: `"${value}" includes leading or trailing whitespace.`,
-          });
-        } else if (!definition.options.some((option) => option.value === value)) {
-          const allowed = definition.options.map((option) => option.value).join(', ');
-          problems.push({
-            name,
-            error: 'INVALID_OPTION',
-            message: `${value} was not one of the allowed options: [${allowed}]`,
-          });
-        }
-      } else if (definition.type === 'number' && !Number.isFinite(Number(value))) {
-        problems.push({ name, error: 'INVALID_INTEGER', message: `${value} was not a valid number` });
-      } else if (
-        (definition.type === 'datetime' || definition.type === 'date') &&
-        Number.isNaN(parseInstant(value))
-      ) {
-        problems.push({ name, error: 'INVALID_DATE', message: `${value} was not a valid date` });
-      } else if (name === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
-        problems.push({ name, error: 'INVALID_EMAIL', message: `Email address ${value} is invalid` });
-      }
-      if (name === 'lifecyclestage' && api && isBackward(current?.properties.lifecyclestage, value)) {
-        // Constructed wording; the rule itself is documented: "you can only set the value forward in the
-        // stage order. To set the lifecycle stage backward, you'll first need to clear ... the value".
-        problems.push({
-          name,
-          error: 'INVALID_LIFECYCLE_STAGE_BACKWARD',
-          message: `lifecyclestage can only be set forward: "${value}" is before "${current?.properties.lifecyclestage}". Clear the value first to set it backward.`,
-        });
-      }
-    }
-    if (problems.length > 0) throw invalidProperties(problems);
+    validateProperties(this.properties, properties, current, api);
   }
 
   create(properties: Record<string, string>, source: ChangeSource, at = this.clock()): StoredContact {
@@ -303,12 +247,4 @@ function normalize(name: string, value: string, definition: PropertyDefinition |
   if (definition && (definition.type === 'datetime' || definition.type === 'date'))
     return new Date(parseInstant(value)).toISOString();
   return value;
-}
-
-function isBackward(from: string | undefined, to: string): boolean {
-  if (!from) return false;
-  const order: readonly string[] = LIFECYCLE_ORDER;
-  const a = order.indexOf(from);
-  const b = order.indexOf(to);
-  return a >= 0 && b >= 0 && b < a;
 }
