@@ -6,6 +6,6 @@ export default defineConfig({
     // Integration tests start emulators and talk to Redis; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    reporters: ['default'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

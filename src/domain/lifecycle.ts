@@ -149,7 +149,8 @@ export function decideStage(
   if (proposed === 'disqualified') return needsMove('explicit_disqualify', `${from} -> disqualified`);
   if (proposed === 'recycled') {
     if (from === 'rejected') return needsMove('explicit_recycle', 'rejected -> recycled');
-    if (isLostDealStage(from, lifecycle)) return needsMove('explicit_recycle', `${from} -> recycled (deal lost)`);
+    if (isLostDealStage(from, lifecycle))
+      return needsMove('explicit_recycle', `${from} -> recycled (deal lost)`);
     return decision(
       from,
       proposed,
