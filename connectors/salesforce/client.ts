@@ -88,7 +88,11 @@ export class SalesforceClient {
 
   /** Reuses a session another worker refreshed; refreshes first when there is no access token at all. */
   init(): Promise<void> {
-    this.ready ??= this.establish();
+    // A failed start (token endpoint down, store unreachable) must not stick: the next unit of work tries again.
+    this.ready ??= this.establish().catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
     return this.ready;
   }
 

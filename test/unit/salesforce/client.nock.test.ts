@@ -105,6 +105,50 @@ describe('SalesforceClient over jsforce (nock)', () => {
     ]);
   });
 
+  it('tries to start again after a failed first refresh instead of keeping the failure', async () => {
+    const { client } = setup();
+    const down = nock(LOGIN)
+      .post('/services/oauth2/token')
+      .reply(503, { error: 'temporarily_unavailable', error_description: 'try later' });
+    const first = await client.init().catch((err: unknown) => err);
+    expect(first).toBeInstanceOf(Error);
+    down.done();
+    const login = expectRefresh(nock(LOGIN), 'tok-C');
+    await client.init();
+    login.done();
+    expect(client.conn.accessToken).toBe('tok-C');
+  });
+
+  it('reuses the session another client of the same tenant refreshed, without refreshing again', async () => {
+    const { client, tokens } = setup();
+    const login = expectRefresh(nock(LOGIN), 'tok-D');
+    await client.init();
+    login.done();
+    // A second worker (same tenant, same store): no token call is intercepted, so a refresh would fail.
+    const budget = new ApiBudget({ tenant: 'acme', share: 0.8, store: new MemoryBudgetStore() });
+    const config = SalesforceTenantConfig.parse({
+      loginUrl: LOGIN,
+      clientId: 'cid',
+      clientSecret: 'csecret',
+      refreshToken: 'rt-1',
+      orgId: ORG,
+    });
+    const other = new SalesforceClient({ tenant: 'acme', config, budget, tokenStore: tokens });
+    const api = nock(INSTANCE)
+      .get(`${API}/limits`)
+      .matchHeader('authorization', 'Bearer tok-D')
+      .reply(200, { DailyApiRequests: { Max: 1000, Remaining: 900 } }, LIMIT_HEADER);
+    await other.limits();
+    api.done();
+    // Another tenant sharing the store does not get acme's session.
+    const foreign = new SalesforceClient({ tenant: 'globex', config, budget, tokenStore: tokens });
+    const globexLogin = expectRefresh(nock(LOGIN), 'tok-G');
+    await foreign.init();
+    globexLogin.done();
+    expect((await tokens.load('globex'))?.accessToken).toBe('tok-G');
+    expect((await tokens.load('acme'))?.accessToken).toBe('tok-D');
+  });
+
   it('follows nextRecordsUrl and uses queryAll for scanAll', async () => {
     const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
     const soql = 'SELECT Id, IsDeleted FROM Lead ORDER BY SystemModstamp ASC, Id ASC';
