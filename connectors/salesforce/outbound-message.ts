@@ -116,8 +116,14 @@ function toNotification(notification: z.infer<typeof Notification>): OutboundNot
   for (const [name, value] of Object.entries(sObject ?? {})) {
     if (name.startsWith('@_')) continue;
     if (typeof value === 'string') fields[name] = value;
-    else if (value && typeof value === 'object' && (value as Record<string, unknown>)['@_nil'] === 'true') {
-      fields[name] = null;
+    else if (value && typeof value === 'object') {
+      // An element with attributes (`xsi:type="xsd:string"`, `xsi:nil`) parses as an object; XML Schema
+      // spells nil as "true" or "1".
+      const element = value as Record<string, unknown>;
+      const nil = element['@_nil'];
+      if (nil === 'true' || nil === '1') fields[name] = null;
+      else if (typeof element['#text'] === 'string') fields[name] = element['#text'];
+      else if (Object.keys(element).every((key) => key.startsWith('@_'))) fields[name] = '';
     }
   }
   const type = sObject?.['@_type'];
@@ -130,11 +136,35 @@ function toNotification(notification: z.infer<typeof Notification>): OutboundNot
 }
 
 /**
- * The Organization id check: 15- and 18-character ids name the same org when the first 15 characters
- * match exactly (they are case-sensitive; the last three only encode the case).
+ * The Organization id check. A 15-character id is case-sensitive; the 18-character form adds three
+ * characters that encode which of the 15 are upper case, so it survives case-insensitive tools. Both
+ * sides are brought back to their exact 15 characters before comparing.
+ * https://help.salesforce.com/s/articleView?id=000385008
  */
 export function sameOrgId(a: string, b: string): boolean {
-  return a.length >= 15 && b.length >= 15 && a.slice(0, 15) === b.slice(0, 15);
+  const x = exactId15(a);
+  const y = exactId15(b);
+  return x !== undefined && x === y;
+}
+
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** The case-exact 15-character id of a 15- or 18-character id, or undefined when it is not one. */
+export function exactId15(id: string): string | undefined {
+  if (/^[a-zA-Z0-9]{15}$/.test(id)) return id;
+  if (!/^[a-zA-Z0-9]{18}$/.test(id)) return undefined;
+  let exact = '';
+  for (let block = 0; block < 3; block += 1) {
+    const bits = SUFFIX_ALPHABET.indexOf(id.charAt(15 + block).toUpperCase());
+    if (bits < 0) return undefined;
+    for (let i = 0; i < 5; i += 1) {
+      const ch = id.charAt(block * 5 + i);
+      const upper = (bits & (1 << i)) !== 0;
+      if (/[0-9]/.test(ch) && upper) return undefined;
+      exact += upper ? ch.toUpperCase() : ch.toLowerCase();
+    }
+  }
+  return exact;
 }
 
 /** Decodes the five predefined XML entities and character references; anything else stays literal. */
