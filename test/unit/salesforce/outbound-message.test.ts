@@ -142,6 +142,52 @@ describe('parseOutboundMessage', () => {
     expect(sameOrgId(ORG_18, ORG_15.toLowerCase())).toBe(false);
     expect(sameOrgId(ORG_18, '00D5g000004LBdhEAG')).toBe(false);
   });
+
+  it('recognises an 18-character org id whose case a tool has changed (the suffix carries the case)', () => {
+    expect(sameOrgId(ORG_18.toLowerCase(), ORG_15)).toBe(true);
+    expect(sameOrgId(ORG_18.toUpperCase(), ORG_18)).toBe(true);
+    expect(sameOrgId('00d5g000004lbdheag', ORG_15)).toBe(false);
+    // A suffix that does not fit the id (it marks a digit as upper case) names no org.
+    expect(sameOrgId('00D5g000004LBdgZZZ', ORG_15)).toBe(false);
+  });
+
+  it('reads fields whatever the prefixes, with xsi:type attributes, and both spellings of xsi:nil', () => {
+    const envelope = `<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+ <S:Body>
+  <om:notifications xmlns:om="http://soap.sforce.com/2005/09/outbound">
+   <om:OrganizationId>${ORG_18}</om:OrganizationId>
+   <om:ActionId>04k5g000000CaSNAA0</om:ActionId>
+   <om:SessionId i:nil="1"/>
+   <om:Notification>
+    <om:Id>04l5g00000C2XqHAAV</om:Id>
+    <om:sObject i:type="ent:Lead" xmlns:ent="urn:sobject.enterprise.soap.sforce.com">
+     <ent:Id>00Q5g00000bS2eOEAS</ent:Id>
+     <ent:Company i:type="xsd:string">Barnes &amp; Noble</ent:Company>
+     <ent:Email i:nil="1"/>
+     <ent:Rejection_Reason__c i:nil="true"/>
+     <ent:Title></ent:Title>
+     <ent:Phone i:type="xsd:string"/>
+    </om:sObject>
+   </om:Notification>
+  </om:notifications>
+ </S:Body>
+</S:Envelope>`;
+    const parsed = parseOutboundMessage(envelope);
+    expect(parsed).toMatchObject({ ok: true });
+    expect(parsed.ok && parsed.message.notifications[0]).toEqual({
+      notificationId: '04l5g00000C2XqHAAV',
+      objectType: 'Lead',
+      objectId: '00Q5g00000bS2eOEAS',
+      fields: {
+        Id: '00Q5g00000bS2eOEAS',
+        Company: 'Barnes & Noble',
+        Email: null,
+        Rejection_Reason__c: null,
+        Title: '',
+        Phone: '',
+      },
+    });
+  });
 });
 
 describe('POST /webhooks/salesforce', () => {
