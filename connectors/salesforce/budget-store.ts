@@ -55,12 +55,15 @@ export class RedisBudgetStore implements BudgetStore {
 
   async get(tenant: string): Promise<BudgetState | null> {
     const raw = await this.redis.hgetall(this.key(tenant));
+    // A pause can be stored before any usage reading (a 403 without Sforce-Limit-Info); it must still count.
+    const read = raw.limit !== undefined;
     const parsed = BudgetState.safeParse({
-      used: Number(raw.used),
-      limit: Number(raw.limit),
-      observedAt: Number(raw.observedAt),
+      used: read ? Number(raw.used) : 0,
+      limit: read ? Number(raw.limit) : 1,
+      observedAt: read ? Number(raw.observedAt) : 0,
       pausedUntil: Number(raw.pausedUntil ?? 0),
     });
+    if (!read && parsed.success && parsed.data.pausedUntil === 0) return null;
     return parsed.success ? parsed.data : null;
   }
 
