@@ -65,6 +65,32 @@ export function classifyRecordError(statusCode: string, message: string): RetryD
   return { kind: 'permanent', code: statusCode, reason: message };
 }
 
+/**
+ * True when a failed call surely changed nothing: the connection was never made, or Salesforce said it is
+ * unavailable (503, maintenance or overload). A create that failed any other way (a reset socket, a
+ * timeout, a 500) may have been saved, and sending it again would create the records twice.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
+ */
+export function surelyNotProcessed(err: unknown): boolean {
+  const info = describeError(err);
+  if (info.network) return CONNECT_CODES.has(info.network);
+  return (
+    info.status === 503 || info.errorCode === 'SERVER_UNAVAILABLE' || info.errorCode === 'ERROR_HTTP_503'
+  );
+}
+
+/** Network failures that happen before a request is sent. */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
 /** Codes Salesforce documents as momentary: locks, timeouts, maintenance. */
 const TRANSIENT_CODES = new Set([
   'UNABLE_TO_LOCK_ROW',

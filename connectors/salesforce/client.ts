@@ -3,6 +3,7 @@ import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { ignoreApiCalls, type ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { BudgetExhaustedError, type ApiBudget } from './budget.ts';
+import { surelyNotProcessed } from './classify.ts';
 import { classifiedError } from './classified-error.ts';
 import { chunk } from './chunk.ts';
 import { instrumentTransport } from './instrument.ts';
@@ -215,7 +216,8 @@ export class SalesforceClient {
           op === 'create'
             ? this.conn.create(type, part, { allOrNone: false })
             : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
-        this.retry,
+        // A create is not idempotent: retry it only when the failed call surely saved nothing.
+        op === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,
       );
       const parsed = SaveResults.parse(raw);
       if (parsed.length !== part.length) {

@@ -18,6 +18,8 @@ export interface RetryOptions {
   random?: () => number;
   /** Called before each new attempt, e.g. to count retries. */
   onRetry?: (attempt: number, err: unknown) => void;
+  /** Narrows which transient failures are retried (creates: only those that surely saved nothing). */
+  retryIf?: (err: unknown) => boolean;
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,7 +41,8 @@ export async function withRetry<T>(
     try {
       return await call();
     } catch (err) {
-      if (classify(err).kind !== 'transient' || attempt >= attempts) throw classifiedError(err, what);
+      const again = classify(err).kind === 'transient' && (options.retryIf?.(err) ?? true);
+      if (!again || attempt >= attempts) throw classifiedError(err, what);
       options.onRetry?.(attempt, err);
       await sleep(retryDelayMs(attempt, random()));
     }

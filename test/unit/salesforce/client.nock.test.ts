@@ -5,7 +5,7 @@ import { MemoryBudgetStore } from '../../../connectors/salesforce/budget-store.t
 import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
 import { MemoryTokenStore } from '../../../connectors/salesforce/token-store.ts';
 import { SalesforceTenantConfig } from '../../../src/config/tenant-schema.ts';
-import { RateLimitedError } from '../../../src/errors/index.ts';
+import { RateLimitedError, RetryableError } from '../../../src/errors/index.ts';
 import { InMemoryApiCallRecorder } from '../../../src/metrics/api-calls.ts';
 
 const LOGIN = 'https://login.example.test';
@@ -250,6 +250,42 @@ describe('SalesforceClient over jsforce (nock)', () => {
     ).toHaveLength(1);
     api.done();
     expect(recorder.calls.map((c) => c.status)).toEqual([503, 200]);
+  });
+
+  it('never sends a create again after a failure that may have saved it, but does after a 503', async () => {
+    const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
+    const record = { LastName: 'Nguyen', Company: 'Northwind Inc.' };
+    // A gateway timeout: Salesforce may well have saved the records behind it. (nock's replyWithError does
+    // not reach jsforce's undici fetch, so the ambiguous failure is a 504 here.)
+    const timeout = nock(INSTANCE)
+      .post(`${API}/composite/sobjects`)
+      .reply(504, '<html><body>Gateway Timeout</body></html>', { 'content-type': 'text/html' });
+    const second = nock(INSTANCE)
+      .post(`${API}/composite/sobjects`)
+      .reply(200, [{ id: '00Q5g0000000042EAA', success: true, errors: [] }]);
+    await expect(client.create('Lead', [record])).rejects.toBeInstanceOf(RetryableError);
+    timeout.done();
+    expect(second.isDone()).toBe(false);
+    nock.cleanAll();
+
+    const unavailable = nock(INSTANCE)
+      .post(`${API}/composite/sobjects`)
+      .reply(503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }])
+      .post(`${API}/composite/sobjects`)
+      .reply(200, [{ id: '00Q5g0000000043EAA', success: true, errors: [] }]);
+    expect(await client.create('Lead', [record])).toEqual([
+      { id: '00Q5g0000000043EAA', success: true, errors: [] },
+    ]);
+    unavailable.done();
+
+    // An update is idempotent: the same gateway timeout is simply retried.
+    const update = nock(INSTANCE)
+      .patch(`${API}/composite/sobjects`)
+      .reply(504, '<html><body>Gateway Timeout</body></html>', { 'content-type': 'text/html' })
+      .patch(`${API}/composite/sobjects`)
+      .reply(200, [{ id: '00Q5g0000000043EAA', success: true, errors: [] }]);
+    expect(await client.update('Lead', [{ Id: '00Q5g0000000043EAA', Title: 'CTO' }])).toHaveLength(1);
+    update.done();
   });
 
   it('refreshes on 401 INVALID_SESSION_ID, retries once, and keeps the new session', async () => {
