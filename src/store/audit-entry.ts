@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { ChangeEvent } from '../domain/change-event.ts';
+import { SystemName } from '../domain/lead.ts';
+import { ExplicitMove } from '../domain/lifecycle.ts';
+
+/** ISO-8601 instant the engine recorded the entry (the domain has no clock, so the caller passes it). */
+const At = z.string().min(1);
+
+/** A change detected on one of the lead's records. */
+export const ChangeSeenEntry = z.object({
+  type: z.literal('change_seen'),
+  at: At,
+  system: SystemName,
+  objectId: z.string(),
+  source: ChangeEvent.shape.source,
+  kind: ChangeEvent.shape.kind.optional(),
+  /** ISO-8601 instant of the change in its system. */
+  occurredAt: z.string(),
+});
+
+/** A stage decision, with the rule that fired and, when scored, the score and the rules behind it. */
+export const DecisionEntry = z.object({
+  type: z.literal('decision'),
+  at: At,
+  rule: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  by: z.string(),
+  explanation: z.string().optional(),
+  move: ExplicitMove.optional(),
+  score: z
+    .object({
+      score: z.number(),
+      fired: z.array(z.object({ id: z.string(), points: z.number() })),
+    })
+    .optional(),
+});
+
+/** Fields written to one record (names only: values live in the systems, not in the trail). */
+export const PatchWrittenEntry = z.object({
+  type: z.literal('patch_written'),
+  at: At,
+  system: SystemName,
+  recordId: z.string().nullable(),
+  fields: z.array(z.string()),
+  created: z.boolean(),
+});
+
+/** A per-record failure: never silently dropped, always visible in `explain`. */
+export const RecordErrorEntry = z.object({
+  type: z.literal('record_error'),
+  at: At,
+  system: SystemName,
+  recordId: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+});
+
+export const AuditEntry = z.discriminatedUnion('type', [
+  ChangeSeenEntry,
+  DecisionEntry,
+  PatchWrittenEntry,
+  RecordErrorEntry,
+]);
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** An entry as read back: its stream id (`<ms>-<seq>`, Redis time of the append) and the entry. */
+export type StoredAuditEntry = AuditEntry & { id: string };

@@ -1,0 +1,203 @@
+import type { Redis } from 'ioredis';
+import { RetryableError } from '../errors/retryable-error.ts';
+import { compareAndSetHashes } from './hash-cas.ts';
+import { isLeadKey } from './lead-key.ts';
+import { normalizeEmail, type LeadLink, type LinkIndex } from './lead-link.ts';
+import {
+  loadForConversion,
+  loadForLinks,
+  loadForMerge,
+  loadForRetire,
+  planConversion,
+  planLink,
+  planMerge,
+  planRetire,
+  type LinkInput,
+  type LinkOutcome,
+  type MergeOutcome,
+  type RetireReason,
+} from './link-plans.ts';
+import {
+  CorruptLinkError,
+  isCorrupt,
+  LinkView,
+  parseIndexEntry,
+  parseLink,
+  type CorruptRecord,
+  type LinkKeys,
+} from './link-view.ts';
+import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+
+export interface LeadLinksOptions {
+  /** Key prefix (default `leadbridge:store`); tests pass their own. */
+  prefix?: string;
+  /** Attempts of an optimistic update before it gives up with a RetryableError (default 8). */
+  maxAttempts?: number;
+}
+
+/** Links found in one batch lookup, keyed by the id asked for; unreadable entries are listed, not hidden. */
+export interface LinkLookup {
+  found: Map<string, LeadLink>;
+  corrupt: CorruptRecord[];
+}
+
+/**
+ * The link table of each tenant: LeadBridge's lead key <-> HubSpot contact id <-> Salesforce Lead id (and
+ * Contact id once converted), with an email index. Four hashes per tenant: `links` (lead key -> JSON),
+ * `by-hubspot`, `by-salesforce` and `by-email` (id -> lead key). Batch reads are one or two commands
+ * whatever the batch size; every mutation is an optimistic transaction (read, plan, compare-and-set in
+ * Lua), so a link and its index entries always change together and concurrent workers never lose a write.
+ */
+export class LeadLinks {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #maxAttempts: number;
+
+  constructor(redis: Redis, options: LeadLinksOptions = {}) {
+    this.#redis = redis;
+    this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
+    this.#maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  keys(tenant: string): LinkKeys {
+    const key = (name: string) => tenantKey(this.#prefix, tenant, name);
+    return {
+      links: key('links'),
+      hubspot: key('by-hubspot'),
+      salesforce: key('by-salesforce'),
+      email: key('by-email'),
+    };
+  }
+
+  /** Links by lead key: one HMGET. */
+  async getMany(tenant: string, leadKeys: string[]): Promise<LinkLookup> {
+    const lookup: LinkLookup = { found: new Map(), corrupt: [] };
+    if (leadKeys.length === 0) return lookup;
+    const key = this.keys(tenant).links;
+    const raws = await this.#redis.hmget(key, ...leadKeys);
+    leadKeys.forEach((leadKey, i) => {
+      const raw = raws[i];
+      if (raw === null || raw === undefined) return;
+      const parsed = parseLink(key, leadKey, raw);
+      if (isCorrupt(parsed)) lookup.corrupt.push(parsed);
+      else lookup.found.set(leadKey, parsed);
+    });
+    return lookup;
+  }
+
+  /** One link; throws `CorruptLinkError` (a PermanentError) when it is unreadable. */
+  async get(tenant: string, leadKey: string): Promise<LeadLink | null> {
+    const { found, corrupt } = await this.getMany(tenant, [leadKey]);
+    if (corrupt[0]) throw new CorruptLinkError(corrupt[0]);
+    return found.get(leadKey) ?? null;
+  }
+
+  /**
+   * Links by HubSpot contact id, Salesforce Lead/Contact id or email, keyed by the id asked for: two
+   * HMGETs (index, then links). A former id (merged away, deleted, converted Lead) still finds its lead;
+   * `currentSide` tells whether it is still in a slot.
+   */
+  async findMany(tenant: string, index: LinkIndex, ids: string[]): Promise<LinkLookup> {
+    const keys = this.keys(tenant);
+    const asked = index === 'email' ? ids.map(normalizeEmail) : ids;
+    const lookup: LinkLookup = { found: new Map(), corrupt: [] };
+    if (asked.length === 0) return lookup;
+    const owners = await this.#redis.hmget(keys[index], ...asked);
+    const leadKeys = new Map<string, string>();
+    ids.forEach((id, i) => {
+      const raw = owners[i];
+      if (raw === null || raw === undefined) return;
+      const parsed = parseIndexEntry(keys[index], asked[i] ?? id, raw);
+      if (isCorrupt(parsed)) lookup.corrupt.push(parsed);
+      else leadKeys.set(id, parsed);
+    });
+    const links = await this.getMany(tenant, [...new Set(leadKeys.values())]);
+    lookup.corrupt.push(...links.corrupt);
+    for (const [id, leadKey] of leadKeys) {
+      const link = links.found.get(leadKey);
+      if (link) lookup.found.set(id, link);
+    }
+    return lookup;
+  }
+
+  async find(tenant: string, index: LinkIndex, id: string): Promise<LeadLink | null> {
+    const { found, corrupt } = await this.findMany(tenant, index, [id]);
+    if (corrupt[0]) throw new CorruptLinkError(corrupt[0]);
+    return found.get(id) ?? null;
+  }
+
+  /**
+   * The lead a person typed about: a lead key (`lb_...`), an email (has `@`), or a HubSpot or Salesforce id
+   * (current or former). HubSpot ids are digits and Salesforce ids are not, but both indexes are tried.
+   */
+  async resolve(tenant: string, query: string): Promise<LeadLink | null> {
+    const text = query.trim();
+    if (isLeadKey(text)) return this.get(tenant, text);
+    if (text.includes('@')) return this.find(tenant, 'email', text);
+    return (await this.find(tenant, 'hubspot', text)) ?? this.find(tenant, 'salesforce', text);
+  }
+
+  /** Links records as one lead, creating the lead when none of the ids is linked yet. */
+  async link(tenant: string, input: LinkInput, now: Date): Promise<LinkOutcome> {
+    const [outcome] = await this.linkMany(tenant, [input], now);
+    if (!outcome) throw new Error('linkMany returned no outcome');
+    return outcome;
+  }
+
+  /**
+   * Links a batch (e.g. the records a write just created) in three reads and one compare-and-set,
+   * whatever its size; outcomes in input order, a conflict on one input leaving the others applied.
+   */
+  async linkMany(tenant: string, inputs: LinkInput[], now: Date): Promise<LinkOutcome[]> {
+    return this.#transact(tenant, async (view) => {
+      await loadForLinks(view, inputs);
+      return inputs.map((input) => planLink(view, input, now));
+    });
+  }
+
+  /** A HubSpot contact merge (`contact.merge`): every loser id now resolves to the winner's lead. */
+  async applyHubSpotMerge(
+    tenant: string,
+    winnerId: string,
+    loserIds: string[],
+    now: Date,
+  ): Promise<MergeOutcome> {
+    return this.#transact(tenant, async (view) => {
+      await loadForMerge(view, winnerId, loserIds);
+      return planMerge(view, winnerId, loserIds, now);
+    });
+  }
+
+  /** A Salesforce Lead conversion: the Contact joins the link, the Lead id stays resolvable. */
+  async recordConversion(tenant: string, leadId: string, contactId: string, now: Date): Promise<LinkOutcome> {
+    return this.#transact(tenant, async (view) => {
+      await loadForConversion(view, leadId, contactId);
+      return planConversion(view, leadId, contactId, now);
+    });
+  }
+
+  /** A record was deleted (or privacy-deleted) in its system; returns the lead it belonged to, if any. */
+  async retire(
+    tenant: string,
+    index: 'hubspot' | 'salesforce',
+    id: string,
+    reason: RetireReason,
+    now: Date,
+  ): Promise<LeadLink | null> {
+    return this.#transact(tenant, async (view) => {
+      await loadForRetire(view, index, id);
+      return planRetire(view, index, id, reason, now);
+    });
+  }
+
+  /** Read, plan, compare-and-set; on a concurrent change, again from a fresh read. */
+  async #transact<T>(tenant: string, plan: (view: LinkView) => Promise<T>): Promise<T> {
+    const keys = this.keys(tenant);
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const view = new LinkView(this.#redis, keys);
+      const result = await plan(view);
+      if (await compareAndSetHashes(this.#redis, view.changes())) return result;
+    }
+    throw new RetryableError(`link table of ${tenant}: still contended after ${this.#maxAttempts} attempts`);
+  }
+}

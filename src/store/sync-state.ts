@@ -1,0 +1,186 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { Lead, SystemName } from '../domain/lead.ts';
+import { LeadTimeline } from '../domain/lead-timeline.ts';
+import { ExplicitMove } from '../domain/lifecycle.ts';
+import { RetryableError } from '../errors/retryable-error.ts';
+import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { LuaScript } from './lua-script.ts';
+
+/** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
+export const StoredDecision = z.object({
+  from: z.string().nullable(),
+  proposed: z.string(),
+  stage: z.string().nullable(),
+  changed: z.boolean(),
+  rule: z.string(),
+  by: z.union([SystemName, z.literal('leadbridge')]),
+  move: ExplicitMove.optional(),
+  explanation: z.string(),
+});
+export type StoredDecision = z.infer<typeof StoredDecision>;
+
+/** What the engine keeps per lead between reconcile passes. */
+export const LeadSyncState = z.object({
+  /** The values last synced to both sides (`nextBase(...)`): the base of the next three-way merge. */
+  base: Lead,
+  timeline: LeadTimeline,
+  lastDecision: StoredDecision.nullable(),
+  /** ISO-8601 instant of the pass that wrote it. */
+  syncedAt: z.string(),
+});
+export type LeadSyncState = z.infer<typeof LeadSyncState>;
+
+/**
+ * A lead's state with the version it was read at. Version 0: never synced. `state` null with `corrupt`
+ * set: the stored value does not parse; the engine then reconciles as on a first sync (null base: both
+ * sides' values count as changes, ownership decides), and its write replaces the bad value.
+ */
+export interface VersionedState {
+  leadKey: string;
+  version: number;
+  state: LeadSyncState | null;
+  corrupt?: string;
+}
+
+export interface StateWrite {
+  leadKey: string;
+  /** The version this state was computed from (what `readMany` returned). */
+  expectedVersion: number;
+  state: LeadSyncState;
+}
+
+export type StateWriteResult =
+  { leadKey: string; ok: true; version: number } | { leadKey: string; ok: false; currentVersion: number };
+
+/** Another worker reconciled these leads since they were read; re-read and reconcile them again. */
+export class StateConflictError extends RetryableError {
+  readonly leadKeys: string[];
+  constructor(leadKeys: string[]) {
+    super(
+      `sync state changed concurrently for ${leadKeys.length} lead(s): ${leadKeys.slice(0, 5).join(', ')}`,
+    );
+    this.name = 'StateConflictError';
+    this.leadKeys = leadKeys;
+  }
+}
+
+/** Throws `StateConflictError` (retryable) when any write lost the race. */
+export function throwOnConflict(results: StateWriteResult[]): void {
+  const lost = results.filter((result) => !result.ok).map((result) => result.leadKey);
+  if (lost.length > 0) throw new StateConflictError(lost);
+}
+
+/**
+ * Per-lead compare-and-set over one hash, `<version>:<json>` per lead. A value without a version prefix
+ * counts as version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
+ */
+const WRITE_SCRIPT = new LuaScript(`
+local out = {}
+for i = 1, #ARGV, 3 do
+  local raw = redis.call('HGET', KEYS[1], ARGV[i])
+  local current = 0
+  if raw then current = tonumber(string.match(raw, '^(%d+):')) or -1 end
+  if current == tonumber(ARGV[i + 1]) then
+    local version = math.max(current, 0) + 1
+    redis.call('HSET', KEYS[1], ARGV[i], version .. ':' .. ARGV[i + 2])
+    table.insert(out, 1)
+    table.insert(out, version)
+  else
+    table.insert(out, 0)
+    table.insert(out, current)
+  end
+end
+return out
+`);
+
+function parseStored(leadKey: string, raw: string | null | undefined): VersionedState {
+  if (raw === null || raw === undefined) return { leadKey, version: 0, state: null };
+  const match = /^(\d+):/.exec(raw);
+  if (!match?.[1]) return { leadKey, version: -1, state: null, corrupt: 'no version prefix' };
+  const version = Number(match[1]);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.slice(match[0].length));
+  } catch {
+    return { leadKey, version, state: null, corrupt: 'not JSON' };
+  }
+  const parsed = LeadSyncState.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { leadKey, version, state: null, corrupt: `${issue?.path.join('.')}: ${issue?.message}` };
+  }
+  return { leadKey, version, state: parsed.data };
+}
+
+export interface SyncStateOptions {
+  /** Key prefix (default `leadbridge:store`); tests pass their own. */
+  prefix?: string;
+}
+
+/**
+ * Base, SLA timeline and last decision per lead, in one hash per tenant (`<prefix>:{tenant}:state`), so a
+ * batch of 200 leads is read with one HMGET and written with one script call.
+ *
+ * Concurrency: optimistic versioning. Each lead's value carries a version; a write names the version its
+ * state was computed from and is applied only if that is still the stored one (checked and written
+ * atomically in Lua, per lead, so one contended lead does not fail the other 199). A worker whose write
+ * is refused must not overwrite: it re-reads the lead (both systems and this state) and reconciles again;
+ * patches come from state, so the repeat writes nothing twice. WATCH/MULTI would serve one lead per
+ * transaction and needs a connection of its own; this works on the shared connection and in batches.
+ */
+export class SyncState {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, options: SyncStateOptions = {}) {
+    this.#redis = redis;
+    this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
+  }
+
+  key(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'state');
+  }
+
+  /** States in input order, one HMGET. */
+  async readMany(tenant: string, leadKeys: string[]): Promise<VersionedState[]> {
+    if (leadKeys.length === 0) return [];
+    const raws = await this.#redis.hmget(this.key(tenant), ...leadKeys);
+    return leadKeys.map((leadKey, i) => parseStored(leadKey, raws[i]));
+  }
+
+  async read(tenant: string, leadKey: string): Promise<VersionedState> {
+    const [state] = await this.readMany(tenant, [leadKey]);
+    return state ?? { leadKey, version: 0, state: null };
+  }
+
+  /** Compare-and-set per lead, one script call; results in input order. */
+  async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
+    if (writes.length === 0) return [];
+    const args = writes.flatMap((write) => [
+      write.leadKey,
+      String(write.expectedVersion),
+      JSON.stringify(LeadSyncState.parse(write.state)),
+    ]);
+    const reply = (await WRITE_SCRIPT.run(this.#redis, [this.key(tenant)], args)) as number[];
+    return writes.map((write, i): StateWriteResult => {
+      const ok = Number(reply[i * 2]) === 1;
+      const version = Number(reply[i * 2 + 1]);
+      return ok
+        ? { leadKey: write.leadKey, ok: true, version }
+        : { leadKey: write.leadKey, ok: false, currentVersion: version };
+    });
+  }
+
+  async write(tenant: string, write: StateWrite): Promise<StateWriteResult> {
+    const [result] = await this.writeMany(tenant, [write]);
+    if (!result) throw new Error('writeMany returned no result');
+    return result;
+  }
+
+  /** Forgets leads (privacy deletion of every side). */
+  async delete(tenant: string, leadKeys: string[]): Promise<number> {
+    if (leadKeys.length === 0) return 0;
+    return this.#redis.hdel(this.key(tenant), ...leadKeys);
+  }
+}
