@@ -214,12 +214,18 @@ export function collectionRoutes(state: EmulatorState): Router {
     retrieve(req, res, split(req.query.ids), split(req.query.fields));
   });
 
-  router.post('/sobjects/:type', (req, res) => {
+  /** A single-record write: its errors are the REST error array of a 400, not a SaveResult. */
+  const single = (
+    req: Request,
+    res: Response,
+    write: (type: string, input: Record<string, unknown>) => SaveOutcome,
+    reply: (id: string) => void,
+  ) => {
     try {
       const type = String(req.params.type);
       if (!OBJECTS[type]) throw new RequestError('NOT_FOUND', 'The requested resource does not exist', 404);
-      const outcome = store.insert(type, (req.body ?? {}) as Record<string, unknown>, context());
-      if (outcome.success) res.status(201).json({ id: outcome.id, success: true, errors: [] });
+      const outcome = write(type, (req.body ?? {}) as Record<string, unknown>);
+      if (outcome.success) reply(outcome.id);
       else
         res
           .status(400)
@@ -229,28 +235,23 @@ export function collectionRoutes(state: EmulatorState): Router {
     } catch (err) {
       sendError(res, err);
     }
-  });
-  router.patch('/sobjects/:type/:id', (req, res) => {
-    try {
-      const type = String(req.params.type);
-      if (!OBJECTS[type]) throw new RequestError('NOT_FOUND', 'The requested resource does not exist', 404);
-      const outcome = store.update(
-        type,
-        String(req.params.id),
-        (req.body ?? {}) as Record<string, unknown>,
-        context(),
-      );
-      if (outcome.success) res.status(204).end();
-      else
-        res
-          .status(400)
-          .json(
-            outcome.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })),
-          );
-    } catch (err) {
-      sendError(res, err);
-    }
-  });
+  };
+  router.post('/sobjects/:type', (req, res) =>
+    single(
+      req,
+      res,
+      (type, input) => store.insert(type, input, context()),
+      (id) => res.status(201).json({ id, success: true, errors: [] }),
+    ),
+  );
+  router.patch('/sobjects/:type/:id', (req, res) =>
+    single(
+      req,
+      res,
+      (type, input) => store.update(type, String(req.params.id), input, context()),
+      () => res.status(204).end(),
+    ),
+  );
   router.delete('/sobjects/:type/:id', (req, res) => {
     const type = String(req.params.type);
     if (OBJECTS[type] && store.delete(type, String(req.params.id), context())) res.status(204).end();

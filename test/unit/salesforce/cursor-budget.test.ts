@@ -11,7 +11,8 @@ import {
   soqlString,
 } from '../../../connectors/salesforce/cursor.ts';
 import { parseLimitInfo } from '../../../connectors/salesforce/limit-info.ts';
-import { BUDGET_RECHECK_MS } from '../../../connectors/salesforce/limits.ts';
+import { chunk } from '../../../connectors/salesforce/chunk.ts';
+import { BUDGET_RECHECK_MS, COLLECTION_MAX_RECORDS } from '../../../connectors/salesforce/limits.ts';
 import { endpointTemplate } from '../../../connectors/salesforce/endpoint.ts';
 import { retryDelayMs } from '../../../connectors/salesforce/retry.ts';
 
@@ -128,5 +129,20 @@ describe('API budget decisions', () => {
     expect(retryDelayMs(1, 1)).toBe(500);
     expect(retryDelayMs(3, 1)).toBe(2000);
     expect(retryDelayMs(10, 1)).toBe(8000);
+  });
+});
+
+describe('collection chunking at the 200 cap', () => {
+  it('cuts 200, 201 and 400 records into calls of at most 200, keeping order', () => {
+    const sizes = (n: number) =>
+      chunk(
+        Array.from({ length: n }, (_, i) => i),
+        COLLECTION_MAX_RECORDS,
+      );
+    expect(sizes(200).map((part) => part.length)).toEqual([200]);
+    expect(sizes(201).map((part) => part.length)).toEqual([200, 1]);
+    expect(sizes(400).map((part) => part.length)).toEqual([200, 200]);
+    expect(sizes(401).flat()).toEqual(Array.from({ length: 401 }, (_, i) => i));
+    expect(sizes(0)).toEqual([]);
   });
 });

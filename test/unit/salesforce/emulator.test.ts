@@ -179,6 +179,60 @@ describe('emulator wire format', () => {
     expect(emulator.state.store.rows('Lead')).toHaveLength(before);
   });
 
+  it('takes exactly 200 records in one collection call, one result per record in order', async () => {
+    const res = await api('/composite/sobjects', {
+      method: 'POST',
+      body: JSON.stringify({
+        allOrNone: false,
+        records: Array.from({ length: 200 }, (_, i) => ({
+          attributes: { type: 'Lead' },
+          LastName: `L${i}`,
+          // Every 50th record misses Company: its own error, at its own position.
+          Company: i % 50 === 49 ? null : 'Co',
+        })),
+      }),
+    });
+    expect(res.status).toBe(200);
+    const results = (await res.json()) as Array<{ success: boolean; errors: Array<{ statusCode: string }> }>;
+    expect(results).toHaveLength(200);
+    expect(results.flatMap((r, i) => (r.success ? [] : [[i, r.errors[0]?.statusCode]]))).toEqual(
+      [49, 99, 149, 199].map((i) => [i, 'REQUIRED_FIELD_MISSING']),
+    );
+  });
+
+  it('answers single-record writes as the REST API does: 201 with id, 204, and an error array', async () => {
+    const created = await api('/sobjects/Lead', {
+      method: 'POST',
+      body: JSON.stringify({ LastName: 'Solo', Company: 'One Co' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect(id).toMatch(/^00Q[a-zA-Z0-9]{15}$/);
+    const updated = await api(`/sobjects/Lead/${id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ Status: 'Working - Contacted' }),
+    });
+    expect(updated.status).toBe(204);
+    const refused = await api(`/sobjects/Lead/${id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ Status: 'Hot Lead' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual([
+      {
+        message: 'Status: bad value for restricted picklist field: Hot Lead',
+        errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        fields: ['Status'],
+      },
+    ]);
+    const missing = await api('/sobjects/Lead', { method: 'POST', body: JSON.stringify({ LastName: 'X' }) });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject([
+      { errorCode: 'REQUIRED_FIELD_MISSING', fields: ['Company'] },
+    ]);
+    expect((await api('/sobjects/Nope', { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
   it('returns `id` from the token endpoint and describes the LeadBridge fields and real statuses', async () => {
     const token = await fetch(`${emulator.url}/services/oauth2/token`, {
       method: 'POST',
