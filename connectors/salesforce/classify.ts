@@ -4,7 +4,8 @@ import { LIMIT_EXCEEDED_PAUSE_MS } from './limits.ts';
 /**
  * Pure retry policy for a failed Salesforce call. jsforce throws `HttpApiError` with the API's
  * `errorCode` (its `name` too) and the parsed body in `data`; network failures are undici `TypeError`s
- * whose `cause.code` names the socket error. Our transport observer adds `status` when it saw one.
+ * whose `cause.code` names the socket error. jsforce errors carry no HTTP status (`status` is only read
+ * when an error has one), so a 500 is recognised by its body code or `ERROR_HTTP_500` alone.
  *
  * REST status codes and error bodies:
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
