@@ -15,6 +15,12 @@ export interface ApiCallerOptions {
   maxInlineWaitMs?: number;
   /** How many 429s in a row one call waits out before throwing. */
   maxInlineRetries?: number;
+  /**
+   * Longest one attempt may take, in milliseconds, before it is abandoned as a transient failure
+   * (RetryableError): a hung HubSpot must not hang a worker. The SDK takes no abort signal, so the
+   * abandoned request is left to the HTTP stack's own timeouts (undici: 300 s) to close.
+   */
+  requestTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -22,6 +28,27 @@ export interface ApiCallerOptions {
 interface HttpInfoLike<T> {
   httpStatusCode: number;
   data: T;
+}
+
+/** Default of `requestTimeoutMs`: far above a healthy batch call (HubSpot's own 524 fires at 100 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** What an abandoned attempt rejects with; `classify` treats a `TimeoutError` as transient. */
+export class RequestTimeoutError extends Error {
+  constructor(endpoint: string, ms: number) {
+    super(`HubSpot ${endpoint}: no answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, endpoint: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(endpoint, ms)), ms);
+  });
+  // The losing side's later rejection is expected and must not surface as unhandled.
+  promise.catch(() => {});
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function statusOf(err: unknown): number {
@@ -40,6 +67,7 @@ export class ApiCaller {
     this.#options = {
       maxInlineWaitMs: 15_000,
       maxInlineRetries: 3,
+      requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       ...options,
     };
@@ -63,7 +91,7 @@ export class ApiCaller {
         throw err;
       }
       try {
-        const info = await send();
+        const info = await withTimeout(send(), this.#options.requestTimeoutMs, endpoint);
         recorder.record({ system: 'hubspot', tenant, endpoint, status: info.httpStatusCode });
         return info;
       } catch (err) {

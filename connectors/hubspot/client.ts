@@ -26,6 +26,8 @@ export interface HubSpotClientOptions {
   recorder?: ApiCallRecorder;
   /** Longest 429 wait (milliseconds) waited out in place before throwing RateLimitedError. */
   maxInlineWaitMs?: number;
+  /** Longest one API call may take, in milliseconds, before it fails as transient (default 30 s). */
+  requestTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export class HubSpotClient {
       gate: options.gate ?? openGate,
       recorder: options.recorder ?? ignoreApiCalls,
       ...(options.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: options.maxInlineWaitMs }),
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
   }

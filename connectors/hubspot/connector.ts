@@ -28,6 +28,8 @@ export interface HubSpotConnectorDeps {
   recorder?: ApiCallRecorder;
   /** Longest 429 wait waited out in place, in milliseconds (longer ones are thrown). */
   maxInlineWaitMs?: number;
+  /** Longest one API call may take, in milliseconds, before it fails as transient (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 function lastModified(contact: HubSpotContact): string {
@@ -58,6 +60,7 @@ export class HubSpotConnector implements Connector {
       gate: deps.limiter ? redisRateGate(deps.limiter, tenant.id, tenant.hubspot.burstLimitPer10s) : openGate,
       ...(deps.recorder ? { recorder: deps.recorder } : {}),
       ...(deps.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: deps.maxInlineWaitMs }),
+      ...(deps.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: deps.requestTimeoutMs }),
     });
   }
 

@@ -223,3 +223,19 @@ describe('HubSpotClient requests', () => {
     expect(PermanentError).toBeDefined();
   });
 });
+
+describe('HubSpotClient timeouts', () => {
+  it('abandons a call HubSpot does not answer within requestTimeoutMs as a transient failure', async () => {
+    const { hubspot, recorder } = client({ requestTimeoutMs: 200 });
+    const scope = nock(BASE)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .delay(5_000)
+      .reply(200, batch([contact('1')]));
+    const started = performance.now();
+    const error = await hubspot.batchRead(['1'], ['email']).catch((err: unknown) => err);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({ name: 'RetryableError', message: expect.stringContaining('TIMEOUT') });
+    expect(recorder.count({ status: 0 })).toBe(1);
+    scope.done();
+  });
+});
