@@ -8,4 +8,6 @@ export * from './lead-link.ts';
 export * from './lead-links.ts';
 export { CorruptLinkError, type CorruptRecord, type LinkKeys } from './link-view.ts';
 export type { LinkInput, LinkOutcome, MergeOutcome, RetireReason } from './link-plans.ts';
+export * from './rate-limiter.ts';
+export * from './redis.ts';
 export * from './sync-state.ts';

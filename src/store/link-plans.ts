@@ -88,8 +88,10 @@ export function planLink(view: LinkView, input: LinkInput, now: Date): LinkOutco
     const detail = `the ids given belong to different leads (${leadKeys.join(', ')})`;
     return { ok: false, reason: 'ids_of_different_leads', detail, leadKeys };
   }
-  const leadKey = [...owners][0] ?? newLeadKey(now);
-  const existing = view.link(leadKey);
+  const owner = [...owners][0];
+  const leadKey = owner ?? newLeadKey(now);
+  // A fresh key is random, so there is nothing stored under it to read.
+  const existing = owner === undefined ? null : view.link(leadKey);
   const link = existing ?? emptyLink(leadKey, at);
   for (const side of SIDES) {
     const id = input[side];
@@ -211,8 +213,10 @@ export type RetireReason = 'deleted' | 'privacy_deleted';
 
 export async function loadForRetire(view: LinkView, index: 'hubspot' | 'salesforce', id: string) {
   await view.loadIndex(index, [id]);
-  await view.loadLinks([view.index(index, id)]);
-  await view.loadIndex('email', [view.link(view.index(index, id) ?? '')?.email]);
+  const leadKey = view.index(index, id);
+  if (leadKey === null) return;
+  await view.loadLinks([leadKey]);
+  await view.loadIndex('email', [view.link(leadKey)?.email]);
 }
 
 /**
