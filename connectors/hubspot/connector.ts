@@ -3,22 +3,14 @@ import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
-import type {
-  Connector,
-  PollCursor,
-  PollPage,
-  RecordPatch,
-  SetupCheck,
-  SystemRecord,
-  WriteOutcome,
-} from '../types.ts';
+import type { Connector, PollCursor, PollPage, SetupCheck, SystemRecord, WriteOutcome } from '../types.ts';
 import { HubSpotClient } from './client.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
 import type { HubSpotContact } from './schemas.ts';
-import { writePatches } from './writer.ts';
+import { writePatches, type HubSpotRecordPatch } from './writer.ts';
 
 export type HubSpotConnectorConfig = MappingConfig & Pick<LeadBridgeConfig, 'sync'>;
 
@@ -81,7 +73,11 @@ export class HubSpotConnector implements Connector {
     return answer.results.map((contact) => this.toRecord(contact));
   }
 
-  write(patches: RecordPatch[]): Promise<WriteOutcome[]> {
+  /**
+   * Batch write. A patch may carry `previousStage` (the record's stage as last read) so that leaving a
+   * side state clears the `hs_lead_status` it set; see {@link HubSpotRecordPatch}.
+   */
+  write(patches: HubSpotRecordPatch[]): Promise<WriteOutcome[]> {
     return writePatches(this.client, patches, this.#config);
   }
 

@@ -93,9 +93,15 @@ export function toCanonical(
 /**
  * Canonical fields to HubSpot properties. `null` becomes "" (HubSpot's way to clear a value). A stage
  * is written three ways: LeadBridge's own stage property and, where the config maps it, HubSpot's
- * `lifecyclestage` and `hs_lead_status`.
+ * `lifecyclestage` and `hs_lead_status`. `previousStage` is the record's shared stage before this
+ * write: leaving a side state (e.g. recycled, BAD_TIMING) for a stage with no lead status clears the
+ * `hs_lead_status` the side state had set, which is otherwise left as it is.
  */
-export function fromCanonical(fields: Partial<Lead>, config: MappingConfig): Record<string, string> {
+export function fromCanonical(
+  fields: Partial<Lead>,
+  config: MappingConfig,
+  previousStage?: string | null,
+): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const field of config.fields) {
     if (!field.hubspot || !(field.canonical in fields)) continue;
@@ -109,7 +115,7 @@ export function fromCanonical(fields: Partial<Lead>, config: MappingConfig): Rec
     const stage = fields.stage ?? null;
     properties[custom.stage] = stage ?? '';
     if (stage) {
-      const native = hubspotStageProperties(stage, config.lifecycle);
+      const native = hubspotStageProperties(stage, config.lifecycle, previousStage);
       if (native.lifecyclestage !== undefined) properties.lifecyclestage = native.lifecyclestage;
       if (native.hs_lead_status !== undefined) properties.hs_lead_status = native.hs_lead_status ?? '';
     }

@@ -15,6 +15,12 @@ interface Item {
   properties: Record<string, string>;
 }
 
+/**
+ * A patch as the HubSpot writer takes it. `previousStage` is the record's shared stage as last read
+ * (the engine has it from `read`): moving out of a side state clears the `hs_lead_status` that state set.
+ */
+export type HubSpotRecordPatch = RecordPatch & { previousStage?: string | null };
+
 type Send = (
   items: Item[],
 ) => Promise<BatchResult<{ id: string; properties: Record<string, string | null>; created?: boolean }>>;
@@ -97,7 +103,7 @@ function addTo(
 /** Applies `patches` in as few calls as the batch caps allow; one outcome per patch, in order. */
 export async function writePatches(
   client: HubSpotClient,
-  patches: RecordPatch[],
+  patches: HubSpotRecordPatch[],
   config: MappingConfig,
 ): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = new Array(patches.length);
@@ -106,7 +112,7 @@ export async function writePatches(
   const upserts = new Map<string, Item>();
   const backwardUpserts = new Map<string, Item>();
   patches.forEach((patch, index) => {
-    const properties = fromCanonical(patch.fields, config);
+    const properties = fromCanonical(patch.fields, config, patch.previousStage);
     if (patch.id) {
       addTo(patch.backwardStageMove ? backward : updates, patch.id, index, properties);
       return;

@@ -148,6 +148,16 @@ describe('the real @hubspot/api-client against the emulator', () => {
     expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/update', status: 200 })).toBe(2);
   });
 
+  it('clears the lead status a side state set when the lead moves on from it', async () => {
+    const id = '51000000003';
+    expect(emulator.store.find(id)?.properties.hs_lead_status).toBe('BAD_TIMING');
+    const [outcome] = await connector.write([{ id, fields: { stage: 'mql' }, previousStage: 'recycled' }]);
+    expect(outcome).toEqual({ ok: true, id, created: false });
+    const [record] = await connector.read([id]);
+    expect(record?.lead.stage).toBe('mql');
+    expect(emulator.store.find(id)?.properties.hs_lead_status || null).toBeNull();
+  });
+
   it('gives each record of a refused batch its own outcome', async () => {
     const outcomes = await connector.write([
       { id: '51000000004', fields: { firstName: 'Grace' } },

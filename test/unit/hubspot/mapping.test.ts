@@ -94,6 +94,17 @@ describe('HubSpot mapping', () => {
     });
   });
 
+  it('clears the hs_lead_status a side state set when the lead leaves it, and only then', () => {
+    expect(fromCanonical({ stage: 'mql' }, config, 'recycled')).toEqual({
+      leadbridge_stage: 'mql',
+      lifecyclestage: 'marketingqualifiedlead',
+      hs_lead_status: '',
+    });
+    // From a plain stage a rep's own lead status is left alone.
+    expect(fromCanonical({ stage: 'sql' }, config, 'mql')).not.toHaveProperty('hs_lead_status');
+    expect(fromCanonical({ stage: 'mql' }, config)).not.toHaveProperty('hs_lead_status');
+  });
+
   it('asks for every property it maps', () => {
     expect(contactProperties(config)).toEqual(
       expect.arrayContaining([
