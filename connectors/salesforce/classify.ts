@@ -92,8 +92,12 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Codes Salesforce documents as momentary: locks, timeouts, maintenance. */
+/**
+ * Codes Salesforce documents as momentary: locks, timeouts, maintenance. UNKNOWN_EXCEPTION is the body of
+ * an HTTP 500 ("An unexpected error occurred"); jsforce drops the status, so the code is all that says 500.
+ */
 const TRANSIENT_CODES = new Set([
+  'UNKNOWN_EXCEPTION',
   'UNABLE_TO_LOCK_ROW',
   'SERVER_UNAVAILABLE',
   'QUERY_TIMEOUT',

@@ -16,6 +16,12 @@ function apiError(errorCode: string, message: string, extra: Record<string, unkn
 }
 
 describe('classify (Salesforce)', () => {
+  it('retries the UNKNOWN_EXCEPTION body of an HTTP 500, which jsforce throws without its status', () => {
+    expect(
+      classify(apiError('UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId')),
+    ).toMatchObject({ kind: 'transient' });
+  });
+
   it('treats REQUEST_LIMIT_EXCEEDED (daily total) as a long pause, not a retry', () => {
     expect(classify(apiError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'))).toEqual({
       kind: 'rate_limited',
