@@ -4,7 +4,12 @@ import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import type { AppDeps } from '../../src/server/app.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
 import { HubSpotWebhookBatch, type HubSpotWebhookEvent } from './schemas.ts';
-import { verifySignature, type SignatureVersion } from './signature.ts';
+import {
+  verifySignature,
+  type SignatureFailure,
+  type SignatureVersion,
+  type VerifyOptions,
+} from './signature.ts';
 import { toChangeEvents } from './webhook-events.ts';
 
 // https://developers.hubspot.com/docs/api/webhooks: any non-2xx (or no answer in 5 s) makes HubSpot
@@ -37,6 +42,23 @@ function secretGroups(tenants: TenantConfig[]): SecretGroup[] {
   return [...groups.values()];
 }
 
+/**
+ * Checks the request against each app secret with the versions its own tenants accept: HubSpot sends
+ * v3 beside v1, so a v1-only app must be judged by its v1 header even when another app takes v3.
+ */
+function verifyForGroups(
+  groups: SecretGroup[],
+  request: Omit<VerifyOptions, 'secrets' | 'versions'>,
+): { ok: true; group: SecretGroup } | { ok: false; reason: SignatureFailure } {
+  let reason: SignatureFailure = 'no_secret';
+  for (const group of groups) {
+    const check = verifySignature({ ...request, secrets: [group.secret], versions: [...group.versions] });
+    if (check.ok) return { ok: true, group };
+    reason = check.reason;
+  }
+  return { ok: false, reason };
+}
+
 /** The URI HubSpot signed: the configured public base URL (behind a proxy) or this request's own. */
 export function publicRequestUri(req: Request, publicUrl: string | undefined): string {
   const base = publicUrl
@@ -66,7 +88,6 @@ function tenantResolver(
 export function hubspotWebhookRoutes(deps: HubSpotWebhookDeps): Router {
   const router = Router();
   const groups = secretGroups(deps.config.tenants);
-  const versions = [...new Set(groups.flatMap((group) => [...group.versions]))];
   const count = (outcome: string, n = 1) => {
     if (n > 0) deps.metrics.webhookEvents.inc({ system: 'hubspot', outcome }, n);
   };
@@ -81,24 +102,16 @@ export function hubspotWebhookRoutes(deps: HubSpotWebhookDeps): Router {
     express.raw({ type: () => true, limit: WEBHOOK_MAX_BODY_BYTES }),
     async (req, res) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const check = verifySignature({
+      const verified = verifyForGroups(groups, {
         headers: req.headers,
         method: req.method,
         uri: publicRequestUri(req, deps.publicUrl),
         rawBody,
-        secrets: groups.map((group) => group.secret),
-        versions,
         now: (deps.now?.() ?? new Date()).getTime(),
       });
-      const group = check.ok ? groups[check.secretIndex] : undefined;
-      if (!check.ok || !group || !group.versions.has(check.version))
-        return refuse(
-          res,
-          401,
-          'rejected_signature',
-          'invalid or stale signature',
-          check.ok ? 'version' : check.reason,
-        );
+      if (!verified.ok)
+        return refuse(res, 401, 'rejected_signature', 'invalid or stale signature', verified.reason);
+      const group = verified.group;
 
       let json: unknown;
       try {

@@ -162,6 +162,61 @@ describe('POST /webhooks/hubspot', () => {
     expect((await post(v3only.app, body, v1)).status).toBe(401);
   });
 
+  it('checks each app secret with its own tenant\u2019s versions: a v1-only app next to a v3 one still verifies', async () => {
+    // HubSpot sends v3 alongside v1; the v3 header of the v1-only app must not decide its fate.
+    const { createHash } = await import('node:crypto');
+    const { app, added } = setup({
+      tenants: [
+        {
+          id: 'legacy',
+          hubspot: { accessToken: 't', clientSecret: SECRET, portalId: 62515, signatureVersions: ['v1'] },
+          salesforce,
+        },
+        {
+          id: 'modern',
+          hubspot: {
+            accessToken: 't',
+            clientSecret: 'other-secret',
+            portalId: 99,
+            signatureVersions: ['v3'],
+          },
+          salesforce,
+        },
+      ],
+    });
+    const uri = 'http://127.0.0.1/webhooks/hubspot';
+    const headers = {
+      ...hubspotHeaders({ secret: SECRET, uri, body, timestamp: NOW - 1_000 }),
+      'x-hubspot-signature': createHash('sha256')
+        .update(SECRET + body)
+        .digest('hex'),
+      'x-hubspot-signature-version': 'v1',
+    };
+    const res = await request(app).post('/webhooks/hubspot').set('Host', '127.0.0.1').set(headers).send(body);
+    expect(res.status).toBe(200);
+    expect(added.every((job) => job.data.tenant === 'legacy')).toBe(true);
+    expect(added.length).toBeGreaterThan(0);
+  });
+
+  it('reads the signature headers whatever their case', async () => {
+    const { app, added } = setup();
+    const signed = hubspotHeaders({
+      secret: SECRET,
+      uri: 'http://127.0.0.1/webhooks/hubspot',
+      body,
+      timestamp: NOW,
+    });
+    const res = await request(app)
+      .post('/webhooks/hubspot')
+      .set('Host', '127.0.0.1')
+      .set('Content-Type', 'application/json')
+      .set('X-HubSpot-Signature-V3', signed['x-hubspot-signature-v3']!)
+      .set('X-HUBSPOT-REQUEST-TIMESTAMP', signed['x-hubspot-request-timestamp']!)
+      .send(body);
+    expect(res.status).toBe(200);
+    expect(added).toHaveLength(5);
+  });
+
   it('answers 400 for a malformed body and 413 for an oversized one, enqueuing nothing', async () => {
     const { app, added } = setup({ publicUrl: 'https://h.example.com' });
     const uri = 'https://h.example.com/webhooks/hubspot';
