@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { LuaScript } from './lua-script.ts';
 
 /** One limit: at most `limit` calls in any rolling `windowMs`. */
 export interface RateLimit {
@@ -20,7 +21,7 @@ export interface RateLimit {
  * KEYS: block key, then one sorted set per limit. ARGV: member, then (limit, windowMs) per limit.
  * Returns 0 when the slots were taken, else the milliseconds to wait before trying again.
  */
-const ACQUIRE_SCRIPT = `
+const ACQUIRE_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local blocked = redis.call('PTTL', KEYS[1])
@@ -44,7 +45,17 @@ for i = 2, #KEYS do
   redis.call('PEXPIRE', KEYS[i], window)
 end
 return 0
-`;
+`);
+
+/**
+ * Sets the block key to `ms` unless it already lasts longer, in one step: a PTTL-then-SET from two
+ * workers at once lets a short burst block overwrite a daily one. KEYS: block key. ARGV: ms.
+ */
+const BLOCK_SCRIPT = new LuaScript(`
+local ms = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', ms) end
+return 0
+`);
 
 export interface RedisRateLimiterOptions {
   /** Key prefix, e.g. `leadbridge:ratelimit`; tests pass their own. */
@@ -87,7 +98,7 @@ export class RedisRateLimiter {
   async tryAcquire(key: string, limits: RateLimit[]): Promise<number> {
     const args = limits.flatMap((limit) => [String(limit.limit), String(limit.windowMs)]);
     const keys = this.#keys(key, limits);
-    const wait = await this.#redis.eval(ACQUIRE_SCRIPT, keys.length, ...keys, randomUUID(), ...args);
+    const wait = await ACQUIRE_SCRIPT.run(this.#redis, keys, [randomUUID(), ...args]);
     return Number(wait);
   }
 
@@ -107,9 +118,7 @@ export class RedisRateLimiter {
 
   /** Makes every caller for `key` wait `ms` (after the upstream API said 429). Never shortens a block. */
   async block(key: string, ms: number): Promise<void> {
-    const blockKey = `${this.#prefix}:${key}:block`;
-    const current = await this.#redis.pttl(blockKey);
-    if (current < ms) await this.#redis.set(blockKey, '1', 'PX', Math.max(1, Math.ceil(ms)));
+    await BLOCK_SCRIPT.run(this.#redis, [`${this.#prefix}:${key}:block`], [Math.max(1, Math.ceil(ms))]);
   }
 
   /** Removes every key of `key` (tests, and `doctor` resetting a stuck block). */

@@ -72,4 +72,40 @@ describe('RedisRateLimiter', () => {
     await limiter.reset('t4', [limit]);
     expect(await limiter.tryAcquire('t4', [limit])).toBe(0);
   });
+
+  it('never shortens a block when two workers block at once (a daily 429 beside a burst one)', async () => {
+    const other = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const a = new RedisRateLimiter(redis, { prefix: PREFIX });
+      const b = new RedisRateLimiter(other, { prefix: PREFIX });
+      const shortened: number[] = [];
+      for (let round = 0; round < 200; round++) {
+        const key = `race-${round}`;
+        await Promise.all([a.block(key, 3_600_000), b.block(key, 1_000)]);
+        const left = await redis.pttl(`${PREFIX}:${key}:block`);
+        if (left < 3_000_000) shortened.push(left);
+      }
+      expect(shortened).toEqual([]);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('lets every key expire on its own: windows and blocks leave nothing behind in Redis', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const burst: RateLimit = { name: 'burst', limit: 2, windowMs: 10_000 };
+    const search: RateLimit = { name: 'search', limit: 1, windowMs: 1_000 };
+    await limiter.tryAcquire('t5', [burst, search]);
+    await limiter.tryAcquire('t5', [burst, search]);
+    await limiter.block('t5', 2_000);
+    for (const [name, max] of [
+      ['burst', 10_000],
+      ['search', 1_000],
+      ['block', 2_000],
+    ] as const) {
+      const ttl = await redis.pttl(`${PREFIX}:t5:${name}`);
+      expect(ttl, name).toBeGreaterThan(0);
+      expect(ttl, name).toBeLessThanOrEqual(max);
+    }
+  });
 });
