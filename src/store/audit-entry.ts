@@ -64,6 +64,3 @@ export const AuditEntry = z.discriminatedUnion('type', [
   RecordErrorEntry,
 ]);
 export type AuditEntry = z.infer<typeof AuditEntry>;
-
-/** An entry as read back: its stream id (`<ms>-<seq>`, Redis time of the append) and the entry. */
-export type StoredAuditEntry = AuditEntry & { id: string };

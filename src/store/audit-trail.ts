@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AuditEntry, type StoredAuditEntry } from './audit-entry.ts';
+import { AuditEntry } from './audit-entry.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import type { LeadLink } from './lead-link.ts';
 import type { LeadLinks } from './lead-links.ts';
@@ -7,39 +7,35 @@ import type { LeadLinks } from './lead-links.ts';
 export interface AuditTrailOptions {
   /** Key prefix (default `leadbridge:store`); tests pass their own. */
   prefix?: string;
-  /** Entries kept per lead (default 500); readers see exactly the last this many. */
+  /** Entries kept per lead (default 500); older ones are trimmed on every append. */
   maxEntries?: number;
 }
 
-/** A lead's trail, oldest first; entries that no longer parse are listed by id, not dropped silently. */
+/**
+ * A lead's trail, oldest first. Entries that no longer parse are listed by their position in what was read
+ * (0 = oldest), never dropped silently.
+ */
 export interface AuditRead {
-  entries: StoredAuditEntry[];
-  unreadable: Array<{ id: string; reason: string }>;
+  entries: AuditEntry[];
+  unreadable: Array<{ position: number; reason: string }>;
 }
 
 export interface Explanation extends AuditRead {
   link: LeadLink;
 }
 
-/** The one field of every stream entry: the entry as JSON. */
-const FIELD = 'e';
-
-function fieldValue(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
-}
-
 /**
  * Per lead, an append-only capped history of changes seen, decisions taken, patches written and
- * per-record errors: one Redis Stream per lead, `<prefix>:{tenant}:audit:<leadKey>`.
+ * per-record errors: one Redis list of JSON entries per lead, `<prefix>:{tenant}:audit:<leadKey>`,
+ * appended with RPUSH and trimmed with LTRIM to the last `maxEntries` in the same pipeline.
  *
- * Why a stream, not a list: XADD is append-only by construction and stamps each entry with a Redis-time
- * id, so entries from several workers get one order and a time; `MAXLEN ~` trims whole internal nodes,
- * which is cheap (an exact trim would rewrite a node on every append); and entries are packed in
- * listpacks with delta-encoded ids and the field name stored once per node. The approximate trim lets a
- * stream hold up to `stream-node-max-entries` (100 by default) more than the cap, so readers take the last
- * `maxEntries` with XREVRANGE ... COUNT: what they see is capped exactly.
- * https://redis.io/docs/latest/commands/xadd/#capped-streams
+ * Why a list, not a stream: measured on Redis 7 (see the store tests), a stream preallocates a whole
+ * node (`stream-node-max-bytes`, 4 KB) for its first entry, so a lead with one entry costs about 4.7 KB
+ * as a stream and 0.3 KB as a list, and 20 typical entries 4.7 KB against 3.7 KB; most leads have short
+ * trails, and there are many leads. Streams' extras are not needed here: entries carry their own `at`,
+ * nothing consumes the trail as a queue, and a list trims to the exact cap (`MAXLEN ~` would keep up to
+ * 100 more). RPUSH order is Redis's arrival order, so entries from several workers still get one order.
+ * https://redis.io/docs/latest/develop/data-types/lists/#capped-lists
  */
 export class AuditTrail {
   readonly #redis: Redis;
@@ -51,24 +47,23 @@ export class AuditTrail {
     this.#redis = redis;
     this.#links = links;
     this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
-    this.#maxEntries = options.maxEntries ?? 500;
+    this.#maxEntries = Math.max(1, options.maxEntries ?? 500);
   }
 
   key(tenant: string, leadKey: string): string {
     return tenantKey(this.#prefix, tenant, 'audit', leadKey);
   }
 
-  /** Appends entries for many leads in one round trip (a pipeline of XADDs). */
+  /** Appends entries for many leads in one round trip (RPUSH and LTRIM per lead, pipelined). */
   async appendMany(tenant: string, items: Array<{ leadKey: string; entries: AuditEntry[] }>): Promise<void> {
     const pipeline = this.#redis.pipeline();
     let count = 0;
     for (const { leadKey, entries } of items) {
+      if (entries.length === 0) continue;
       const key = this.key(tenant, leadKey);
-      for (const entry of entries) {
-        const value = JSON.stringify(AuditEntry.parse(entry));
-        pipeline.xadd(key, 'MAXLEN', '~', String(this.#maxEntries), '*', FIELD, value);
-        count++;
-      }
+      pipeline.rpush(key, ...entries.map((entry) => JSON.stringify(AuditEntry.parse(entry))));
+      pipeline.ltrim(key, -this.#maxEntries, -1);
+      count++;
     }
     if (count === 0) return;
     const replies = (await pipeline.exec()) ?? [];
@@ -80,23 +75,23 @@ export class AuditTrail {
     await this.appendMany(tenant, [{ leadKey, entries }]);
   }
 
-  /** The last `maxEntries` entries (or fewer, with `limit`), oldest first. */
+  /** The last `limit` entries (default and at most `maxEntries`), oldest first: one LRANGE. */
   async read(tenant: string, leadKey: string, limit = this.#maxEntries): Promise<AuditRead> {
     const count = Math.max(1, Math.min(limit, this.#maxEntries));
-    const rows = await this.#redis.xrevrange(this.key(tenant, leadKey), '+', '-', 'COUNT', count);
+    const rows = await this.#redis.lrange(this.key(tenant, leadKey), -count, -1);
     const read: AuditRead = { entries: [], unreadable: [] };
-    for (const [id, fields] of rows.reverse()) {
+    rows.forEach((raw, position) => {
       let json: unknown;
       try {
-        json = JSON.parse(fieldValue(fields, FIELD) ?? '');
+        json = JSON.parse(raw);
       } catch {
-        read.unreadable.push({ id, reason: 'not JSON' });
-        continue;
+        read.unreadable.push({ position, reason: 'not JSON' });
+        return;
       }
       const parsed = AuditEntry.safeParse(json);
-      if (parsed.success) read.entries.push({ ...parsed.data, id });
-      else read.unreadable.push({ id, reason: parsed.error.issues[0]?.message ?? 'invalid entry' });
-    }
+      if (parsed.success) read.entries.push(parsed.data);
+      else read.unreadable.push({ position, reason: parsed.error.issues[0]?.message ?? 'invalid entry' });
+    });
     return read;
   }
 
@@ -110,9 +105,9 @@ export class AuditTrail {
     return { link, ...(await this.read(tenant, link.leadKey, limit)) };
   }
 
-  /** Entries stored for a lead, including any beyond the cap that the approximate trim still keeps. */
-  async storedLength(tenant: string, leadKey: string): Promise<number> {
-    return this.#redis.xlen(this.key(tenant, leadKey));
+  /** Entries stored for a lead. */
+  async length(tenant: string, leadKey: string): Promise<number> {
+    return this.#redis.llen(this.key(tenant, leadKey));
   }
 
   /** Forgets leads' trails (privacy deletion). */
