@@ -37,6 +37,15 @@ export function dedupKey(event: HubSpotWebhookEvent): string {
   );
 }
 
+/**
+ * Order of the notifications of one burst: by occurredAt, then by identity, so that a redelivery in
+ * another order keeps the same survivor, hence the same job id.
+ */
+function isNewer(event: HubSpotWebhookEvent, than: HubSpotWebhookEvent): boolean {
+  if (event.occurredAt !== than.occurredAt) return event.occurredAt > than.occurredAt;
+  return dedupKey(event) > dedupKey(than);
+}
+
 export interface TranslatedBatch {
   events: ChangeEvent[];
   /** Notifications acknowledged without work: types we do not subscribe to, or without an object. */
@@ -65,7 +74,7 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
       const previous = updates.get(event.objectId);
       if (previous) {
         collapsed++;
-        if (previous.occurredAt > event.occurredAt) continue;
+        if (!isNewer(event, previous)) continue;
       }
       updates.set(event.objectId, event);
       continue;

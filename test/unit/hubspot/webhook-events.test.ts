@@ -66,6 +66,22 @@ describe('webhook events to change events', () => {
     expect(events[0]?.dedupKey).toBe('1/contact.propertyChange/7/119/1019');
   });
 
+  it('collapses a burst the same way whatever order a redelivery brings it in, even with equal occurredAt', () => {
+    const burst = [5, 3, 9].map((eventId) => ({
+      eventId,
+      portalId: 1,
+      occurredAt: 2_000,
+      subscriptionType: 'contact.propertyChange',
+      objectId: 7,
+      propertyName: `p${eventId}`,
+      propertyValue: 'x',
+    }));
+    const keys = [burst, [...burst].reverse(), [burst[1], burst[2], burst[0]]].map(
+      (order) => toChangeEvents('t', HubSpotWebhookBatch.parse(order)).events[0]?.dedupKey,
+    );
+    expect(new Set(keys).size).toBe(1);
+  });
+
   it('keys redeliveries the same (attemptNumber left out) and different events apart even with one eventId', () => {
     const [first] = HubSpotWebhookBatch.parse([batch[1]]);
     const [retry] = HubSpotWebhookBatch.parse([{ ...batch[1], attemptNumber: 3 }]);
