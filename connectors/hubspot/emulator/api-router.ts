@@ -17,6 +17,8 @@ export interface Exchange {
   /** Route template with `{param}` placeholders, as the OpenAPI paths write it. */
   path: string;
   status: number;
+  /** Query parameters as Express parsed them (repeated names become arrays). */
+  query: Record<string, unknown>;
   requestBody: unknown;
   responseBody: unknown;
 }
@@ -87,6 +89,7 @@ export function apiRouter(routes: ApiRoute[], context: ApiContext): Router {
           method: route.method.toUpperCase(),
           path: path.slice(path.indexOf(' ') + 1),
           status,
+          query: { ...(req.query as Record<string, unknown>) },
           requestBody: req.body,
           responseBody: body,
         });

@@ -227,10 +227,59 @@ describe('the real @hubspot/api-client against the emulator', () => {
     await expect(search('0', 201)).rejects.toMatchObject({ code: 400 });
   });
 
-  it('keeps every request and response on the wire valid against HubSpot\u2019s OpenAPI specs', () => {
+  it('keeps every request and response on the wire valid against HubSpot\u2019s OpenAPI specs', async () => {
+    // Every call the connector makes goes through the wire at least once before the check.
+    await connector.poll({ modifiedAt: '2000-01-01T00:00:00.000Z', id: '0' }, new Date(clock));
+    await connector.poll(
+      { modifiedAt: new Date(clock - 60_000).toISOString(), id: '51000000010' },
+      new Date(clock),
+    );
+    await connector.backfill(null);
+    await connector.read(['51000000001', '999']);
+    await connector.write([
+      { fields: { email: 'back@ward.example', stage: 'recycled' }, backwardStageMove: true },
+    ]);
+    const used = new Set(emulator.exchanges.map((exchange) => `${exchange.method} ${exchange.path}`));
+    expect([...used]).toEqual(
+      expect.arrayContaining([
+        'GET /crm/v3/objects/contacts',
+        'POST /crm/v3/objects/contacts/batch/read',
+        'POST /crm/v3/objects/contacts/batch/update',
+        'POST /crm/v3/objects/contacts/batch/upsert',
+        'POST /crm/v3/objects/contacts/search',
+        'GET /crm/v3/properties/{objectType}',
+        'POST /crm/v3/properties/{objectType}',
+        'GET /crm/v3/properties/{objectType}/groups/{groupName}',
+        'POST /crm/v3/properties/{objectType}/groups',
+      ]),
+    );
+    expect(emulator.exchanges.some((exchange) => Object.keys(exchange.query).length > 0)).toBe(true);
     expect(emulator.exchanges.length).toBeGreaterThan(15);
     const statuses = new Set(emulator.exchanges.map((exchange) => exchange.status));
     expect([...statuses]).toEqual(expect.arrayContaining([200, 201, 207, 400, 401, 409, 429]));
     expect(conformanceProblems(emulator.exchanges)).toEqual([]);
+  });
+
+  it('has a conformance check that does catch what the specs refuse', () => {
+    const list = emulator.exchanges.find(
+      (exchange) => exchange.path === '/crm/v3/objects/contacts' && exchange.status === 200,
+    )!;
+    const upsert = emulator.exchanges.find((exchange) => exchange.path.endsWith('/batch/upsert'))!;
+    const problems = conformanceProblems([
+      { ...list, query: { limit: 'ten', sortBy: 'email' } },
+      { ...list, responseBody: { results: 'none' } },
+      { ...upsert, requestBody: { inputs: [{ properties: {} }] } },
+      { ...list, status: 418 },
+      { ...list, path: '/crm/v3/objects/leads' },
+    ]);
+    expect(problems).toEqual([
+      expect.stringContaining('query parameter limit=ten'),
+      expect.stringContaining('query parameter sortBy is not in the spec'),
+      expect.stringContaining('200 response'),
+      expect.stringContaining('200 request'),
+      // Any other status falls under the spec's `default` response: HubSpot's Error body.
+      expect.stringContaining('418 response'),
+      expect.stringContaining('/crm/v3/objects/leads 200: not in the specs'),
+    ]);
   });
 });

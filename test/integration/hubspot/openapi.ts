@@ -8,7 +8,13 @@ import type { Exchange } from '../../../connectors/hubspot/emulator/index.ts';
 // HubSpot's official OpenAPI specs (test/fixtures/hubspot) as the judge of every body on the wire.
 
 type Spec = { paths: Record<string, Record<string, Operation>> };
+interface Parameter {
+  name: string;
+  in: string;
+  schema?: { type?: string; items?: object };
+}
 interface Operation {
+  parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: { $ref: string } }> };
   responses: Record<string, { content?: Record<string, { schema: { $ref: string } }>; $ref?: string }>;
 }
@@ -43,6 +49,32 @@ function operation(method: string, path: string): [string, Operation] | undefine
   return undefined;
 }
 
+/** A query value as the spec's form style (explode) allows it: arrays repeated or comma separated. */
+function fromQuery(raw: unknown, type: string | undefined): unknown {
+  const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+  if (type === 'array') return values.flatMap((value) => value.split(','));
+  const value = values.length === 1 ? values[0]! : values;
+  if (Array.isArray(value)) return value;
+  if (type === 'integer' || type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
+}
+
+function queryProblems(op: Operation, query: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, raw] of Object.entries(query)) {
+    const parameter = op.parameters?.find((candidate) => candidate.in === 'query' && candidate.name === name);
+    if (!parameter) {
+      problems.push(`query parameter ${name} is not in the spec`);
+      continue;
+    }
+    const schema = parameter.schema ?? {};
+    if (!ajv.validate(schema, fromQuery(raw, schema.type)))
+      problems.push(`query parameter ${name}=${String(raw)}: ${ajv.errorsText(ajv.errors)}`);
+  }
+  return problems;
+}
+
 /** Problems found in the recorded exchanges: unknown operations, and bodies the specs reject. */
 export function conformanceProblems(exchanges: Exchange[]): string[] {
   const problems: string[] = [];
@@ -54,6 +86,7 @@ export function conformanceProblems(exchanges: Exchange[]): string[] {
       continue;
     }
     const [id, op] = found;
+    problems.push(...queryProblems(op, exchange.query).map((problem) => `${where} ${problem}`));
     const requestRef = op.requestBody?.content['application/json']?.schema.$ref;
     if (requestRef && exchange.requestBody !== undefined) {
       const validate = validator(id, requestRef);
