@@ -1,0 +1,67 @@
+import type { TenantConnectors } from '../connectors/index.ts';
+import type { LeadBridgeConfig } from '../src/config/schema.ts';
+import type { SystemName } from '../src/domain/lead.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Metrics } from '../src/metrics/prometheus.ts';
+import type { AuditTrail } from '../src/store/audit-trail.ts';
+import type { CursorStore } from '../src/store/cursors.ts';
+import type { LeadLinks } from '../src/store/lead-links.ts';
+import type { SyncState } from '../src/store/sync-state.ts';
+
+/** Everything the engine's processors need, built once per process and passed down (no singletons). */
+export interface EngineDeps {
+  config: LeadBridgeConfig;
+  /** One HubSpot and one Salesforce connector per tenant id (connectors/index.ts). */
+  connectors: Map<string, TenantConnectors>;
+  links: LeadLinks;
+  state: SyncState;
+  cursors: CursorStore;
+  audit: AuditTrail;
+  metrics: Metrics;
+  logger: Logger;
+  /** The clock; the domain never reads one itself. */
+  now: () => Date;
+}
+
+/** A record that changed in one system; ingest turns change events into these, reconcile takes batches. */
+export interface RecordRef {
+  system: SystemName;
+  /** The record's id in `system`. */
+  id: string;
+}
+
+/** A record that could not be synced, kept per record (audit trail, metrics, report), never dropped. */
+export interface RecordFailure {
+  tenant: string;
+  leadKey: string | null;
+  system: SystemName;
+  recordId: string | null;
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** What one reconcile batch did, for logs, metrics, `sync --once` and the benchmarks. */
+export interface ReconcileBatchResult {
+  tenant: string;
+  /** Leads reconciled (after resolving refs to lead keys). */
+  leads: number;
+  /** Leads whose records were already equal: nothing written. */
+  unchanged: number;
+  written: Record<SystemName, number>;
+  created: Record<SystemName, number>;
+  /** Fields where both sides changed since the last sync, settled by the ownership rules. */
+  conflicts: number;
+  failures: RecordFailure[];
+}
+
+/**
+ * Reconciles a batch of changed records of one tenant: resolves them to leads (linking new ones by email),
+ * reads both sides in batch, runs the domain's `reconcileLead`, writes the patches in batch, stores the new
+ * base and timeline, and appends to the audit trail. Idempotent: patches come from state, so running a batch
+ * again after a crash writes only what is still missing.
+ *
+ * Throws RateLimitedError / RetryableError when the whole batch should be retried later; per-record problems
+ * are returned in `failures` instead.
+ */
+export type ReconcileBatch = (deps: EngineDeps, tenant: string, refs: RecordRef[]) => Promise<ReconcileBatchResult>;
