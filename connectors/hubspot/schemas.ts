@@ -56,23 +56,24 @@ export interface HubSpotContact {
   updatedAt: string;
 }
 
-/** HubSpot's error body; "treat all fields as optional" (error-handling docs). */
+/**
+ * HubSpot's error body; "treat all fields as optional" (error-handling docs). A field of an unexpected
+ * shape is dropped rather than failing the whole body, so a 429 keeps its `policyName` whatever else
+ * it carries.
+ */
+const optionalString = z.string().optional().catch(undefined);
+const Context = z.record(z.string(), z.array(z.string())).optional().catch(undefined);
 export const HubSpotErrorBody = z.looseObject({
-  status: z.string().optional(),
-  message: z.string().optional(),
-  category: z.string().optional(),
-  errorType: z.string().optional(),
-  policyName: z.string().optional(),
-  correlationId: z.string().optional(),
+  status: optionalString,
+  message: optionalString,
+  category: optionalString,
+  errorType: optionalString,
+  policyName: optionalString,
+  correlationId: optionalString,
   errors: z
-    .array(
-      z.looseObject({
-        message: z.string().optional(),
-        code: z.string().optional(),
-        context: z.record(z.string(), z.array(z.string())).optional(),
-      }),
-    )
-    .optional(),
-  context: z.record(z.string(), z.array(z.string())).optional(),
+    .array(z.looseObject({ message: optionalString, code: optionalString, context: Context }))
+    .optional()
+    .catch(undefined),
+  context: Context,
 });
 export type HubSpotErrorBody = z.infer<typeof HubSpotErrorBody>;

@@ -20,6 +20,18 @@ describe('classify(err)', () => {
     ).toMatchObject({ waitMs: 3_000 });
   });
 
+  it('keeps the policy of a 429 whose other fields are not shaped as expected ("treat all fields as optional")', () => {
+    const body = {
+      ...errors.rate_limit_429_daily_verbatim.body,
+      errors: [{ message: 'x', context: { propertyName: 'not-an-array' } }],
+      context: 'odd',
+    };
+    expect(classify(apiError(429, body))).toMatchObject({ policy: 'DAILY' });
+    expect(
+      classify(apiError(400, { category: 'VALIDATION_ERROR', message: 'bad', errors: 'odd' })),
+    ).toMatchObject({ kind: 'permanent', code: 'VALIDATION_ERROR' });
+  });
+
   it('probes a daily 429 again after an hour, not at once', () => {
     expect(classify(apiError(429, errors.rate_limit_429_daily_verbatim.body))).toEqual({
       kind: 'rate_limited',
