@@ -33,7 +33,18 @@ function lastModified(contact: HubSpotContact): string {
   return contact.updatedAt;
 }
 
-/** The HubSpot side of one tenant, as the engine sees it. */
+/**
+ * The HubSpot side of one tenant, as the engine sees it.
+ *
+ * Known limits:
+ * - Deletions are not polled: `poll()` always returns an empty `deletedIds`. HubSpot's search never
+ *   returns archived contacts, and the archived list (`GET /crm/v3/objects/contacts?archived=true`)
+ *   cannot be filtered by time, so finding recent ones means paging every archived contact each pass.
+ *   Deletions, merges and privacy deletions arrive by webhook (`contact.deletion`, `contact.merge`,
+ *   `contact.privacyDeletion`); a deletion missed there shows later as an id `read()` no longer returns.
+ * - Authentication is a static access token (private app or a token refreshed elsewhere): the OAuth
+ *   refresh of public apps (`oauth.tokensApi.create('refresh_token', …)`) is not implemented.
+ */
 export class HubSpotConnector implements Connector {
   readonly system = 'hubspot' as const;
   readonly tenant: string;
@@ -82,8 +93,8 @@ export class HubSpotConnector implements Connector {
   }
 
   /**
-   * One page of contacts changed after `cursor`. HubSpot's search cannot list deleted contacts, so
-   * `deletedIds` stays empty: deletions, merges and privacy deletions arrive by webhook.
+   * One page of contacts changed after `cursor`. `deletedIds` is always empty (see the class notes):
+   * deletions, merges and privacy deletions arrive by webhook.
    */
   async poll(cursor: PollCursor | null, now: Date): Promise<PollPage> {
     const page = await pollContacts(this.client, cursor, now, {
