@@ -1,11 +1,8 @@
 import { Client } from '@hubspot/api-client';
 import type {
-  BatchResponseSimplePublicObject,
-  BatchResponseSimplePublicObjectWithErrors,
-  BatchResponseSimplePublicUpsertObject,
-  BatchResponseSimplePublicUpsertObjectWithErrors,
   FilterGroup,
   SimplePublicObject,
+  SimplePublicUpsertObject,
   StandardError,
 } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
@@ -90,9 +87,6 @@ function recordErrors(errors: StandardError[] | undefined): BatchRecordError[] {
   }));
 }
 
-type BatchAnswer = BatchResponseSimplePublicObject | BatchResponseSimplePublicObjectWithErrors;
-type UpsertAnswer = BatchResponseSimplePublicUpsertObject | BatchResponseSimplePublicUpsertObjectWithErrors;
-
 /**
  * The contacts API of one tenant over `@hubspot/api-client`, with the SDK's own retries off so that our
  * policy (shared rate gate, classified errors) is the one in force. One instance per tenant: the SDK's
@@ -134,20 +128,31 @@ export class HubSpotClient {
   }
 
   /** Batch read by record id, 100 per call; ids HubSpot no longer has are left out. */
-  async batchRead(ids: string[], properties: string[]): Promise<BatchResult<HubSpotContact>> {
-    const out: BatchResult<HubSpotContact> = { results: [], errors: [] };
-    for (const ids100 of chunk(ids, BATCH_MAX_INPUTS)) {
-      // https://developers.hubspot.com/docs/api/crm/contacts#retrieve-contacts (batch read, 100 inputs)
-      const info = await this.caller.call('POST /crm/v3/objects/contacts/batch/read', 'standard', () =>
-        this.#contacts.batch.readWithHttpInfo({
-          inputs: ids100.map((id) => ({ id })),
-          properties,
-          propertiesWithHistory: [],
-        }),
-      );
-      const data: BatchAnswer = info.data;
-      out.results.push(...data.results.map(toContact));
-      out.errors.push(...recordErrors('errors' in data ? data.errors : undefined));
+  batchRead(ids: string[], properties: string[]): Promise<BatchResult<HubSpotContact>> {
+    // https://developers.hubspot.com/docs/api/crm/contacts#retrieve-contacts (batch read, 100 inputs)
+    return this.#batched('POST /crm/v3/objects/contacts/batch/read', ids, toContact, (ids100) =>
+      this.#contacts.batch.readWithHttpInfo({
+        inputs: ids100.map((id) => ({ id })),
+        properties,
+        propertiesWithHistory: [],
+      }),
+    );
+  }
+
+  /** One call per 100 inputs; each answer's results mapped and its per-record errors (207) kept. */
+  async #batched<I, O extends SimplePublicObject, R>(
+    endpoint: string,
+    inputs: I[],
+    map: (object: O) => R,
+    send: (
+      inputs100: I[],
+    ) => Promise<{ httpStatusCode: number; data: { results: O[]; errors?: StandardError[] } }>,
+  ): Promise<BatchResult<R>> {
+    const out: BatchResult<R> = { results: [], errors: [] };
+    for (const inputs100 of chunk(inputs, BATCH_MAX_INPUTS)) {
+      const { data } = await this.caller.call(endpoint, 'standard', () => send(inputs100));
+      out.results.push(...data.results.map(map));
+      out.errors.push(...recordErrors(data.errors));
     }
     return out;
   }
@@ -157,12 +162,14 @@ export class HubSpotClient {
    * one new lead race into HubSpot's 409 "Contact already exists".
    * https://developers.hubspot.com/docs/api/crm/contacts#create-or-update-contacts (batch upsert)
    */
-  async batchUpsertByEmail(
+  batchUpsertByEmail(
     inputs: Array<{ email: string; properties: Record<string, string> }>,
   ): Promise<BatchResult<UpsertedContact>> {
-    const out: BatchResult<UpsertedContact> = { results: [], errors: [] };
-    for (const inputs100 of chunk(inputs, BATCH_MAX_INPUTS)) {
-      const info = await this.caller.call('POST /crm/v3/objects/contacts/batch/upsert', 'standard', () =>
+    return this.#batched(
+      'POST /crm/v3/objects/contacts/batch/upsert',
+      inputs,
+      (object: SimplePublicUpsertObject) => ({ ...toContact(object), created: object._new }),
+      (inputs100) =>
         this.#contacts.batch.upsertWithHttpInfo({
           inputs: inputs100.map((input) => ({
             id: input.email,
@@ -170,28 +177,16 @@ export class HubSpotClient {
             properties: input.properties,
           })),
         }),
-      );
-      const data: UpsertAnswer = info.data;
-      out.results.push(...data.results.map((object) => ({ ...toContact(object), created: object._new })));
-      out.errors.push(...recordErrors('errors' in data ? data.errors : undefined));
-    }
-    return out;
+    );
   }
 
   /** Update linked contacts by record id, 100 per call. https://developers.hubspot.com/docs/api/crm/contacts (batch update) */
-  async batchUpdate(
+  batchUpdate(
     inputs: Array<{ id: string; properties: Record<string, string> }>,
   ): Promise<BatchResult<HubSpotContact>> {
-    const out: BatchResult<HubSpotContact> = { results: [], errors: [] };
-    for (const inputs100 of chunk(inputs, BATCH_MAX_INPUTS)) {
-      const info = await this.caller.call('POST /crm/v3/objects/contacts/batch/update', 'standard', () =>
-        this.#contacts.batch.updateWithHttpInfo({ inputs: inputs100 }),
-      );
-      const data: BatchAnswer = info.data;
-      out.results.push(...data.results.map(toContact));
-      out.errors.push(...recordErrors('errors' in data ? data.errors : undefined));
-    }
-    return out;
+    return this.#batched('POST /crm/v3/objects/contacts/batch/update', inputs, toContact, (inputs100) =>
+      this.#contacts.batch.updateWithHttpInfo({ inputs: inputs100 }),
+    );
   }
 
   /**
