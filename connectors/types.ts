@@ -17,6 +17,11 @@ export interface RecordPatch {
   fields: Partial<Lead>;
   /** True when the lifecycle stage moves backwards by an explicit, recorded move (HubSpot: clear, then set). */
   backwardStageMove?: boolean;
+  /**
+   * The record's shared stage as last read, when `fields.stage` changes it. Leaving a side state must clear
+   * the native value that stood for it (HubSpot `hs_lead_status`), which only the old stage tells.
+   */
+  previousStage?: string | null;
 }
 
 export type WriteOutcome =

@@ -15,11 +15,8 @@ interface Item {
   properties: Record<string, string>;
 }
 
-/**
- * A patch as the HubSpot writer takes it. `previousStage` is the record's shared stage as last read
- * (the engine has it from `read`): moving out of a side state clears the `hs_lead_status` that state set.
- */
-export type HubSpotRecordPatch = RecordPatch & { previousStage?: string | null };
+/** A patch as the HubSpot writer takes it; `previousStage` is part of the shared `RecordPatch` contract. */
+export type HubSpotRecordPatch = RecordPatch;
 
 type Send = (
   items: Item[],
