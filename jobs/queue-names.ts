@@ -1,6 +1,10 @@
 /** BullMQ queue names (no `:` allowed). One place, so producers and workers cannot disagree. */
 export const QUEUE_NAMES = {
   ingest: 'leadbridge-ingest',
+  /** One job per tenant at a time (deduplicated by tenant): reconciles that tenant's due pending records. */
+  reconcile: 'leadbridge-reconcile',
+  /** Job schedulers per tenant and system: the pollers, the safety net under the webhooks. */
+  poll: 'leadbridge-poll',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import { createConnectors } from '../connectors/index.ts';
+import type { LeadBridgeConfig } from '../src/config/schema.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Metrics } from '../src/metrics/prometheus.ts';
+import { AuditTrail } from '../src/store/audit-trail.ts';
+import { CursorStore } from '../src/store/cursors.ts';
+import { LeadLinks } from '../src/store/lead-links.ts';
+import { SyncState } from '../src/store/sync-state.ts';
+import type { EngineDeps } from './engine.ts';
+import { PendingRefs } from './pending-refs.ts';
+import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+
+/** Where each part keeps its Redis keys, all derived from one base so a test or a second install is isolated. */
+export interface EnginePrefixes {
+  /** BullMQ key prefix (`<base>`). */
+  queue: string;
+  /** State layer: links, sync state, cursors, audit trail, pending sets (`<base>:store`). */
+  store: string;
+  /** Connectors: rate limits, Salesforce sessions and budget (`<base>:`). */
+  connectors: string;
+}
+
+/** The prefixes of a base (env LEADBRIDGE_REDIS_PREFIX; default `leadbridge`, the stores' own defaults). */
+export function enginePrefixes(base = DEFAULT_QUEUE_PREFIX): EnginePrefixes {
+  return { queue: base, store: `${base}:store`, connectors: `${base}:` };
+}
+
+export interface EngineRuntime {
+  engine: EngineDeps;
+  pending: PendingRefs;
+}
+
+/** Builds the engine's dependencies over one Redis connection: the stores and every tenant's connectors. */
+export function buildEngine(
+  config: LeadBridgeConfig,
+  deps: { redis: Redis; logger: Logger; metrics: Metrics; prefixes: EnginePrefixes; now?: () => Date },
+): EngineRuntime {
+  const { redis, logger, metrics, prefixes } = deps;
+  const store = { prefix: prefixes.store };
+  const links = new LeadLinks(redis, store);
+  const engine: EngineDeps = {
+    config,
+    connectors: createConnectors(config, {
+      redis,
+      keyPrefix: prefixes.connectors,
+      recorder: metrics,
+      logger,
+    }),
+    links,
+    state: new SyncState(redis, store),
+    cursors: new CursorStore(redis, store),
+    audit: new AuditTrail(redis, links, store),
+    metrics,
+    logger,
+    now: deps.now ?? (() => new Date()),
+  };
+  return { engine, pending: new PendingRefs(redis, store) };
+}

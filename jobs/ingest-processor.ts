@@ -1,0 +1,66 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { durationMs } from '../src/domain/duration.ts';
+import { ChangeEvent } from '../src/domain/change-event.ts';
+import type { EngineDeps } from './engine.ts';
+import { maintainLinks } from './link-maintenance.ts';
+import type { PendingRefs } from './pending-refs.ts';
+
+export interface IngestDeps {
+  engine: Pick<EngineDeps, 'config' | 'links' | 'state' | 'audit' | 'logger' | 'now'>;
+  pending: PendingRefs;
+  /**
+   * Makes sure the tenant's reconcile runs within `delayMs` milliseconds (the worker: a deduplicated
+   * delayed job; `sync --once`: nothing, it drains the pending sets itself).
+   */
+  schedule(tenant: string, delayMs: number): Promise<void>;
+}
+
+export interface IngestOutcome {
+  /** True when the record was added to (or already was in) the tenant's pending set. */
+  pending: boolean;
+  leadKey: string | null;
+}
+
+/**
+ * One change event: link maintenance, the change noted in the lead's audit trail (for `explain`), then
+ * the record into the tenant's pending set, due after the debounce, and the tenant's reconcile scheduled.
+ * Safe to run twice: the link plans are idempotent and the pending set is a set.
+ */
+export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promise<IngestOutcome> {
+  const event = ChangeEvent.parse(input);
+  const { engine } = deps;
+  if (!engine.config.tenants.some((tenant) => tenant.id === event.tenant)) {
+    // Kept as a failed job (visible on the dashboard), not retried: only a config change can fix it.
+    throw new UnrecoverableError(`change event for tenant "${event.tenant}", which the config does not have`);
+  }
+  const now = engine.now();
+  const { link, reconcile } = await maintainLinks(engine, event, now);
+  if (!reconcile) {
+    await deps.pending.remove(event.tenant, [{ system: event.system, id: event.objectId }]);
+    return { pending: false, leadKey: link?.leadKey ?? null };
+  }
+  if (link) {
+    await engine.audit.append(event.tenant, link.leadKey, {
+      type: 'change_seen',
+      at: now.toISOString(),
+      system: event.system,
+      objectId: event.objectId,
+      source: event.source,
+      kind: event.kind,
+      occurredAt: event.occurredAt,
+    });
+  }
+  const debounceMs = durationMs(engine.config.sync.debounce);
+  await deps.pending.add(
+    event.tenant,
+    [{ system: event.system, id: event.objectId }],
+    now.getTime() + debounceMs,
+  );
+  await deps.schedule(event.tenant, debounceMs);
+  return { pending: true, leadKey: link?.leadKey ?? null };
+}
+
+/** The ingest queue's processor. */
+export function ingestProcessor(deps: IngestDeps): (job: Job) => Promise<IngestOutcome> {
+  return (job) => ingestChangeEvent(deps, job.data);
+}

@@ -1,0 +1,75 @@
+import { RateLimitError, type Job } from 'bullmq';
+import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
+import { RetryableError } from '../src/errors/retryable-error.ts';
+import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
+import type { PendingRefs } from './pending-refs.ts';
+import { ReconcileJob, type ReconcileQueue } from './reconcile-queue.ts';
+
+/** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
+export const RECONCILE_BATCH_SIZE = 100;
+
+export interface ReconcileProcessorDeps {
+  engine: EngineDeps;
+  pending: PendingRefs;
+  queue: Pick<ReconcileQueue, 'rateLimit'>;
+  reconcileBatch: ReconcileBatch;
+  /** Makes sure the tenant's reconcile runs again within `delayMs` milliseconds. */
+  schedule(tenant: string, delayMs: number): Promise<void>;
+  /** Records per batch (default {@link RECONCILE_BATCH_SIZE}). */
+  batchSize?: number;
+}
+
+/** What one reconcile job did; `null` result when no record was due. */
+export interface ReconcileJobResult {
+  tenant: string;
+  refs: number;
+  result: ReconcileBatchResult | null;
+}
+
+/**
+ * The reconcile queue's processor: takes up to a batch of the tenant's due records, reconciles them,
+ * and schedules the next run while records are pending. When the batch fails as a whole, its records go
+ * back into the pending set before anything is thrown, so nothing is lost whatever BullMQ does next:
+ * - RateLimitedError: the queue pauses for the API's wait and BullMQ's RateLimitError puts the job back
+ *   without burning an attempt (the worker must have a `limiter` for BullMQ to handle it);
+ * - RetryableError: thrown as is, for the queue's exponential backoff with jitter;
+ * - anything else: logged as unexpected and thrown the same way.
+ * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
+ */
+export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
+  const batchSize = deps.batchSize ?? RECONCILE_BATCH_SIZE;
+  return async (job) => {
+    const { tenant } = ReconcileJob.parse(job.data);
+    const { engine } = deps;
+    const refs = await deps.pending.popDue(tenant, engine.now().getTime(), batchSize);
+    let result: ReconcileBatchResult | null = null;
+    if (refs.length > 0) {
+      try {
+        result = await deps.reconcileBatch(engine, tenant, refs);
+      } catch (error) {
+        await deps.pending.putBack(tenant, refs, engine.now().getTime());
+        if (error instanceof RateLimitedError) {
+          engine.logger.info(
+            { tenant, waitMs: error.waitMs, policy: error.policy },
+            'reconcile rate limited',
+          );
+          await deps.queue.rateLimit(error.waitMs);
+          throw new RateLimitError();
+        }
+        if (!(error instanceof RetryableError)) {
+          engine.logger.error(
+            { err: error, tenant, refs: refs.length },
+            'reconcile batch failed unexpectedly',
+          );
+        }
+        throw error;
+      }
+      for (const failure of result.failures) {
+        engine.logger.warn({ failure }, 'record not synced');
+      }
+    }
+    const nextDueAt = await deps.pending.nextDueAt(tenant);
+    if (nextDueAt !== null) await deps.schedule(tenant, nextDueAt - engine.now().getTime());
+    return { tenant, refs: refs.length, result };
+  };
+}

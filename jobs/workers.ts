@@ -1,0 +1,142 @@
+import { Worker, type Processor, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { LeadBridgeConfig } from '../src/config/schema.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Metrics } from '../src/metrics/prometheus.ts';
+import { closeGracefully, createRedis } from '../src/store/redis.ts';
+import type { EngineDeps, ReconcileBatch } from './engine.ts';
+import { buildEngine, enginePrefixes } from './engine-runtime.ts';
+import { ingestProcessor } from './ingest-processor.ts';
+import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
+import type { PendingRefs } from './pending-refs.ts';
+import { pollProcessor } from './poll-processor.ts';
+import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-queue.ts';
+import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+import { reconcileProcessor } from './reconcile-processor.ts';
+import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
+
+export interface WorkerConcurrency {
+  /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
+  ingest?: number;
+  /** Reconcile jobs at once per process (default 4); one tenant never has two (deduplicated by tenant). */
+  reconcile?: number;
+  /** Poll jobs at once per process (default 2). */
+  poll?: number;
+}
+
+export interface StartWorkersOptions {
+  /** Redis URL (REDIS_URL). */
+  redisUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  reconcileBatch: ReconcileBatch;
+  /** Base of every Redis key (default `leadbridge`); see `enginePrefixes`. */
+  prefix?: string;
+  concurrency?: WorkerConcurrency;
+  /** Upsert the poll job schedulers at start (default true). */
+  schedulePolls?: boolean;
+  now?: () => Date;
+}
+
+export interface EngineWorkers {
+  redis: Redis;
+  engine: EngineDeps;
+  pending: PendingRefs;
+  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue };
+  workers: Worker[];
+  /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * The manual rate-limit path (`queue.rateLimit` + `RateLimitError`) only works on a worker with a
+ * `limiter`; these are ceilings far above what the APIs allow, so they never throttle on their own.
+ * https://docs.bullmq.io/guide/rate-limiting
+ */
+const RECONCILE_LIMITER = { max: 50, duration: 1_000 };
+const POLL_LIMITER = { max: 20, duration: 1_000 };
+
+/**
+ * Starts the ingest, reconcile and poll workers on one Redis connection (`maxRetriesPerRequest: null`;
+ * BullMQ duplicates it for each worker's blocking connection), with an `error` listener on everything,
+ * the poll schedulers upserted, and a reconcile scheduled for every tenant that still has pending
+ * records (work left by a previous process).
+ */
+export async function startWorkers(
+  config: LeadBridgeConfig,
+  options: StartWorkersOptions,
+): Promise<EngineWorkers> {
+  const { logger } = options;
+  const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
+  const prefixes = enginePrefixes(prefix);
+  const redis = createRedis(options.redisUrl, logger);
+  const { engine, pending } = buildEngine(config, {
+    redis,
+    logger,
+    metrics: options.metrics,
+    prefixes,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const queues = {
+    ingest: createIngestQueue(redis, logger, prefixes.queue),
+    reconcile: createReconcileQueue(redis, logger, prefixes.queue),
+    poll: createPollQueue(redis, logger, prefixes.queue),
+  };
+  const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
+  const concurrency = options.concurrency ?? {};
+
+  const workers: Worker[] = [];
+  const start = (
+    name: string,
+    processor: Processor,
+    extra: Pick<WorkerOptions, 'concurrency' | 'limiter'>,
+  ) => {
+    const worker = new Worker(name, processor, { connection: redis, prefix: prefixes.queue, ...extra });
+    worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ err: error, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+    );
+    workers.push(worker);
+  };
+  start(queues.ingest.name, ingestProcessor({ engine, pending, schedule }), {
+    concurrency: concurrency.ingest ?? 16,
+  });
+  start(
+    queues.reconcile.name,
+    reconcileProcessor({
+      engine,
+      pending,
+      queue: queues.reconcile,
+      reconcileBatch: options.reconcileBatch,
+      schedule,
+    }),
+    { concurrency: concurrency.reconcile ?? 4, limiter: RECONCILE_LIMITER },
+  );
+  start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
+    concurrency: concurrency.poll ?? 2,
+    limiter: POLL_LIMITER,
+  });
+
+  const close = () =>
+    closeGracefully(
+      logger,
+      [
+        () => Promise.all(workers.map((worker) => worker.close())),
+        () => Promise.all(Object.values(queues).map((queue) => queue.close())),
+        () => redis.quit(),
+      ],
+      () => redis.disconnect(),
+    );
+  try {
+    if (options.schedulePolls ?? true) await upsertPollSchedulers(queues.poll, config);
+    for (const tenant of config.tenants) {
+      const dueAt = await pending.nextDueAt(tenant.id);
+      if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime());
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  logger.info({ tenants: config.tenants.map((tenant) => tenant.id), prefix }, 'leadbridge workers started');
+  return { redis, engine, pending, queues, workers, close };
+}
