@@ -17,6 +17,37 @@ export class Metrics implements ApiCallRecorder {
     registers: [this.registry],
   });
 
+  readonly leadsReconciled = new Counter({
+    name: 'leadbridge_leads_reconciled_total',
+    help: 'Leads reconciled, by tenant and outcome (unchanged: nothing to write; written: at least one patch).',
+    labelNames: ['tenant', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly patchesWritten = new Counter({
+    name: 'leadbridge_patches_written_total',
+    help: 'Record patches written, by tenant, system and kind (update or create).',
+    labelNames: ['tenant', 'system', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly recordFailures = new Counter({
+    name: 'leadbridge_record_failures_total',
+    help: 'Records that could not be synced, by tenant, system and error code.',
+    labelNames: ['tenant', 'system', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly fieldConflicts = new Counter({
+    name: 'leadbridge_field_conflicts_total',
+    help: 'Fields changed on both sides since the last sync, settled by the ownership rules, by tenant.',
+    labelNames: ['tenant'] as const,
+    registers: [this.registry],
+  });
+  readonly stageChanges = new Counter({
+    name: 'leadbridge_stage_changes_total',
+    help: 'Shared lifecycle stage changes decided by reconcile, by tenant, target stage and who moved it.',
+    labelNames: ['tenant', 'to', 'by'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { collectDefaults?: boolean } = {}) {
     if (options.collectDefaults ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'leadbridge_' });

@@ -1,0 +1,199 @@
+import type { TenantConnectors } from '../../connectors/index.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
+import type { AuditEntry } from '../../src/store/audit-entry.ts';
+import type { LeadLink } from '../../src/store/lead-link.ts';
+import type {
+  EngineDeps,
+  ReconcileBatch,
+  ReconcileBatchResult,
+  RecordFailure,
+  RecordRef,
+} from '../engine.ts';
+import { changeSeenEntries, decisionEntries, failureEntries, patchEntries } from './audit-entries.ts';
+import { countPass, countFailures } from './count-metrics.ts';
+import { nextState } from './next-state.ts';
+import { planLead } from './plan-lead.ts';
+import { followConversions, readSides } from './read-sides.ts';
+import { resolveRefs } from './resolve-refs.ts';
+import { emptyReadCache, type LeadPlan, type ReadCache } from './types.ts';
+import { writePatches } from './write-patches.ts';
+
+/**
+ * Passes over a lead whose sync state another worker changed meanwhile (compare-and-set refused), each
+ * from a fresh read of both systems; after the last one the lead is reported as a retryable failure.
+ */
+export const MAX_STATE_ATTEMPTS = 3;
+
+/**
+ * The instant the domain decides with, cut to whole seconds: Salesforce keeps date-time fields to the
+ * second, so an instant LeadBridge computes (SLA due time, rejection time) with milliseconds would read
+ * back different from what was written and be patched again on every pass.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_valid_date_formats.htm
+ */
+export function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+function tenantConnectors(deps: EngineDeps, tenant: string): TenantConnectors {
+  const connectors = deps.connectors.get(tenant);
+  if (!connectors) throw new PermanentError(`no connectors for tenant "${tenant}"`, 'UNKNOWN_TENANT');
+  return connectors;
+}
+
+function emptyResult(tenant: string): ReconcileBatchResult {
+  return {
+    tenant,
+    leads: 0,
+    unchanged: 0,
+    written: { hubspot: 0, salesforce: 0 },
+    created: { hubspot: 0, salesforce: 0 },
+    conflicts: 0,
+    failures: [],
+  };
+}
+
+interface PassOutcome {
+  plans: LeadPlan[];
+  /** Leads whose state write lost the race, with their latest links. */
+  lost: LeadLink[];
+}
+
+/**
+ * One pass over `links`: read both sides (one call per system) and the sync state (one round trip),
+ * reconcile each lead, write the patches (one call per system), store the new state with
+ * compare-and-set, and append the audit trail (one pipeline).
+ */
+async function reconcilePass(
+  deps: EngineDeps,
+  tenant: string,
+  connectors: TenantConnectors,
+  links: LeadLink[],
+  cache: ReadCache,
+  refsByLead: Map<string, RecordRef[]> | null,
+  result: ReconcileBatchResult,
+  changedLeads: Set<string>,
+): Promise<PassOutcome> {
+  const now = wholeSeconds(deps.now());
+  const at = now.toISOString();
+  const read = await readSides(connectors, links, cache);
+  const converted = await followConversions(deps.links, tenant, read, now);
+  const states = await deps.state.readMany(
+    tenant,
+    converted.sides.map((side) => side.link.leadKey),
+  );
+  const plans = converted.sides.map((sides, i) => {
+    const state = states[i] ?? { leadKey: sides.link.leadKey, version: 0, state: null };
+    return planLead(tenant, sides, state, deps.config, now);
+  });
+  const written = await writePatches({ tenant, connectors, links: deps.links, now }, plans);
+  const stored = await deps.state.writeMany(
+    tenant,
+    plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), now)),
+  );
+  const lostKeys = new Set(stored.flatMap((outcome) => (outcome.ok ? [] : [outcome.leadKey])));
+
+  const failures: RecordFailure[] = [
+    ...converted.failures,
+    ...plans.flatMap((plan) => plan.failures),
+    ...written.failures,
+  ];
+  const failuresByLead = new Map<string, RecordFailure[]>();
+  for (const failure of failures) {
+    if (failure.leadKey === null) continue;
+    failuresByLead.set(failure.leadKey, [...(failuresByLead.get(failure.leadKey) ?? []), failure]);
+  }
+  const audit = plans.map((plan) => {
+    const leadKey = plan.sides.link.leadKey;
+    const writes = written.writes.get(leadKey);
+    const entries: AuditEntry[] = [
+      ...changeSeenEntries(refsByLead?.get(leadKey) ?? [], plan, at),
+      ...decisionEntries(plan, at),
+      ...patchEntries(writes, at),
+      ...failureEntries(failuresByLead.get(leadKey) ?? [], at),
+    ];
+    return { leadKey, entries };
+  });
+  await deps.audit.appendMany(tenant, audit);
+
+  for (const plan of plans) {
+    const leadKey = plan.sides.link.leadKey;
+    if (plan.patches.hubspot || plan.patches.salesforce) changedLeads.add(leadKey);
+    // A lead that will be reconciled again is counted once, on its final pass.
+    if (!lostKeys.has(leadKey)) result.conflicts += plan.result.merge.conflicts.length;
+    for (const [system, write] of Object.entries(written.writes.get(leadKey) ?? {})) {
+      if (!write.outcome.ok) continue;
+      result.written[system as keyof typeof result.written] += 1;
+      if (write.outcome.created) result.created[system as keyof typeof result.created] += 1;
+    }
+  }
+  result.failures.push(...failures);
+  countPass(deps.metrics, tenant, plans, written, lostKeys);
+  countFailures(deps.metrics, failures);
+  return {
+    plans,
+    lost: plans.filter((plan) => lostKeys.has(plan.sides.link.leadKey)).map((plan) => plan.sides.link),
+  };
+}
+
+/**
+ * Reconciles a batch of changed records of one tenant end to end (see `ReconcileBatch` in
+ * jobs/engine.ts): resolve refs to leads, read both sides, reconcile, write, store, audit, count.
+ */
+export const reconcileBatch: ReconcileBatch = async (deps, tenant, refs) => {
+  const connectors = tenantConnectors(deps, tenant);
+  const result = emptyResult(tenant);
+  const resolved = await resolveRefs({ tenant, links: deps.links, connectors, now: deps.now() }, refs);
+  result.failures.push(...resolved.failures);
+  countFailures(deps.metrics, resolved.failures);
+  result.leads = resolved.links.size;
+
+  const changedLeads = new Set<string>();
+  let pending = [...resolved.links.values()];
+  let cache = resolved.cache;
+  let refsByLead: Map<string, RecordRef[]> | null = resolved.refsByLead;
+  for (let attempt = 1; attempt <= MAX_STATE_ATTEMPTS && pending.length > 0; attempt++) {
+    const pass = await reconcilePass(
+      deps,
+      tenant,
+      connectors,
+      pending,
+      cache,
+      refsByLead,
+      result,
+      changedLeads,
+    );
+    pending = pass.lost;
+    // Later passes read afresh (the other worker may have written) and the refs are already in the trail.
+    cache = emptyReadCache();
+    refsByLead = null;
+  }
+  if (pending.length > 0) {
+    const at = deps.now().toISOString();
+    const failures: RecordFailure[] = pending.map((link) => ({
+      tenant,
+      leadKey: link.leadKey,
+      system: (link.salesforceContact ?? link.salesforceLead) ? 'salesforce' : 'hubspot',
+      recordId: link.hubspot ?? link.salesforceContact ?? link.salesforceLead,
+      code: 'STATE_CONFLICT',
+      message: `sync state changed concurrently ${MAX_STATE_ATTEMPTS} times; reconcile again later`,
+      retryable: true,
+    }));
+    await deps.audit.appendMany(
+      tenant,
+      failures.map((failure) => ({
+        leadKey: failure.leadKey as string,
+        entries: failureEntries([failure], at),
+      })),
+    );
+    result.failures.push(...failures);
+    countFailures(deps.metrics, failures);
+  }
+  result.unchanged = result.leads - changedLeads.size;
+  deps.metrics.leadsReconciled.inc({ tenant, outcome: 'unchanged' }, result.unchanged);
+  deps.metrics.leadsReconciled.inc({ tenant, outcome: 'changed' }, changedLeads.size);
+  deps.logger.debug(
+    { tenant, leads: result.leads, written: result.written, failures: result.failures.length },
+    'reconciled batch',
+  );
+  return result;
+};

@@ -1,0 +1,230 @@
+import type { TenantConnectors } from '../../connectors/index.ts';
+import type { SalesforceRecord } from '../../connectors/salesforce/records.ts';
+import type { SystemRecord } from '../../connectors/types.ts';
+import type { SystemName } from '../../src/domain/lead.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
+import { normalizeEmail, type LeadLink } from '../../src/store/lead-link.ts';
+import type { LeadLinks, LinkLookup } from '../../src/store/lead-links.ts';
+import { newLeadKey } from '../../src/store/lead-key.ts';
+import type { LinkInput } from '../../src/store/link-plans.ts';
+import type { RecordFailure, RecordRef } from '../engine.ts';
+import { emptyReadCache, type ReadCache } from './types.ts';
+
+/** The batch's refs as leads: their links, which refs each lead came from, and records already read. */
+export interface ResolvedRefs {
+  links: Map<string, LeadLink>;
+  refsByLead: Map<string, RecordRef[]>;
+  cache: ReadCache;
+  failures: RecordFailure[];
+}
+
+interface ResolveContext {
+  tenant: string;
+  links: LeadLinks;
+  connectors: TenantConnectors;
+  now: Date;
+}
+
+/** An unlinked record as read, with the refs that named it. */
+interface Unlinked {
+  system: SystemName;
+  record: SystemRecord | SalesforceRecord;
+  refs: RecordRef[];
+}
+
+function failure(tenant: string, ref: RecordRef, code: string, message: string): RecordFailure {
+  return { tenant, leadKey: null, system: ref.system, recordId: ref.id, code, message, retryable: false };
+}
+
+function uniqueRefs(refs: RecordRef[]): RecordRef[] {
+  const seen = new Map<string, RecordRef>();
+  for (const ref of refs) seen.set(`${ref.system}:${ref.id}`, seen.get(`${ref.system}:${ref.id}`) ?? ref);
+  return [...seen.values()];
+}
+
+function corruptFailures(tenant: string, system: SystemName, lookup: LinkLookup): RecordFailure[] {
+  return lookup.corrupt.map((entry) => ({
+    tenant,
+    leadKey: null,
+    system,
+    recordId: entry.field,
+    code: 'STORE_CORRUPT',
+    message: `link table entry ${entry.key} ${entry.field} is unreadable: ${entry.reason}`,
+    retryable: false,
+  }));
+}
+
+/**
+ * The link input for a group of unlinked records sharing an email (or one record without one): the
+ * lead the email or a converted Lead id already belongs to, extended by the records' ids. A group with
+ * two records for the same slot (should not happen: HubSpot emails are unique) is split.
+ */
+function linkInputs(
+  group: Unlinked[],
+  existing: string | undefined,
+  now: Date,
+): Array<[LinkInput, Unlinked[]]> {
+  const inputs: Array<[LinkInput, Unlinked[]]> = [];
+  // Records of one new person in one batch must land on one lead, so the key is chosen here, not per input.
+  const leadKey = existing ?? newLeadKey(now);
+  for (const item of group) {
+    const slot = (input: LinkInput) =>
+      item.system === 'hubspot'
+        ? input.hubspot === undefined
+        : input.salesforceLead === undefined && input.salesforceContact === undefined;
+    let entry = inputs.find(([input]) => slot(input));
+    if (!entry) {
+      entry = [{ leadKey: inputs.length === 0 ? leadKey : newLeadKey(now) }, []];
+      inputs.push(entry);
+    }
+    const [input, members] = entry;
+    members.push(item);
+    const email = item.record.lead.email;
+    if (typeof email === 'string' && email.trim() !== '') input.email = email;
+    if (item.system === 'hubspot') input.hubspot = item.record.id;
+    else {
+      const sf = item.record as SalesforceRecord;
+      input.salesforceLead = sf.leadId;
+      if (sf.objectType === 'Contact') input.salesforceContact = sf.id;
+    }
+  }
+  return inputs;
+}
+
+/** Reads unlinked records from their system (one call per system) and keys them by the id asked for. */
+async function readUnlinked(
+  context: ResolveContext,
+  refs: RecordRef[],
+  cache: ReadCache,
+): Promise<Map<string, SystemRecord | SalesforceRecord>> {
+  const byRef = new Map<string, SystemRecord | SalesforceRecord>();
+  const hubspotIds = refs.filter((ref) => ref.system === 'hubspot').map((ref) => ref.id);
+  const salesforceIds = refs.filter((ref) => ref.system === 'salesforce').map((ref) => ref.id);
+  if (hubspotIds.length > 0) {
+    for (const record of await context.connectors.hubspot.read(hubspotIds)) {
+      cache.hubspot.set(record.id, record);
+      byRef.set(`hubspot:${record.id}`, record);
+    }
+  }
+  if (salesforceIds.length > 0) {
+    for (const record of await context.connectors.salesforce.read(salesforceIds)) {
+      cache.salesforce.set(record.id, record);
+      cache.salesforce.set(record.leadId, record);
+      byRef.set(`salesforce:${record.id}`, record);
+      byRef.set(`salesforce:${record.leadId}`, record);
+    }
+  }
+  return byRef;
+}
+
+/**
+ * Resolves a batch's refs to leads with batch lookups: linked ids through the link table's indexes; the
+ * others are read from their system, matched to an existing lead by email (or, for a converted Contact,
+ * by its Lead id), else given a new lead, and linked in one compare-and-set.
+ */
+export async function resolveRefs(context: ResolveContext, refs: RecordRef[]): Promise<ResolvedRefs> {
+  const { tenant, links } = context;
+  const resolved: ResolvedRefs = {
+    links: new Map(),
+    refsByLead: new Map(),
+    cache: emptyReadCache(),
+    failures: [],
+  };
+  const attach = (link: LeadLink, ref: RecordRef) => {
+    resolved.links.set(link.leadKey, link);
+    resolved.refsByLead.set(link.leadKey, [...(resolved.refsByLead.get(link.leadKey) ?? []), ref]);
+  };
+  const unique = uniqueRefs(refs);
+  const ids = (system: SystemName) => unique.filter((ref) => ref.system === system).map((ref) => ref.id);
+  const [byHubSpot, bySalesforce] = await Promise.all([
+    links.findMany(tenant, 'hubspot', ids('hubspot')),
+    links.findMany(tenant, 'salesforce', ids('salesforce')),
+  ]);
+  resolved.failures.push(
+    ...corruptFailures(tenant, 'hubspot', byHubSpot),
+    ...corruptFailures(tenant, 'salesforce', bySalesforce),
+  );
+  const unlinkedRefs: RecordRef[] = [];
+  for (const ref of unique) {
+    const link = (ref.system === 'hubspot' ? byHubSpot : bySalesforce).found.get(ref.id);
+    if (link) attach(link, ref);
+    else unlinkedRefs.push(ref);
+  }
+  if (unlinkedRefs.length === 0) return resolved;
+
+  const read = await readUnlinked(context, unlinkedRefs, resolved.cache);
+  const unlinked = new Map<string, Unlinked>();
+  for (const ref of unlinkedRefs) {
+    const record = read.get(`${ref.system}:${ref.id}`);
+    if (!record) {
+      resolved.failures.push(
+        failure(tenant, ref, 'RECORD_NOT_FOUND', `${ref.system} record ${ref.id} no longer exists`),
+      );
+      continue;
+    }
+    const key = `${ref.system}:${record.id}`;
+    const item = unlinked.get(key) ?? { system: ref.system, record, refs: [] };
+    item.refs.push(ref);
+    unlinked.set(key, item);
+  }
+  await linkRecords(context, [...unlinked.values()], resolved, attach);
+  return resolved;
+}
+
+async function linkRecords(
+  context: ResolveContext,
+  items: Unlinked[],
+  resolved: ResolvedRefs,
+  attach: (link: LeadLink, ref: RecordRef) => void,
+): Promise<void> {
+  const { tenant, links, now } = context;
+  const emailOf = (item: Unlinked) => {
+    const email = item.record.lead.email;
+    return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
+  };
+  const convertedLeadIds = items.flatMap((item) =>
+    item.system === 'salesforce' && (item.record as SalesforceRecord).objectType === 'Contact'
+      ? [(item.record as SalesforceRecord).leadId]
+      : [],
+  );
+  const emails = [...new Set(items.flatMap((item) => emailOf(item) ?? []))];
+  const [byEmail, byLeadId] = await Promise.all([
+    links.findMany(tenant, 'email', emails),
+    links.findMany(tenant, 'salesforce', convertedLeadIds),
+  ]);
+  const groups = new Map<string, Unlinked[]>();
+  items.forEach((item, index) => {
+    const key = emailOf(item) ?? `#${index}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  });
+  const planned: Array<[LinkInput, Unlinked[]]> = [];
+  for (const [key, group] of groups) {
+    const converted = group
+      .map((item) => byLeadId.found.get((item.record as SalesforceRecord).leadId))
+      .find((link) => link !== undefined);
+    const existing = converted ?? (key.startsWith('#') ? undefined : byEmail.found.get(key));
+    planned.push(...linkInputs(group, existing?.leadKey, now));
+  }
+  let outcomes;
+  try {
+    outcomes = await links.linkMany(
+      tenant,
+      planned.map(([input]) => input),
+      now,
+    );
+  } catch (err) {
+    if (!(err instanceof PermanentError)) throw err;
+    for (const ref of items.flatMap((item) => item.refs))
+      resolved.failures.push(failure(tenant, ref, err.code, err.message));
+    return;
+  }
+  outcomes.forEach((outcome, i) => {
+    const members = planned[i]?.[1] ?? [];
+    for (const item of members) {
+      for (const ref of item.refs) {
+        if (outcome.ok) attach(outcome.link, ref);
+        else resolved.failures.push(failure(tenant, ref, 'LINK_CONFLICT', outcome.detail));
+      }
+    }
+  });
+}

@@ -1,0 +1,61 @@
+import type { SalesforceRecord } from '../../connectors/salesforce/records.ts';
+import type { HubSpotRecordPatch } from '../../connectors/hubspot/writer.ts';
+import type { RecordPatch, SystemRecord, WriteOutcome } from '../../connectors/types.ts';
+import type { ChangeEvent } from '../../src/domain/change-event.ts';
+import type { SystemName } from '../../src/domain/lead.ts';
+import type { LeadReconciliation } from '../../src/domain/reconcile-lead.ts';
+import type { LeadLink } from '../../src/store/lead-link.ts';
+import type { VersionedState } from '../../src/store/sync-state.ts';
+import type { RecordFailure, RecordRef } from '../engine.ts';
+
+/**
+ * A `RecordRef` with what change detection knew about it. Ingest may pass these to `reconcileBatch`
+ * (they are `RecordRef`s); the extra fields only feed the audit trail's `change_seen` entries. Without
+ * them the entry says `manual` and the record's own last-modified instant.
+ */
+export interface SeenRef extends RecordRef {
+  source?: ChangeEvent['source'];
+  kind?: ChangeEvent['kind'];
+  /** ISO-8601 instant of the change in its system. */
+  occurredAt?: string;
+}
+
+/** Records already read in this batch, by the id they were asked for (and, in Salesforce, their Lead id). */
+export interface ReadCache {
+  hubspot: Map<string, SystemRecord>;
+  salesforce: Map<string, SalesforceRecord>;
+}
+
+export function emptyReadCache(): ReadCache {
+  return { hubspot: new Map(), salesforce: new Map() };
+}
+
+/** One lead of the batch with both of its records as read now. */
+export interface LeadSides {
+  link: LeadLink;
+  hubspot: SystemRecord | null;
+  salesforce: SalesforceRecord | null;
+  /**
+   * The link names a record on this side that the read did not return (deleted, merged away): the side
+   * is reconciled as absent but never re-created, since a person removed it on purpose.
+   */
+  missing: Record<SystemName, boolean>;
+}
+
+/** What reconcile decided for one lead, with the patch (if any) for each side. */
+export interface LeadPlan {
+  sides: LeadSides;
+  state: VersionedState;
+  result: LeadReconciliation;
+  patches: { hubspot?: HubSpotRecordPatch; salesforce?: RecordPatch };
+  /** Problems found while planning (e.g. a linked record that is gone). */
+  failures: RecordFailure[];
+}
+
+/** A patch and what its system answered. */
+export interface SideWrite {
+  patch: RecordPatch;
+  outcome: WriteOutcome;
+}
+
+export type LeadWrites = Partial<Record<SystemName, SideWrite>>;

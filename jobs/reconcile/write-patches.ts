@@ -1,0 +1,111 @@
+import type { TenantConnectors } from '../../connectors/index.ts';
+import type { RecordPatch, WriteOutcome } from '../../connectors/types.ts';
+import type { SystemName } from '../../src/domain/lead.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
+import type { LeadLinks } from '../../src/store/lead-links.ts';
+import type { LinkInput } from '../../src/store/link-plans.ts';
+import type { RecordFailure } from '../engine.ts';
+import type { LeadPlan, LeadWrites } from './types.ts';
+
+export interface BatchWrites {
+  /** Per lead key, each side's patch and outcome. */
+  writes: Map<string, LeadWrites>;
+  failures: RecordFailure[];
+}
+
+interface WriteContext {
+  tenant: string;
+  connectors: TenantConnectors;
+  links: LeadLinks;
+  now: Date;
+}
+
+function writeFailure(
+  tenant: string,
+  leadKey: string,
+  system: SystemName,
+  patch: RecordPatch,
+  outcome: Extract<WriteOutcome, { ok: false }>,
+): RecordFailure {
+  return {
+    tenant,
+    leadKey,
+    system,
+    recordId: outcome.id ?? patch.id ?? null,
+    code: outcome.error.code,
+    message: outcome.error.message,
+    retryable: false,
+  };
+}
+
+/** One `write` call for every patch of one system in the batch; outcomes mapped back to their leads. */
+async function writeSystem(
+  context: WriteContext,
+  system: SystemName,
+  plans: LeadPlan[],
+  into: BatchWrites,
+): Promise<void> {
+  const batch = plans.flatMap((plan) => {
+    const patch = plan.patches[system];
+    return patch ? [{ leadKey: plan.sides.link.leadKey, patch }] : [];
+  });
+  if (batch.length === 0) return;
+  const outcomes =
+    system === 'hubspot'
+      ? await context.connectors.hubspot.write(batch.map((item) => item.patch))
+      : await context.connectors.salesforce.write(batch.map((item) => item.patch));
+  const planOf = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
+  const creates: Array<{ leadKey: string; input: LinkInput; recordId: string }> = [];
+  batch.forEach(({ leadKey, patch }, i) => {
+    const outcome: WriteOutcome = outcomes[i] ?? {
+      ok: false,
+      error: new PermanentError(`${system} returned no outcome for the record`, 'NOT_WRITTEN'),
+    };
+    into.writes.set(leadKey, { ...into.writes.get(leadKey), [system]: { patch, outcome } });
+    if (!outcome.ok) {
+      into.failures.push(writeFailure(context.tenant, leadKey, system, patch, outcome));
+      return;
+    }
+    if (patch.id) return;
+    const input: LinkInput =
+      system === 'hubspot' ? { leadKey, hubspot: outcome.id } : { leadKey, salesforceLead: outcome.id };
+    creates.push({ leadKey, input, recordId: outcome.id });
+  });
+  if (creates.length === 0) return;
+  const linked = await context.links.linkMany(
+    context.tenant,
+    creates.map((create) => create.input),
+    context.now,
+  );
+  linked.forEach((outcome, i) => {
+    const create = creates[i];
+    if (!create) return;
+    if (outcome.ok) {
+      const plan = planOf.get(create.leadKey);
+      if (plan) plan.sides = { ...plan.sides, link: outcome.link };
+      return;
+    }
+    into.failures.push({
+      tenant: context.tenant,
+      leadKey: create.leadKey,
+      system,
+      recordId: create.recordId,
+      code: 'LINK_CONFLICT',
+      message: outcome.detail,
+      retryable: false,
+    });
+  });
+}
+
+/**
+ * Writes the batch's patches: Salesforce first, and its new Lead ids linked at once, because a
+ * Salesforce create is not idempotent (a retry of an unlinked create would make a second Lead); HubSpot
+ * creates are upserts by email, so a retry after a failure between the two is harmless. Rate limits and
+ * transient errors are thrown (the batch is retried); per-record errors come back as failures.
+ */
+export async function writePatches(context: WriteContext, plans: LeadPlan[]): Promise<BatchWrites> {
+  const into: BatchWrites = { writes: new Map(), failures: [] };
+  await writeSystem(context, 'salesforce', plans, into);
+  await writeSystem(context, 'hubspot', plans, into);
+  return into;
+}
