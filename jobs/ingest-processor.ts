@@ -22,8 +22,9 @@ export interface IngestOutcome {
 }
 
 /**
- * One change event: link maintenance, the change noted in the lead's audit trail (for `explain`), then
- * the record into the tenant's pending set, due after the debounce, and the tenant's reconcile scheduled.
+ * One change event: link maintenance, then the record (with how it was seen, which reconcile notes in the
+ * lead's audit trail) into the tenant's pending set, due after the debounce, and the tenant's reconcile
+ * scheduled.
  * Safe to run twice: the link plans are idempotent and the pending set is a set.
  */
 export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promise<IngestOutcome> {
@@ -39,23 +40,15 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
     await deps.pending.remove(event.tenant, [{ system: event.system, id: event.objectId }]);
     return { pending: false, leadKey: link?.leadKey ?? null };
   }
-  if (link) {
-    await engine.audit.append(event.tenant, link.leadKey, {
-      type: 'change_seen',
-      at: now.toISOString(),
-      system: event.system,
-      objectId: event.objectId,
-      source: event.source,
-      kind: event.kind,
-      occurredAt: event.occurredAt,
-    });
-  }
   const debounceMs = durationMs(engine.config.sync.debounce);
-  await deps.pending.add(
-    event.tenant,
-    [{ system: event.system, id: event.objectId }],
-    now.getTime() + debounceMs,
-  );
+  const ref = {
+    system: event.system,
+    id: event.objectId,
+    source: event.source,
+    kind: event.kind,
+    occurredAt: event.occurredAt,
+  };
+  await deps.pending.add(event.tenant, [ref], now.getTime() + debounceMs);
   await deps.schedule(event.tenant, debounceMs);
   return { pending: true, leadKey: link?.leadKey ?? null };
 }

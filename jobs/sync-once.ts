@@ -6,6 +6,7 @@ import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { RecordFailure, RecordRef, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { ingestChangeEvent } from './ingest-processor.ts';
+import type { PendingRef } from './pending-refs.ts';
 import { pollPass, type PollPassResult } from './poll-pass.ts';
 import { RECONCILE_BATCH_SIZE } from './reconcile-processor.ts';
 
@@ -123,7 +124,7 @@ export async function syncOnce(
         summary.failures.push(failure(tenant, system, null, error));
       }
     }
-    const failed: RecordRef[] = [];
+    const failed: PendingRef[] = [];
     for (;;) {
       const refs = await pending.popDue(
         tenant,
