@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
+import { SyncState, type StateWrite, type StateWriteResult } from '../../../src/store/sync-state.ts';
+import {
+  contactProperties,
+  createContact,
+  qualifiedContact,
+  startHarness,
+  TENANT,
+  writeCalls,
+  type Harness,
+} from './reconcile-harness.ts';
+
+let h: Harness;
+let seq = 0;
+const email = (name: string) => `${name}-${++seq}@example.com`;
+
+async function post(url: string, body: unknown = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Another worker that stores a lead's state just before ours does, `races` times. */
+class RacingState extends SyncState {
+  races = 0;
+  override async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
+    if (this.races > 0) {
+      this.races--;
+      for (const write of writes) {
+        const current = await this.read(tenant, write.leadKey);
+        await super.writeMany(tenant, [{ ...write, expectedVersion: current.version }]);
+      }
+    }
+    return super.writeMany(tenant, writes);
+  }
+}
+
+describe('reconcileBatch: links, conversions and concurrent workers', () => {
+  beforeAll(async () => {
+    h = await startHarness('links');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(() => {
+    h.recorder.reset();
+  });
+
+  it('links a lead a rep created in Salesforce to a new HubSpot contact (upsert by email)', async () => {
+    const address = email('sfonly');
+    const { id: leadId } = (await post(`${h.salesforce.url}/__emulator/leads`, {
+      fields: {
+        LastName: 'Turing',
+        FirstName: 'Alan',
+        Company: 'Bletchley',
+        Email: address,
+        Status: 'Working - Contacted',
+      },
+    })) as { id: string };
+    const result = await reconcileBatch(h.deps, TENANT, [{ system: 'salesforce', id: leadId }]);
+    expect(result).toMatchObject({ leads: 1, failures: [], created: { hubspot: 1, salesforce: 0 } });
+    const link = await h.deps.links.find(TENANT, 'salesforce', leadId);
+    expect(link?.hubspot).toMatch(/^\d+$/);
+    const contact = await contactProperties(h.hubspot, link!.hubspot!);
+    expect(contact).toMatchObject({
+      email: address,
+      lastname: 'Turing',
+      lifecyclestage: 'salesqualifiedlead',
+    });
+
+    h.recorder.reset();
+    const again = await reconcileBatch(h.deps, TENANT, [
+      { system: 'salesforce', id: leadId },
+      { system: 'hubspot', id: link!.hubspot! },
+    ]);
+    expect(again.unchanged).toBe(1);
+    expect(writeCalls(h.recorder)).toEqual([]);
+  });
+
+  it('finds the existing lead by email for a record seen first from the other side', async () => {
+    const address = email('both');
+    const contactId = await createContact(h.hubspot, {
+      email: address,
+      firstname: 'Kay',
+      lastname: 'Nyberg',
+      company: 'X',
+      lifecyclestage: 'lead',
+    });
+    await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id: contactId }]);
+    const { id: leadId } = (await post(`${h.salesforce.url}/__emulator/leads`, {
+      fields: { LastName: 'Nyberg', Company: 'X', Email: address.toUpperCase() },
+    })) as { id: string };
+    const result = await reconcileBatch(h.deps, TENANT, [{ system: 'salesforce', id: leadId }]);
+    expect(result.failures).toEqual([]);
+    const byHubSpot = await h.deps.links.find(TENANT, 'hubspot', contactId);
+    expect(byHubSpot?.salesforceLead).toBe(leadId);
+    expect(result.created).toEqual({ hubspot: 0, salesforce: 0 });
+  });
+
+  it('follows a Salesforce conversion: the link gains the Contact, HubSpot gets the opportunity stage', async () => {
+    const id = await createContact(h.hubspot, qualifiedContact(email('convert')));
+    await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+    const leadId = (await h.deps.links.find(TENANT, 'hubspot', id))!.salesforceLead!;
+    const converted = await post(`${h.salesforce.url}/__emulator/leads/${leadId}/convert`, {});
+    expect(String(converted.contactId)).toMatch(/^003/);
+
+    const result = await reconcileBatch(h.deps, TENANT, [{ system: 'salesforce', id: leadId }]);
+    expect(result.failures).toEqual([]);
+    const link = await h.deps.links.find(TENANT, 'hubspot', id);
+    expect(link?.salesforceContact).toBe(converted.contactId);
+    const contact = await contactProperties(h.hubspot, id);
+    expect(contact.lifecyclestage).toBe('opportunity');
+    expect(contact.leadbridge_stage).toBe('opportunity');
+    const trail = await h.deps.audit.read(TENANT, link!.leadKey);
+    expect(trail.entries).toContainEqual(
+      expect.objectContaining({ type: 'decision', from: 'mql', to: 'opportunity', by: 'salesforce' }),
+    );
+    // Later Salesforce writes go to the Contact (a converted Lead cannot be edited).
+    expect(
+      trail.entries.filter((entry) => entry.type === 'patch_written' && entry.system === 'salesforce').at(-1),
+    ).toMatchObject({ recordId: converted.contactId });
+
+    h.recorder.reset();
+    await reconcileBatch(h.deps, TENANT, [
+      { system: 'salesforce', id: String(converted.contactId) },
+      { system: 'hubspot', id },
+    ]);
+    expect(writeCalls(h.recorder)).toEqual([]);
+  });
+
+  it('re-reads and reconciles again a lead whose state another worker stored meanwhile', async () => {
+    const racing = new RacingState(h.redis, { prefix: `${h.prefix}:store` });
+    const deps = { ...h.deps, state: racing };
+    const id = await createContact(h.hubspot, qualifiedContact(email('race')));
+    racing.races = 1;
+    const result = await reconcileBatch(deps, TENANT, [{ system: 'hubspot', id }]);
+    expect(result.failures).toEqual([]);
+    expect(result.created.salesforce).toBe(1);
+    const link = await h.deps.links.find(TENANT, 'hubspot', id);
+    // The other worker's write, then ours from the second pass; that pass found nothing left to write.
+    expect((await h.deps.state.read(TENANT, link!.leadKey)).version).toBe(2);
+    expect(writeCalls(h.recorder)).toHaveLength(2);
+
+    racing.races = Number.POSITIVE_INFINITY;
+    const { phone: _phone, ...other } = qualifiedContact(email('always-raced'));
+    const raced = await createContact(h.hubspot, other);
+    const lost = await reconcileBatch(deps, TENANT, [{ system: 'hubspot', id: raced }]);
+    const racedLink = await h.deps.links.find(TENANT, 'hubspot', raced);
+    expect(lost.failures).toEqual([
+      expect.objectContaining({ leadKey: racedLink!.leadKey, code: 'STATE_CONFLICT', retryable: true }),
+    ]);
+    const trail = await h.deps.audit.read(TENANT, racedLink!.leadKey);
+    expect(trail.entries).toContainEqual(
+      expect.objectContaining({ type: 'record_error', code: 'STATE_CONFLICT' }),
+    );
+  });
+});
