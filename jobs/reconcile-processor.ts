@@ -1,4 +1,5 @@
 import { RateLimitError, type Job } from 'bullmq';
+import { durationMs } from '../src/domain/duration.ts';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
@@ -41,7 +42,10 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
   return async (job) => {
     const { tenant } = ReconcileJob.parse(job.data);
     const { engine } = deps;
-    const refs = await deps.pending.popDue(tenant, engine.now().getTime(), batchSize);
+    // Records due within the next quarter of the debounce join this batch: a burst ingested over a few
+    // milliseconds is one batch, not one per record, and every record still waited most of its debounce.
+    const horizon = engine.now().getTime() + durationMs(engine.config.sync.debounce) / 4;
+    const refs = await deps.pending.popDue(tenant, horizon, batchSize);
     let result: ReconcileBatchResult | null = null;
     if (refs.length > 0) {
       try {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueChangeEvents } from '../../../jobs/ingest-queue.ts';
+import { startWorkers, type EngineWorkers } from '../../../jobs/workers.ts';
+import type { ChangeEvent } from '../../../src/domain/change-event.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { Metrics } from '../../../src/metrics/prometheus.ts';
+import {
+  deleteKeys,
+  recordingBatch,
+  REDIS_URL,
+  TENANT,
+  testConfig,
+  uniquePrefix,
+  waitFor,
+} from './engine-harness.ts';
+
+const DEBOUNCE_MS = 1_000;
+
+function change(objectId: string, n: number, kind: ChangeEvent['kind'] = 'updated'): ChangeEvent {
+  return {
+    tenant: TENANT,
+    system: 'hubspot',
+    objectId,
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+    kind,
+    source: 'webhook',
+    dedupKey: `${objectId}-event-${n}`,
+  };
+}
+
+describe('ingest: dedup and debounce through the real queues', () => {
+  const prefix = uniquePrefix('ingest');
+  /** While set, a batch waits for it: lets a test act while a batch is running. */
+  let hold: Promise<void> | null = null;
+  const batch = recordingBatch(async () => {
+    if (hold) await hold;
+  });
+  const callTimes: number[] = [];
+  let workers: EngineWorkers;
+
+  beforeAll(async () => {
+    workers = await startWorkers(testConfig(`${DEBOUNCE_MS}ms`), {
+      redisUrl: REDIS_URL,
+      logger: silentLogger(),
+      metrics: new Metrics({ collectDefaults: false }),
+      reconcileBatch: async (deps, tenant, refs) => {
+        callTimes.push(Date.now());
+        return batch(deps, tenant, refs);
+      },
+      prefix,
+      schedulePolls: false,
+    });
+  });
+
+  afterAll(async () => {
+    await workers.close();
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL);
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  it('turns a burst of 20 changes to one record into one ref, reconciled once after the debounce', async () => {
+    const startedAt = Date.now();
+    const burst = Array.from({ length: 20 }, (_, n) => change('101', n));
+    await enqueueChangeEvents(workers.queues.ingest, [...burst, change('202', 0, 'created')]);
+    // A redelivery of the same notifications adds no ingest job (deterministic job ids).
+    await enqueueChangeEvents(workers.queues.ingest, burst);
+
+    await waitFor(() => batch.calls.flat().length >= 2 && batch.calls.length >= 1);
+    await waitFor(async () => (await workers.queues.reconcile.getActiveCount()) === 0);
+
+    const refs = batch.calls.flat();
+    expect(refs.filter((ref) => ref.id === '101')).toHaveLength(1);
+    expect(refs.filter((ref) => ref.id === '202')).toHaveLength(1);
+    expect(refs.find((ref) => ref.id === '202')).toMatchObject({
+      system: 'hubspot',
+      source: 'webhook',
+      kind: 'created',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    });
+    // 20 + 1 deliveries, 20 redelivered: 21 ingest jobs. Both records went into a single batch: one reconcile job for the tenant, not one per change. went into a single batch: one reconcile job for the tenant, not one per change.
+    expect(batch.calls).toHaveLength(1);
+    expect(callTimes[0]! - startedAt).toBeGreaterThanOrEqual((DEBOUNCE_MS * 3) / 4);
+    expect(await workers.pending.count(TENANT)).toBe(0);
+    const completed = await workers.queues.ingest.getJobCounts('completed');
+    expect(completed.completed).toBe(21);
+  });
+
+  it('a change arriving while a batch runs gets its own follow-up job, not lost and not run in parallel', async () => {
+    batch.calls.length = 0;
+    let release = () => {};
+    hold = new Promise((resolve) => (release = resolve));
+    await enqueueChangeEvents(workers.queues.ingest, [change('303', 1)]);
+    await waitFor(() => batch.calls.length === 1);
+    // The first batch is running (held); this change lands after its pop and its schedule is kept for later.
+    await enqueueChangeEvents(workers.queues.ingest, [change('303', 2)]);
+    await waitFor(async () => (await workers.pending.count(TENANT)) === 1);
+    expect(await workers.queues.reconcile.getActiveCount()).toBe(1);
+    hold = null;
+    release();
+    await waitFor(() => batch.calls.length === 2);
+    expect(batch.calls.map((refs) => refs.map((ref) => ref.id))).toEqual([['303'], ['303']]);
+    await waitFor(async () => (await workers.pending.count(TENANT)) === 0);
+  });
+});
