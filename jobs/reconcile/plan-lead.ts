@@ -1,6 +1,6 @@
 import type { RecordPatch } from '../../connectors/types.ts';
 import type { HubSpotRecordPatch } from '../../connectors/hubspot/writer.ts';
-import type { SystemName } from '../../src/domain/lead.ts';
+import type { Lead, SystemName } from '../../src/domain/lead.ts';
 import { reconcileLead, type DomainConfig } from '../../src/domain/reconcile-lead.ts';
 import { salesforceWriteId } from '../../src/store/lead-link.ts';
 import type { VersionedState } from '../../src/store/sync-state.ts';
@@ -19,6 +19,19 @@ function missingFailure(tenant: string, sides: LeadSides, system: SystemName): R
     message: `linked ${system} record ${id} was not found (deleted or merged away); not re-created`,
     retryable: false,
   };
+}
+
+/**
+ * A converted Lead is written on its Contact, which lacks some Lead fields (Company, Status, most custom
+ * ones); the reader leaves those out of the record, so only fields the record carries are patched.
+ * Otherwise every pass would plan a patch the writer then drops.
+ */
+function writableOn(sides: LeadSides, fields: Partial<Lead>): Partial<Lead> {
+  const record = sides.salesforce;
+  if (record?.objectType !== 'Contact') return fields;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([name]) => Object.hasOwn(record.lead, name)),
+  ) as Partial<Lead>;
 }
 
 /**
@@ -60,7 +73,7 @@ export function planLead(
       patches.hubspot = { fields: hubspotFields };
     }
   }
-  const salesforceFields = result.merge.patches.salesforce;
+  const salesforceFields = writableOn(sides, result.merge.patches.salesforce);
   if (Object.keys(salesforceFields).length > 0) {
     if (sides.salesforce) {
       const id = salesforceWriteId(sides.link) ?? sides.salesforce.id;

@@ -4,6 +4,8 @@ import { SyncState, type StateWrite, type StateWriteResult } from '../../../src/
 import {
   contactProperties,
   createContact,
+  editContact,
+  salesforceRecord,
   qualifiedContact,
   startHarness,
   TENANT,
@@ -120,17 +122,20 @@ describe('reconcileBatch: links, conversions and concurrent workers', () => {
     expect(trail.entries).toContainEqual(
       expect.objectContaining({ type: 'decision', from: 'mql', to: 'opportunity', by: 'salesforce' }),
     );
-    // Later Salesforce writes go to the Contact (a converted Lead cannot be edited).
-    expect(
-      trail.entries.filter((entry) => entry.type === 'patch_written' && entry.system === 'salesforce').at(-1),
-    ).toMatchObject({ recordId: converted.contactId });
-
     h.recorder.reset();
-    await reconcileBatch(h.deps, TENANT, [
+    const echo = await reconcileBatch(h.deps, TENANT, [
       { system: 'salesforce', id: String(converted.contactId) },
       { system: 'hubspot', id },
     ]);
+    expect(echo).toMatchObject({ leads: 1, unchanged: 1, failures: [] });
     expect(writeCalls(h.recorder)).toEqual([]);
+
+    // Later Salesforce writes go to the Contact (a converted Lead cannot be edited).
+    await editContact(h.hubspot, id, { phone: '+1 555 0199' });
+    const edited = await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+    expect(edited).toMatchObject({ failures: [], written: { salesforce: 1 } });
+    const contactRow = await salesforceRecord(h.salesforce, 'Contact', String(converted.contactId));
+    expect(contactRow.Phone).toBe('+1 555 0199');
   });
 
   it('re-reads and reconciles again a lead whose state another worker stored meanwhile', async () => {
