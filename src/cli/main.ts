@@ -1,7 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/emulate.ts';
 import { startServer } from './commands/serve.ts';
-import { runCommand, untilSignal } from './command-runner.ts';
+import { startAll } from './commands/start.ts';
+import { runSyncOnce } from './commands/sync-once.ts';
+import { startEngineWorkers } from './commands/worker.ts';
+import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
 
 function portNumber(value: string): number {
@@ -47,6 +50,59 @@ export function buildProgram(): Command {
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down');
         await server.close();
+      });
+    });
+
+  program
+    .command('worker')
+    .description(
+      'run the BullMQ workers (ingest, reconcile, pollers) until SIGTERM/SIGINT; start as many as you like against one Redis',
+    )
+    .action(async (_options, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+        const config = await loadConfig();
+        const workers = await startEngineWorkers(config, env, logger);
+        process.stdout.write(`leadbridge workers running for ${config.tenants.length} tenant(s)\n`);
+        const signal = await untilSignal();
+        logger.info({ signal }, 'shutting down: waiting for running jobs');
+        await workers.close();
+      });
+    });
+
+  program
+    .command('start')
+    .description('run the server and the workers in one process (small installs)')
+    .option('--port <port>', 'port to listen on (env PORT, default 3000)', portNumber)
+    .action(async (options: { port?: number }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+        const config = await loadConfig();
+        const running = await startAll(config, env, logger, options.port ?? env.port);
+        process.stdout.write(`leadbridge listening on ${running.url}, workers running\n`);
+        const signal = await untilSignal();
+        logger.info({ signal }, 'shutting down');
+        await running.close();
+      });
+    });
+
+  program
+    .command('sync')
+    .description(
+      'with --once: poll every tenant until caught up, reconcile everything pending, print a summary and exit (0: all synced, 1: some records failed)',
+    )
+    .option('--once', 'one poll-and-reconcile pass, then exit (continuous sync is `leadbridge worker`)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { once?: boolean; json?: boolean }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+        if (!options.once) {
+          throw new UsageError(
+            'leadbridge sync needs --once (continuous sync runs under `leadbridge worker`)',
+          );
+        }
+        const config = await loadConfig();
+        return runSyncOnce(config, env, logger, {
+          json: options.json ?? false,
+          write: (text) => process.stdout.write(text),
+        });
       });
     });
 

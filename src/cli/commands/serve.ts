@@ -18,10 +18,10 @@ export async function startServer(
   env: RuntimeEnv,
   logger: Logger,
   port = env.port,
+  metrics = new Metrics(),
 ): Promise<RunningServer> {
   const redis = createRedis(env.redisUrl, logger);
-  const ingestQueue = createIngestQueue(redis, logger);
-  const metrics = new Metrics();
+  const ingestQueue = createIngestQueue(redis, logger, env.redisPrefix);
   const app = createApp({
     config,
     redis,

@@ -1,0 +1,59 @@
+import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
+import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
+import { syncOnce, type SyncOnceSummary } from '../../../jobs/sync-once.ts';
+import type { LeadBridgeConfig } from '../../config/schema.ts';
+import type { Logger } from '../../log/logger.ts';
+import { Metrics } from '../../metrics/prometheus.ts';
+import { closeGracefully, createRedis } from '../../store/redis.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { RuntimeEnv } from '../runtime-env.ts';
+
+/** Failures listed one per line in the text summary; the rest are counted. */
+const FAILURES_SHOWN = 20;
+
+/** The closing summary of `sync --once`, for people. */
+export function formatSummary(summary: SyncOnceSummary): string {
+  const polled = summary.polls
+    .map((poll) => `${poll.tenant}/${poll.system} ${poll.records} changed, ${poll.deleted} deleted`)
+    .join('; ');
+  const lines = [
+    `polled: ${polled || 'nothing'}`,
+    `leads reconciled: ${summary.leads} (${summary.unchanged} unchanged, ${summary.conflicts} conflicts settled by ownership rules)`,
+    `written: hubspot ${summary.written.hubspot} (${summary.created.hubspot} created), salesforce ${summary.written.salesforce} (${summary.created.salesforce} created)`,
+    `failures: ${summary.failures.length}`,
+  ];
+  for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
+    const record = failure.recordId ?? failure.leadKey ?? '(whole poll)';
+    lines.push(`  ${failure.tenant} ${failure.system} ${record} ${failure.code}: ${failure.message}`);
+  }
+  if (summary.failures.length > FAILURES_SHOWN) {
+    lines.push(
+      `  ... and ${summary.failures.length - FAILURES_SHOWN} more (see the logs and \`leadbridge explain\`)`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One poll-and-reconcile pass of every tenant; exit code 0 when every record synced, 1 otherwise. */
+export async function runSyncOnce(
+  config: LeadBridgeConfig,
+  env: RuntimeEnv,
+  logger: Logger,
+  output: { json: boolean; write: (text: string) => void },
+): Promise<number> {
+  // A one-shot command must fail when Redis is down, not wait for it forever as the workers do.
+  const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });
+  try {
+    const runtime = buildEngine(config, {
+      redis,
+      logger,
+      metrics: new Metrics({ collectDefaults: false }),
+      prefixes: enginePrefixes(env.redisPrefix),
+    });
+    const summary = await syncOnce(runtime, reconcileBatch);
+    output.write(`${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`);
+    return summary.failures.length === 0 ? EXIT.ok : EXIT.failure;
+  } finally {
+    await closeGracefully(logger, [() => redis.quit()], () => redis.disconnect());
+  }
+}
