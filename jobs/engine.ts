@@ -64,4 +64,8 @@ export interface ReconcileBatchResult {
  * Throws RateLimitedError / RetryableError when the whole batch should be retried later; per-record problems
  * are returned in `failures` instead.
  */
-export type ReconcileBatch = (deps: EngineDeps, tenant: string, refs: RecordRef[]) => Promise<ReconcileBatchResult>;
+export type ReconcileBatch = (
+  deps: EngineDeps,
+  tenant: string,
+  refs: RecordRef[],
+) => Promise<ReconcileBatchResult>;
