@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { hubspotWebhookRoutes } from '../../connectors/hubspot/webhook.ts';
@@ -6,7 +7,9 @@ import type { IngestQueue } from '../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/prometheus.ts';
+import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard.ts';
 
 export interface AppDeps {
   config: LeadBridgeConfig;
@@ -20,6 +23,8 @@ export interface AppDeps {
   adminToken?: string | undefined;
   /** Clock for signature windows and timestamps (tests pass a fixed one). */
   now?: () => Date;
+  /** Queues shown on the admin dashboard (`/admin/queues`); the ingest queue is always shown. */
+  dashboardQueues?: Queue[];
 }
 
 /**
@@ -33,6 +38,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
   app.use(hubspotWebhookRoutes(deps));
   app.use(outboundMessageRoutes(deps));
+  app.use(
+    QUEUE_DASHBOARD_PATH,
+    requireAdminToken(deps.adminToken),
+    queueDashboard([deps.ingestQueue as unknown as Queue, ...(deps.dashboardQueues ?? [])]),
+  );
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

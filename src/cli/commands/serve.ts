@@ -1,3 +1,5 @@
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from '../../../jobs/queue-names.ts';
 import type { Server } from 'node:http';
 import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
@@ -22,6 +24,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const redis = createRedis(env.redisUrl, logger);
   const ingestQueue = createIngestQueue(redis, logger, env.redisPrefix);
+  // Handles for the dashboard only: the workers own these queues' jobs, the server just shows them.
+  const dashboardQueues = [QUEUE_NAMES.reconcile, QUEUE_NAMES.poll].map(
+    (name) => new Queue(name, { connection: redis, prefix: env.redisPrefix }),
+  );
   const app = createApp({
     config,
     redis,
@@ -30,6 +36,7 @@ export async function startServer(
     logger,
     publicUrl: env.publicUrl,
     adminToken: env.adminToken,
+    dashboardQueues,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, () => resolve(listening));
@@ -44,8 +51,14 @@ export async function startServer(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      await closeGracefully(logger, [() => ingestQueue.close(), () => redis.quit()], () =>
-        redis.disconnect(),
+      await closeGracefully(
+        logger,
+        [
+          () => ingestQueue.close(),
+          ...dashboardQueues.map((queue) => () => queue.close()),
+          () => redis.quit(),
+        ],
+        () => redis.disconnect(),
       );
     },
   };
