@@ -1,4 +1,4 @@
-import { RateLimitError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import type { EngineDeps } from './engine.ts';
 import { enqueueChangeEvents, type IngestQueue } from './ingest-queue.ts';
@@ -11,17 +11,22 @@ export const POLL_PAGES_PER_RUN = 50;
 export interface PollProcessorDeps {
   engine: EngineDeps;
   ingestQueue: IngestQueue;
-  pollQueue: Pick<PollQueue, 'rateLimit' | 'add'>;
+  pollQueue: Pick<PollQueue, 'add'>;
   /** Pages per run (default {@link POLL_PAGES_PER_RUN}). */
   maxPages?: number;
 }
 
+/** A poll run's outcome; `deferredMs` when the API said "slow down" and this tenant's poll waits that long. */
+export type PollRunResult = PollPassResult & { deferredMs?: number };
+
 /**
  * The poll queue's processor: one bounded pass of one tenant's system into the ingest queue, cursor
  * committed per page after its events are enqueued; when the bound stopped it, a follow-up job goes on
- * at once. A rate-limited API pauses the poll queue without burning an attempt.
+ * at once. A rate-limited API defers only this tenant's system: the pages already read stay committed,
+ * a follow-up runs after the API's wait, and the job completes without burning an attempt (pausing the
+ * whole queue would stall every other tenant behind one org's exhausted limit).
  */
-export function pollProcessor(deps: PollProcessorDeps): (job: Job) => Promise<PollPassResult> {
+export function pollProcessor(deps: PollProcessorDeps): (job: Job) => Promise<PollRunResult> {
   return async (job) => {
     const data = PollJob.parse(job.data);
     try {
@@ -40,8 +45,21 @@ export function pollProcessor(deps: PollProcessorDeps): (job: Job) => Promise<Po
       return result;
     } catch (error) {
       if (error instanceof RateLimitedError) {
-        await deps.pollQueue.rateLimit(error.waitMs);
-        throw new RateLimitError();
+        deps.engine.logger.info(
+          { tenant: data.tenant, system: data.system, waitMs: error.waitMs, policy: error.policy },
+          'poll rate limited; deferred',
+        );
+        await schedulePollFollowUp(deps.pollQueue, data, error.waitMs);
+        return {
+          tenant: data.tenant,
+          system: data.system,
+          pages: 0,
+          records: 0,
+          deleted: 0,
+          echoes: 0,
+          done: false,
+          deferredMs: error.waitMs,
+        };
       }
       throw error;
     }

@@ -62,6 +62,13 @@ export async function upsertPollSchedulers(queue: PollQueue, config: LeadBridgeC
 }
 
 /** Continues a pass that stopped at its page bound now, instead of at the next interval. */
-export async function schedulePollFollowUp(queue: Pick<PollQueue, 'add'>, job: PollJob): Promise<void> {
-  await queue.add('poll', job, { deduplication: { id: `${pollSchedulerId(job)}-more` } });
+export async function schedulePollFollowUp(
+  queue: Pick<PollQueue, 'add'>,
+  job: PollJob,
+  delayMs = 0,
+): Promise<void> {
+  await queue.add('poll', job, {
+    deduplication: { id: `${pollSchedulerId(job)}-more` },
+    ...(delayMs > 0 ? { delay: delayMs } : {}),
+  });
 }

@@ -1,10 +1,10 @@
-import { RateLimitError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { durationMs } from '../src/domain/duration.ts';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
-import { ReconcileJob, type ReconcileQueue } from './reconcile-queue.ts';
+import { ReconcileJob } from './reconcile-queue.ts';
 
 /** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
 export const RECONCILE_BATCH_SIZE = 100;
@@ -12,7 +12,6 @@ export const RECONCILE_BATCH_SIZE = 100;
 export interface ReconcileProcessorDeps {
   engine: EngineDeps;
   pending: PendingRefs;
-  queue: Pick<ReconcileQueue, 'rateLimit'>;
   reconcileBatch: ReconcileBatch;
   /** Makes sure the tenant's reconcile runs again within `delayMs` milliseconds. */
   schedule(tenant: string, delayMs: number): Promise<void>;
@@ -20,19 +19,22 @@ export interface ReconcileProcessorDeps {
   batchSize?: number;
 }
 
-/** What one reconcile job did; `null` result when no record was due. */
+/** What one reconcile job did; `null` result when no record was due or the batch was deferred. */
 export interface ReconcileJobResult {
   tenant: string;
   refs: number;
   result: ReconcileBatchResult | null;
+  /** Set when an API said "slow down": the records wait this many milliseconds, this tenant only. */
+  deferredMs?: number;
 }
 
 /**
  * The reconcile queue's processor: takes up to a batch of the tenant's due records, reconciles them,
  * and schedules the next run while records are pending. When the batch fails as a whole, its records go
  * back into the pending set before anything is thrown, so nothing is lost whatever BullMQ does next:
- * - RateLimitedError: the queue pauses for the API's wait and BullMQ's RateLimitError puts the job back
- *   without burning an attempt (the worker must have a `limiter` for BullMQ to handle it);
+ * - RateLimitedError: the records become due again after the API's wait and the tenant's next run is
+ *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
+ *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
  * - RetryableError: thrown as is, for the queue's exponential backoff with jitter;
  * - anything else: logged as unexpected and thrown the same way.
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
@@ -51,15 +53,16 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
       try {
         result = await deps.reconcileBatch(engine, tenant, refs);
       } catch (error) {
-        await deps.pending.putBack(tenant, refs, engine.now().getTime());
         if (error instanceof RateLimitedError) {
           engine.logger.info(
             { tenant, waitMs: error.waitMs, policy: error.policy },
-            'reconcile rate limited',
+            'reconcile rate limited; tenant deferred',
           );
-          await deps.queue.rateLimit(error.waitMs);
-          throw new RateLimitError();
+          await deps.pending.putBack(tenant, refs, engine.now().getTime() + error.waitMs);
+          await deps.schedule(tenant, error.waitMs);
+          return { tenant, refs: refs.length, result: null, deferredMs: error.waitMs };
         }
+        await deps.pending.putBack(tenant, refs, engine.now().getTime());
         if (!(error instanceof RetryableError)) {
           engine.logger.error(
             { err: error, tenant, refs: refs.length },

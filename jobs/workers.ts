@@ -49,14 +49,6 @@ export interface EngineWorkers {
 }
 
 /**
- * The manual rate-limit path (`queue.rateLimit` + `RateLimitError`) only works on a worker with a
- * `limiter`; these are ceilings far above what the APIs allow, so they never throttle on their own.
- * https://docs.bullmq.io/guide/rate-limiting
- */
-const RECONCILE_LIMITER = { max: 50, duration: 1_000 };
-const POLL_LIMITER = { max: 20, duration: 1_000 };
-
-/**
  * Starts the ingest, reconcile and poll workers on one Redis connection (`maxRetriesPerRequest: null`;
  * BullMQ duplicates it for each worker's blocking connection), with an `error` listener on everything,
  * the poll schedulers upserted, and a reconcile scheduled for every tenant that still has pending
@@ -86,11 +78,7 @@ export async function startWorkers(
   const concurrency = options.concurrency ?? {};
 
   const workers: Worker[] = [];
-  const start = (
-    name: string,
-    processor: Processor,
-    extra: Pick<WorkerOptions, 'concurrency' | 'limiter'>,
-  ) => {
+  const start = (name: string, processor: Processor, extra: Pick<WorkerOptions, 'concurrency'>) => {
     const worker = new Worker(name, processor, { connection: redis, prefix: prefixes.queue, ...extra });
     worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker error'));
     worker.on('failed', (job, error) =>
@@ -106,15 +94,13 @@ export async function startWorkers(
     reconcileProcessor({
       engine,
       pending,
-      queue: queues.reconcile,
       reconcileBatch: options.reconcileBatch,
       schedule,
     }),
-    { concurrency: concurrency.reconcile ?? 4, limiter: RECONCILE_LIMITER },
+    { concurrency: concurrency.reconcile ?? 4 },
   );
   start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
-    limiter: POLL_LIMITER,
   });
 
   const close = () =>

@@ -3,6 +3,8 @@ import type { SalesforceRecord } from '../../../connectors/salesforce/records.ts
 import type { PollCursor, PollPage } from '../../../connectors/types.ts';
 import { pageEvents } from '../../../jobs/poll-events.ts';
 import { pollPass } from '../../../jobs/poll-pass.ts';
+import { pollProcessor } from '../../../jobs/poll-processor.ts';
+import { RateLimitedError } from '../../../src/errors/rate-limited-error.ts';
 import { createPollQueue, upsertPollSchedulers } from '../../../jobs/poll-queue.ts';
 import { startWorkers } from '../../../jobs/workers.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
@@ -145,6 +147,38 @@ describe('pollers: events from pages, cursor committed only after enqueue', () =
     expect(poller.asked).toEqual([null, cursorAt(1), cursorAt(2)]);
     expect(await harness.engine.cursors.getCursor(TENANT, 'hubspot')).toEqual(cursorAt(3));
     expect(sunk.flat().map((event) => event.dedupKey)).toContain(`20@${cursorAt(2).modifiedAt}`);
+  });
+
+  it('a rate-limited poll keeps the pages already read, and defers only this tenant and system', async () => {
+    const poller = pagedPoller(3);
+    const limited = {
+      async poll(cursor: PollCursor | null): Promise<PollPage> {
+        if (poller.asked.length === 1) throw new RateLimitedError('429', 2_500, 'TEN_SECONDLY_ROLLING');
+        return poller.poll(cursor);
+      },
+    };
+    useConnectors(harness, { hubspot: limited });
+    await harness.engine.cursors.setCursor(TENANT, 'hubspot', null);
+    const followUps: Array<{ data: unknown; delay: number | undefined }> = [];
+    const enqueued: ChangeEvent[] = [];
+    const process = pollProcessor({
+      engine: harness.engine,
+      ingestQueue: {
+        addBulk: async (jobs: Array<{ data: ChangeEvent }>) => enqueued.push(...jobs.map((job) => job.data)),
+      } as never,
+      pollQueue: {
+        add: async (_name: string, data: unknown, opts?: { delay?: number }) => {
+          followUps.push({ data, delay: opts?.delay });
+          return undefined as never;
+        },
+      } as never,
+    });
+    const result = await process({ data: { tenant: TENANT, system: 'hubspot' } } as never);
+    expect(result).toMatchObject({ done: false, deferredMs: 2_500 });
+    expect(followUps).toEqual([{ data: { tenant: TENANT, system: 'hubspot' }, delay: 2_500 }]);
+    // Page 1 was enqueued and its cursor committed before the 429: the follow-up resumes after it.
+    expect(enqueued).toHaveLength(2);
+    expect(await harness.engine.cursors.getCursor(TENANT, 'hubspot')).toEqual(cursorAt(1));
   });
 
   it('a page that could not be enqueued leaves the cursor at the previous page, so it is polled again', async () => {
