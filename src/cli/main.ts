@@ -3,6 +3,10 @@ import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/em
 import { startServer } from './commands/serve.ts';
 import { startAll } from './commands/start.ts';
 import { runSyncOnce } from './commands/sync-once.ts';
+import { runDoctor } from './commands/doctor.ts';
+import { runExplain } from './commands/explain.ts';
+import { runInstall } from './commands/install.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { startEngineWorkers } from './commands/worker.ts';
 import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
@@ -100,6 +104,74 @@ export function buildProgram(): Command {
         }
         const config = await loadConfig();
         return runSyncOnce(config, env, logger, {
+          json: options.json ?? false,
+          write: (text) => process.stdout.write(text),
+        });
+      });
+    });
+
+  program
+    .command('explain')
+    .description(
+      "a lead's history, oldest first: every change seen, decision taken (rule, score), patch written, error; exit 1 for an unknown lead",
+    )
+    .argument('<email-or-id>', 'email, HubSpot contact id, Salesforce Lead/Contact id, or lead key (lb_...)')
+    .option('--tenant <id>', 'search this tenant only (default: every tenant)')
+    .option('--limit <n>', 'most recent entries to show (default: all kept, up to 500)', wholeNumber)
+    .option('--json', 'print the history as JSON')
+    .action(
+      async (
+        query: string,
+        options: { tenant?: string; limit?: number; json?: boolean },
+        command: Command,
+      ) => {
+        await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+          const config = await loadConfig();
+          return runExplain(config, env, logger, query, {
+            tenant: options.tenant,
+            limit: options.limit || undefined,
+            json: options.json ?? false,
+            write: (text) => process.stdout.write(text),
+            writeError: (text) => process.stderr.write(text),
+          });
+        });
+      },
+    );
+
+  program
+    .command('doctor')
+    .description(
+      'check config, Redis, both APIs of every tenant, webhook reachability and API budget; exit 0 only if all pass',
+    )
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<{ config?: string }>();
+      await runCommand(globals, async ({ env, logger, loadConfig }) => {
+        const configPath = globals.config ?? env.configPath;
+        const config = await loadConfig().catch((error: unknown) => {
+          if (error instanceof ConfigError && !options.json)
+            process.stdout.write(`✖ config: ${configPath}\n`);
+          throw error;
+        });
+        return runDoctor(config, configPath, env, logger, {
+          json: options.json ?? false,
+          write: (text) => process.stdout.write(text),
+        });
+      });
+    });
+
+  program
+    .command('install')
+    .description(
+      'check credentials on both tenants, create the HubSpot properties the config needs, list the Salesforce fields to add',
+    )
+    .option('--dry-run', 'print what it would do; write nothing')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ logger, loadConfig }) => {
+        const config = await loadConfig();
+        return runInstall(config, logger, {
+          dryRun: options.dryRun ?? false,
           json: options.json ?? false,
           write: (text) => process.stdout.write(text),
         });

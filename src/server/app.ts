@@ -7,8 +7,10 @@ import type { IngestQueue } from '../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/prometheus.ts';
+import type { AuditTrail } from '../store/audit-trail.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
+import { explainRoutes } from './explain-routes.ts';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard.ts';
 
 export interface AppDeps {
@@ -25,6 +27,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Queues shown on the admin dashboard (`/admin/queues`); the ingest queue is always shown. */
   dashboardQueues?: Queue[];
+  /** The store's audit trail, read by `GET /api/leads/:key/explain`; without it that route answers 503. */
+  auditTrail?: AuditTrail | undefined;
 }
 
 /**
@@ -43,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
     requireAdminToken(deps.adminToken),
     queueDashboard([deps.ingestQueue as unknown as Queue, ...(deps.dashboardQueues ?? [])]),
   );
+  app.use(explainRoutes(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

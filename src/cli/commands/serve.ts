@@ -1,11 +1,14 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '../../../jobs/queue-names.ts';
 import type { Server } from 'node:http';
+import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { createApp } from '../../server/app.ts';
+import { AuditTrail } from '../../store/audit-trail.ts';
+import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 
@@ -28,6 +31,9 @@ export async function startServer(
   const dashboardQueues = [QUEUE_NAMES.reconcile, QUEUE_NAMES.poll].map(
     (name) => new Queue(name, { connection: redis, prefix: env.redisPrefix }),
   );
+  // The same store keys the workers write (jobs/engine-runtime.ts), read for /api/leads/:key/explain.
+  const store = { prefix: enginePrefixes(env.redisPrefix).store };
+  const auditTrail = new AuditTrail(redis, new LeadLinks(redis, store), store);
   const app = createApp({
     config,
     redis,
@@ -37,6 +43,7 @@ export async function startServer(
     publicUrl: env.publicUrl,
     adminToken: env.adminToken,
     dashboardQueues,
+    auditTrail,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, () => resolve(listening));

@@ -1,0 +1,92 @@
+import type { LeadBridgeConfig } from '../../config/schema.ts';
+import type { Logger } from '../../log/logger.ts';
+import { closeGracefully, createRedis } from '../../store/redis.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { RuntimeEnv } from '../runtime-env.ts';
+import {
+  checkRedis,
+  checkWebhookReachability,
+  fromSetupChecks,
+  type CheckStatus,
+  type DoctorCheck,
+} from './doctor-checks.ts';
+import { setupConnectors } from './setup-connectors.ts';
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+const MARK: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };
+
+/** The checklist for people: one line per check, the fix under each failure or warning, then a tally. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((check) => `${check.group}: ${check.name}`.length));
+  const lines: string[] = [];
+  for (const check of report.checks) {
+    lines.push(`${MARK[check.status]} ${`${check.group}: ${check.name}`.padEnd(width)}  ${check.detail}`);
+    if (check.fix && (check.status === 'fail' || check.status === 'warn'))
+      lines.push(`    fix: ${check.fix}`);
+  }
+  const count = (status: CheckStatus) => report.checks.filter((check) => check.status === status).length;
+  lines.push(
+    '',
+    `${report.checks.length} checks: ${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed, ${count('skip')} skipped`,
+    report.ok ? 'all checks passed' : 'some checks failed: see the fixes above',
+  );
+  return lines.join('\n');
+}
+
+/** Every check after the config: Redis, each tenant's HubSpot and Salesforce setup, webhook reachability. */
+export async function runDoctorChecks(
+  config: LeadBridgeConfig,
+  configPath: string,
+  env: RuntimeEnv,
+  logger: Logger,
+): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [
+    {
+      group: 'config',
+      name: 'loaded',
+      status: 'pass',
+      detail: `${configPath}: ${config.tenants.length} tenant(s) (${config.tenants.map((t) => t.id).join(', ')})`,
+    },
+  ];
+  const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 1 });
+  try {
+    const connectors = setupConnectors(config, logger);
+    const [redisChecks, tenantChecks, webhook] = await Promise.all([
+      checkRedis(redis, env.redisUrl),
+      Promise.all(
+        [...connectors].map(async ([tenant, { hubspot, salesforce }]) => {
+          const [hubspotChecks, salesforceChecks] = await Promise.all([
+            hubspot.checkSetup(),
+            salesforce.checkSetup(),
+          ]);
+          return [
+            ...fromSetupChecks(`${tenant} hubspot`, hubspotChecks),
+            ...fromSetupChecks(`${tenant} salesforce`, salesforceChecks),
+          ];
+        }),
+      ),
+      checkWebhookReachability(env.publicUrl),
+    ]);
+    checks.push(...redisChecks, ...tenantChecks.flat(), webhook);
+  } finally {
+    await closeGracefully(logger, [() => redis.quit()], () => redis.disconnect(), 1_000);
+  }
+  return { ok: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+/** `leadbridge doctor`: exit 0 when every check passes (warnings allowed), 1 otherwise. */
+export async function runDoctor(
+  config: LeadBridgeConfig,
+  configPath: string,
+  env: RuntimeEnv,
+  logger: Logger,
+  output: { json: boolean; write: (text: string) => void },
+): Promise<number> {
+  const report = await runDoctorChecks(config, configPath, env, logger);
+  output.write(`${output.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report)}\n`);
+  return report.ok ? EXIT.ok : EXIT.failure;
+}

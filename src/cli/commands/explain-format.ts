@@ -1,0 +1,108 @@
+import type { AuditEntry } from '../../store/audit-entry.ts';
+import type { LeadLink } from '../../store/lead-link.ts';
+import type { TenantExplanation } from '../../server/explain-lookup.ts';
+
+/** `2025-03-04 09:15:02 UTC`: one time zone for everyone reading the same trail. */
+export function humanTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+interface Row {
+  when: string;
+  what: string;
+  where: string;
+  detail: string;
+}
+
+function scoreText(score: NonNullable<Extract<AuditEntry, { type: 'decision' }>['score']>): string {
+  const rules = score.fired.map((rule) => `${rule.id} ${rule.points >= 0 ? '+' : ''}${rule.points}`);
+  return `score ${score.score}${rules.length > 0 ? ` (${rules.join(', ')})` : ''}`;
+}
+
+/** One timeline row per audit entry. */
+export function entryRow(entry: AuditEntry): Row {
+  const when = humanTime(entry.at);
+  switch (entry.type) {
+    case 'change_seen': {
+      const how = [entry.source, entry.kind].filter(Boolean).join(', ');
+      return {
+        when,
+        what: 'change',
+        where: entry.system,
+        detail: `${entry.objectId} ${entry.kind ?? 'changed'} via ${how}, at ${humanTime(entry.occurredAt)}`,
+      };
+    }
+    case 'decision': {
+      const parts = [
+        `${entry.from ?? '(none)'} -> ${entry.to ?? '(none)'}`,
+        `rule ${entry.rule}`,
+        `by ${entry.by}`,
+      ];
+      if (entry.move) parts.push(`explicit move ${entry.move}`);
+      if (entry.score) parts.push(scoreText(entry.score));
+      if (entry.explanation) parts.push(entry.explanation);
+      return { when, what: 'decision', where: 'leadbridge', detail: parts.join('; ') };
+    }
+    case 'patch_written':
+      return {
+        when,
+        what: entry.created ? 'created' : 'patch',
+        where: entry.system,
+        detail: `${entry.recordId ?? '(new record)'}: ${entry.fields.join(', ') || '(no fields)'}`,
+      };
+    case 'record_error':
+      return {
+        when,
+        what: 'error',
+        where: entry.system,
+        detail: `${entry.recordId ?? '(no record)'} ${entry.code} (${entry.retryable ? 'retryable' : 'permanent'}): ${entry.message}`,
+      };
+  }
+}
+
+function table(rows: Row[]): string[] {
+  const header: Row = { when: 'WHEN', what: 'WHAT', where: 'SYSTEM', detail: 'DETAIL' };
+  const all = [header, ...rows];
+  const width = (key: keyof Row) => Math.max(...all.map((row) => row[key].length));
+  const widths = { when: width('when'), what: width('what'), where: width('where') };
+  return all.map(
+    (row) =>
+      `  ${row.when.padEnd(widths.when)}  ${row.what.padEnd(widths.what)}  ${row.where.padEnd(widths.where)}  ${row.detail}`,
+  );
+}
+
+function linkLines(link: LeadLink): string[] {
+  const lines = [
+    `  HubSpot contact:     ${link.hubspot ?? '-'}`,
+    `  Salesforce Lead:     ${link.salesforceLead ?? '-'}`,
+    `  Salesforce Contact:  ${link.salesforceContact ?? '-'}`,
+    `  linked since ${humanTime(link.createdAt)}, last link change ${humanTime(link.updatedAt)}`,
+  ];
+  for (const change of link.history) {
+    const target = change.into ?? change.intoLead;
+    lines.push(
+      `  ${humanTime(change.at)}  ${change.side} ${change.id} ${change.change}${target ? ` into ${target}` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** A lead's history as a terminal timeline: the link, then every entry oldest first in aligned columns. */
+export function formatExplanation(explanation: TenantExplanation): string {
+  const { link, entries, unreadable } = explanation;
+  const lines = [`${link.email ?? '(no email)'}  lead ${link.leadKey}  tenant ${explanation.tenant}`];
+  lines.push(...linkLines(link));
+  lines.push('');
+  if (entries.length === 0) lines.push('  no history recorded yet');
+  else lines.push(...table(entries.map(entryRow)));
+  if (unreadable.length > 0) {
+    lines.push(
+      `  ${unreadable.length} unreadable entr${unreadable.length === 1 ? 'y' : 'ies'} skipped: ${unreadable
+        .map((item) => `#${item.position} (${item.reason})`)
+        .join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}
