@@ -3,6 +3,7 @@ import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/em
 import { startServer } from './commands/serve.ts';
 import { startAll } from './commands/start.ts';
 import { runSyncOnce } from './commands/sync-once.ts';
+import { runReport } from './commands/report.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runExplain } from './commands/explain.ts';
 import { runInstall } from './commands/install.ts';
@@ -10,6 +11,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { startEngineWorkers } from './commands/worker.ts';
 import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
+import { registerDemo } from './demo/register.ts';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -177,6 +179,28 @@ export function buildProgram(): Command {
         });
       });
     });
+
+  program
+    .command('report')
+    .description(
+      'the closed-loop funnel report: conversion between stages, follow-up times, leads passed to sales, rejections and why, SLA breaches',
+    )
+    .option('--json', 'print the report as JSON')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--since <duration>', 'only leads handed off (or rejected) in the last <duration>, e.g. 30d')
+    .action(async (options: { json?: boolean; tenant?: string; since?: string }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+        const config = await loadConfig();
+        return runReport(config, env, logger, {
+          json: options.json ?? false,
+          tenant: options.tenant,
+          since: options.since,
+          write: (text) => process.stdout.write(text),
+        });
+      });
+    });
+
+  registerDemo(program);
 
   program
     .command('emulate')

@@ -1,0 +1,159 @@
+import type { FunnelReport, TenantReport } from '../../domain/report-schema.ts';
+
+const BAR_WIDTH = 30;
+
+/** `1h 20m`, `40m`, `35s`, `2d 3h`: the two largest units, enough to read a follow-up time at a glance. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ];
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1_000) * 1_000;
+  for (const [unit, size] of units) {
+    const amount = Math.floor(rest / size);
+    rest -= amount * size;
+    if (parts.length === 0 && amount === 0) continue;
+    parts.push(amount > 0 ? `${amount}${unit}` : '');
+    if (parts.length === 2) break;
+  }
+  return parts.filter(Boolean).join(' ') || '0s';
+}
+
+export function percent(share: number | null): string {
+  return share === null ? '-' : `${Math.round(share * 100)}%`;
+}
+
+/** A bar of `value` against `max`, `width` characters at most; any non-zero value shows at least one. */
+export function bar(value: number, max: number, width = BAR_WIDTH): string {
+  if (max <= 0 || value <= 0) return '';
+  return '█'.repeat(Math.max(1, Math.round((value / max) * width)));
+}
+
+/** Rows of cells as aligned columns: text left-aligned, numbers right-aligned. */
+export function columns(rows: string[][], indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  const numeric = (cell: string) => /^[-\d.,%]+$/.test(cell) || /^\d/.test(cell);
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => {
+          const width = widths[i] ?? 0;
+          if (i === row.length - 1) return cell;
+          return numeric(cell) && i > 0 ? cell.padStart(width) : cell.padEnd(width);
+        })
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+function funnelLines(figures: TenantReport, handoffStage: string): string[] {
+  const max = figures.funnel[0]?.reached ?? 0;
+  const rows = figures.funnel.map((step) => [
+    step.stage === handoffStage ? `${step.stage} (handoff)` : step.stage,
+    String(step.reached),
+    step.conversionFromPrevious === null ? '' : percent(step.conversionFromPrevious),
+    bar(step.reached, max),
+  ]);
+  return ['Funnel (leads that reached each stage, conversion from the stage before)', ...columns(rows)];
+}
+
+function reasonLines(figures: TenantReport): string[] {
+  const { rejections } = figures;
+  const head = `Rejected ${rejections.total} (${rejections.beforeHandoff} before the handoff), reasons:`;
+  if (rejections.reasons.length === 0) return [head, '  none'];
+  const shown = rejections.reasons.slice(0, 6);
+  const max = shown[0]?.count ?? 0;
+  const rows = shown.map((entry) => [
+    entry.reason.slice(0, 40),
+    String(entry.count),
+    bar(entry.count, max, 20),
+  ]);
+  const more = rejections.reasons.length - shown.length;
+  return [head, ...columns(rows), ...(more > 0 ? [`  ... and ${more} more reasons (--json lists all)`] : [])];
+}
+
+/** The full figures of one tenant (or of all together). */
+export function formatTenant(figures: TenantReport, report: FunnelReport): string[] {
+  const { handoff, followUp, sla, salesReady } = figures;
+  const { settings } = report;
+  const target =
+    salesReady.target === null
+      ? 'no target set (sla.salesReadyLeadsPerMonth)'
+      : `of ${salesReady.target} (${percent(Math.min(1, salesReady.ofTarget ?? 0))}${(salesReady.ofTarget ?? 0) > 1 ? '+' : ''}), ${salesReady.expectedByNow?.toFixed(1)} expected by now`;
+  return [
+    ...funnelLines(figures, settings.handoffStage),
+    '',
+    ...columns([
+      [
+        'Passed to sales',
+        String(handoff.passedToSales),
+        `accepted ${handoff.accepted}, rejected ${handoff.rejected}, disqualified ${handoff.disqualified}, waiting for feedback ${handoff.waitingForFeedback} (acceptance ${percent(handoff.acceptanceRate)})`,
+      ],
+      [
+        'Follow-up time',
+        formatDuration(followUp.averageMs),
+        `average; median ${formatDuration(followUp.medianMs)}; within ${settings.followUpWithin}: ${percent(followUp.withinSlaShare)} (${followUp.measured} measured, ${followUp.alreadyWorkedWhenSeen} already worked when first seen)`,
+      ],
+      [
+        'SLA breaches',
+        String(sla.leadsBreached),
+        `leads: follow-up ${sla.followUpBreaches}, feedback ${sla.feedbackBreaches}; overdue now ${sla.overdueNow}`,
+      ],
+      ['Sales-ready', String(salesReady.delivered), `delivered in ${salesReady.month} ${target}`],
+    ]).map((line) => line.slice(2)),
+    '',
+    ...reasonLines(figures),
+  ];
+}
+
+/** One line per tenant, for installs with several: the figures both teams look at first. */
+function tenantTable(report: FunnelReport): string[] {
+  const header = [
+    'tenant',
+    'leads',
+    'to sales',
+    'accepted',
+    'rejected',
+    'waiting',
+    'median f/u',
+    'breached',
+    'overdue',
+  ];
+  const row = (figures: TenantReport) => [
+    figures.tenant,
+    String(figures.leads),
+    String(figures.handoff.passedToSales),
+    String(figures.handoff.accepted),
+    String(figures.handoff.rejected),
+    String(figures.handoff.waitingForFeedback),
+    formatDuration(figures.followUp.medianMs),
+    String(figures.sla.leadsBreached),
+    String(figures.sla.overdueNow),
+  ];
+  return ['Per tenant', ...columns([header, ...report.tenants.map(row), row(report.total)])];
+}
+
+/** The report for a terminal: one screen for one tenant; the total plus a per-tenant table for several. */
+export function formatReport(report: FunnelReport): string {
+  const { settings } = report;
+  const period = report.period ? `handed off ${report.period.from} .. ${report.period.to}` : 'all leads';
+  const single = report.tenants.length === 1 ? report.tenants[0] : undefined;
+  const figures = single ?? report.total;
+  const unreadable = figures.unreadable > 0 ? `, ${figures.unreadable} unreadable state(s) not counted` : '';
+  const lines = [
+    `LeadBridge closed-loop report, ${report.generatedAt} (${period})`,
+    `Tenant: ${single ? single.tenant : `all ${report.tenants.length} tenants`}, ${figures.leads} leads${unreadable}`,
+    `SLA: follow up within ${settings.followUpWithin}, feedback within ${settings.rejectionFeedbackWithin}`,
+    '',
+    ...formatTenant(figures, report),
+  ];
+  if (!single) lines.push('', ...tenantTable(report));
+  return lines.join('\n');
+}
