@@ -11,6 +11,7 @@ import type { AuditTrail } from '../store/audit-trail.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
 import { explainRoutes } from './explain-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard.ts';
 
 export interface AppDeps {
@@ -29,6 +30,8 @@ export interface AppDeps {
   dashboardQueues?: Queue[];
   /** The store's audit trail, read by `GET /api/leads/:key/explain`; without it that route answers 503. */
   auditTrail?: AuditTrail | undefined;
+  /** Key prefix of the state layer, read by `GET /report`; without it that route answers 503. */
+  storePrefix?: string | undefined;
 }
 
 /**
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
     queueDashboard([deps.ingestQueue as unknown as Queue, ...(deps.dashboardQueues ?? [])]),
   );
   app.use(explainRoutes(deps));
+  app.use(reportRoutes(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { ReportLead, ReportTenantInput } from '../domain/report.ts';
+import type { LeadBridgeConfig } from '../config/schema.ts';
+import { buildReport, type ReportLead, type ReportTenantInput } from '../domain/report.ts';
+import type { FunnelReport, ReportPeriod } from '../domain/report-schema.ts';
 import { scanSyncStates, type SyncStateScanOptions } from './sync-state-scan.ts';
 
 /**
@@ -25,4 +27,29 @@ export async function readReportLeads(
     out.push({ tenant, leads, unreadable });
   }
   return out;
+}
+
+export interface LoadReportOptions {
+  /** Key prefix of the state layer (`<LEADBRIDGE_REDIS_PREFIX>:store`). */
+  prefix: string;
+  /** Tenant ids to report on (default: every configured tenant). */
+  tenants?: readonly string[] | undefined;
+  period?: ReportPeriod | undefined;
+  now?: Date;
+}
+
+/** Reads the stored lead states of the tenants and builds the closed-loop report (CLI and server). */
+export async function loadReport(
+  redis: Redis,
+  config: Pick<LeadBridgeConfig, 'tenants' | 'lifecycle' | 'sla'>,
+  options: LoadReportOptions,
+): Promise<FunnelReport> {
+  const tenants = options.tenants ?? config.tenants.map((tenant) => tenant.id);
+  return buildReport({
+    tenants: await readReportLeads(redis, tenants, { prefix: options.prefix }),
+    lifecycle: config.lifecycle,
+    sla: config.sla,
+    now: options.now ?? new Date(),
+    period: options.period,
+  });
 }

@@ -1,12 +1,10 @@
 import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
 import { Duration, durationMs } from '../../domain/duration.ts';
-import { buildReport } from '../../domain/report.ts';
-import type { FunnelReport, ReportPeriod } from '../../domain/report-schema.ts';
+import type { ReportPeriod } from '../../domain/report-schema.ts';
 import type { Logger } from '../../log/logger.ts';
-import { readReportLeads } from '../../store/report-leads.ts';
+import { loadReport } from '../../store/report-leads.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
-import type { Redis } from 'ioredis';
 import { UsageError } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
@@ -38,25 +36,6 @@ export function periodSince(since: string | undefined, now: Date): ReportPeriod 
   return { from: new Date(now.getTime() - durationMs(parsed.data)).toISOString(), to: now.toISOString() };
 }
 
-/** Reads every selected tenant's stored lead states and builds the report (shared by the CLI and the server). */
-export async function computeReport(
-  config: LeadBridgeConfig,
-  redis: Redis,
-  storePrefix: string,
-  options: ReportOptions = {},
-): Promise<FunnelReport> {
-  const now = options.now ?? new Date();
-  const tenants = selectTenants(config, options.tenant);
-  const period = periodSince(options.since, now);
-  return buildReport({
-    tenants: await readReportLeads(redis, tenants, { prefix: storePrefix }),
-    lifecycle: config.lifecycle,
-    sla: config.sla,
-    now,
-    period,
-  });
-}
-
 /** `leadbridge report`: prints the report (as JSON with `json`); exit code 0. */
 export async function runReport(
   config: LeadBridgeConfig,
@@ -65,12 +44,18 @@ export async function runReport(
   output: ReportOptions & { json: boolean; write: (text: string) => void },
 ): Promise<number> {
   // Arguments are checked before connecting, so a typo exits 2 at once even when Redis is down.
-  selectTenants(config, output.tenant);
-  periodSince(output.since, new Date());
+  const now = output.now ?? new Date();
+  const tenants = selectTenants(config, output.tenant);
+  const period = periodSince(output.since, now);
   // A one-shot command must fail when Redis is down, not wait for it forever as the workers do.
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });
   try {
-    const report = await computeReport(config, redis, enginePrefixes(env.redisPrefix).store, output);
+    const report = await loadReport(redis, config, {
+      prefix: enginePrefixes(env.redisPrefix).store,
+      tenants,
+      period,
+      now,
+    });
     output.write(`${output.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
     return EXIT.ok;
   } finally {

@@ -44,6 +44,7 @@ export async function startServer(
     adminToken: env.adminToken,
     dashboardQueues,
     auditTrail,
+    storePrefix: store.prefix,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, () => resolve(listening));
