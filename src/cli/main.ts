@@ -12,6 +12,7 @@ import { startEngineWorkers } from './commands/worker.ts';
 import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
 import { registerDemo } from './demo/register.ts';
+import { registerDemo } from './demo/register.ts';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -199,6 +200,8 @@ export function buildProgram(): Command {
         });
       });
     });
+
+  registerDemo(program);
 
   registerDemo(program);
 

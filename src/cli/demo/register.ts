@@ -1,0 +1,53 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { runDemo } from '../commands/demo.ts';
+import { runCommand, UsageError, untilSignal } from '../command-runner.ts';
+import { RedisUnavailableError } from './private-redis.ts';
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is 0-65535');
+  return port;
+}
+
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number');
+  return number;
+}
+
+/** Adds `leadbridge demo` to the program. */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run the whole product on this machine with no accounts: emulators, server, workers, a scripted story and a summary',
+    )
+    .option(
+      '--port <port>',
+      'LeadBridge server port (default PORT or 3000 when free, 0: a free one)',
+      portNumber,
+    )
+    .option('--keep-running', 'leave everything up for exploring until Ctrl+C')
+    .option('--seed <n>', 'seed of the generated contacts and leads', wholeNumber, 1)
+    .action(async (options: { port?: number; keepRunning?: boolean; seed: number }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env }) => {
+        let stopped: Promise<unknown> | undefined;
+        try {
+          return await runDemo(
+            { port: options.port, keepRunning: options.keepRunning ?? false, seed: options.seed },
+            env,
+            {
+              write: (text) => process.stdout.write(text),
+              tty: process.stdout.isTTY === true,
+              columns: () => process.stdout.columns ?? 100,
+              untilStopped: () => (stopped ??= untilSignal()),
+            },
+          );
+        } catch (error) {
+          if (error instanceof RedisUnavailableError) throw new UsageError(error.message);
+          throw error;
+        }
+      });
+    });
+}
