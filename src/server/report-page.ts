@@ -91,7 +91,10 @@ function section(figures: TenantReport, report: FunnelReport, heading: string): 
   const reasons = barChart(
     figures.rejections.reasons
       .slice(0, 12)
-      .map((entry) => ({ label: entry.reason.slice(0, 32), value: entry.count })),
+      .map((entry) => ({
+        label: entry.reason.length > 32 ? `${entry.reason.slice(0, 31)}…` : entry.reason,
+        value: entry.count,
+      })),
     'Rejection reasons',
     '#c0504d',
   );
