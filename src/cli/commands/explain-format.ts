@@ -26,12 +26,11 @@ export function entryRow(entry: AuditEntry): Row {
   const when = humanTime(entry.at);
   switch (entry.type) {
     case 'change_seen': {
-      const how = [entry.source, entry.kind].filter(Boolean).join(', ');
       return {
         when,
         what: 'change',
         where: entry.system,
-        detail: `${entry.objectId} ${entry.kind ?? 'changed'} via ${how}, at ${humanTime(entry.occurredAt)}`,
+        detail: `${entry.objectId} ${entry.kind ?? 'changed'} at ${humanTime(entry.occurredAt)} (seen by ${entry.source})`,
       };
     }
     case 'decision': {
@@ -42,7 +41,10 @@ export function entryRow(entry: AuditEntry): Row {
       ];
       if (entry.move) parts.push(`explicit move ${entry.move}`);
       if (entry.score) parts.push(scoreText(entry.score));
-      if (entry.explanation) parts.push(entry.explanation);
+      // Skip an explanation that only restates the move.
+      if (entry.explanation && entry.explanation !== `${entry.from} -> ${entry.to}`) {
+        parts.push(entry.explanation);
+      }
       return { when, what: 'decision', where: 'leadbridge', detail: parts.join('; ') };
     }
     case 'patch_written':
