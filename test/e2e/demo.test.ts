@@ -21,7 +21,7 @@ describe('leadbridge demo (built CLI, not a terminal)', () => {
     expect(result.stderr).not.toMatch(/"level":(40|50|60)/);
 
     // Plain lines only: no spinner, no cursor movement, no colour.
-    expect(stdout).not.toMatch(/\u001b\[/);
+    expect(stdout).not.toContain('\u001b[');
     expect(stdout).not.toContain('✘');
 
     // Set-up, then an initial sync that really reconciled the seeded records without failures.
