@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
+import {
+  startSalesforceEmulator,
+  type SalesforceEmulator,
+} from '../../connectors/salesforce/emulator/index.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { FunnelReport } from '../../src/domain/report-schema.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `lbtest-e2e-report-${process.pid}-${Date.now()}`;
+
+/** A VP title (fit, 30) and a phone number (engagement, 30): 60, over the MQL threshold of 50. */
+function configText(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): string {
+  return `
+tenants:
+  - id: acme
+    hubspot: { accessToken: emulator-token, baseUrl: ${hubspot.url} }
+    salesforce:
+      loginUrl: ${salesforce.url}
+      clientId: emulator-client
+      refreshToken: emulator-refresh
+      orgId: ${salesforce.orgId}
+scoring:
+  mqlThreshold: 50
+  rules:
+    - { id: vp-title, category: fit, field: title, op: contains, value: VP, points: 30 }
+    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
+sla:
+  followUpWithin: 1h
+  salesReadyLeadsPerMonth: 40
+`;
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const qualified = (email: string, lastname: string) => ({
+  email,
+  firstname: 'Test',
+  lastname,
+  company: `${lastname} Ltd`,
+  jobtitle: 'VP Sales',
+  phone: '+44 20 7946 0000',
+  lifecyclestage: 'lead',
+});
+
+describe('leadbridge report (built CLI) after sync --once against both emulators', () => {
+  let hubspot: HubSpotEmulator;
+  let salesforce: SalesforceEmulator;
+  let dir: string;
+  let configFile: string;
+  const env = { REDIS_URL, LEADBRIDGE_REDIS_PREFIX: PREFIX };
+
+  beforeAll(async () => {
+    hubspot = await startHubSpotEmulator({ port: 0, seed: 7, contacts: 0 });
+    salesforce = await startSalesforceEmulator({ port: 0, seed: 7 });
+    const text = configText(hubspot, salesforce);
+    await new HubSpotConnector(parseConfig(text, {}).tenants[0]!, parseConfig(text, {})).install({
+      dryRun: false,
+    });
+    dir = mkdtempSync(join(tmpdir(), 'leadbridge-report-'));
+    configFile = join(dir, 'leadbridge.config.yaml');
+    writeFileSync(configFile, text);
+  });
+
+  afterAll(async () => {
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+    await hubspot.close();
+    await salesforce.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the handoffs, what sales did with them and why it rejected one', async () => {
+    for (const [email, name] of [
+      ['ada@analytical.example', 'Lovelace'],
+      ['grace@cobol.example', 'Hopper'],
+    ] as const) {
+      await post(`${hubspot.url}/__emulator/contacts`, { properties: qualified(email, name) });
+    }
+    await post(`${hubspot.url}/__emulator/contacts`, {
+      properties: { email: 'bob@example.org', firstname: 'Bob', lifecyclestage: 'lead' },
+    });
+    const first = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+
+    // Sales works one lead and rejects the other, with a reason, in Salesforce.
+    const leads = salesforce.state.store.rows('Lead');
+    expect(leads).toHaveLength(2);
+    const byEmail = (email: string) => String(leads.find((lead) => lead.Email === email)?.Id);
+    await post(`${salesforce.url}/__emulator/leads/${byEmail('ada@analytical.example')}/edit`, {
+      Status: 'Working - Contacted',
+    });
+    await post(`${salesforce.url}/__emulator/leads/${byEmail('grace@cobol.example')}/edit`, {
+      Status: 'Closed - Not Converted',
+      Rejection_Reason__c: '  No budget this year ',
+    });
+    const second = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+
+    const json = await runCli(['report', '--json', '--config', configFile], env, 30_000);
+    expect(json.code, json.stdout + json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as FunnelReport;
+    expect(report.tenants.map((tenant) => tenant.tenant)).toEqual(['acme']);
+    const { total } = report;
+    expect(total.leads).toBe(3);
+    expect(total.unreadable).toBe(0);
+    expect(total.funnel.map((step) => [step.stage, step.reached])).toEqual([
+      ['subscriber', 3],
+      ['lead', 3],
+      ['mql', 2],
+      ['sql', 1],
+      ['opportunity', 0],
+      ['customer', 0],
+    ]);
+    expect(total.handoff).toMatchObject({
+      passedToSales: 2,
+      accepted: 1,
+      rejected: 1,
+      waitingForFeedback: 0,
+    });
+    expect(total.rejections.reasons).toEqual([{ reason: 'No budget this year', count: 1 }]);
+    // Both were handed off and answered within seconds: measured, within the hour, no breach.
+    expect(total.followUp).toMatchObject({ measured: 2, withinSla: 2, withinSlaShare: 1 });
+    expect(total.followUp.medianMs).toBeGreaterThan(0);
+    expect(total.followUp.medianMs).toBeLessThan(120_000);
+    expect(total.sla).toEqual({ followUpBreaches: 0, feedbackBreaches: 0, leadsBreached: 0, overdueNow: 0 });
+    expect(total.salesReady).toMatchObject({ delivered: 2, target: 40 });
+
+    const text = await runCli(['report', '--config', configFile], env, 30_000);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Tenant: acme, 3 leads/);
+    expect(text.stdout).toMatch(/^\s*mql \(handoff\)\s+2\s+67%\s+█+$/m);
+    expect(text.stdout).toMatch(/^Passed to sales\s+2\s+accepted 1, rejected 1/m);
+    expect(text.stdout).toMatch(/^\s+No budget this year\s+1\s+█+$/m);
+  });
+
+  it('exits 2 naming the tenants for an unknown --tenant, and for a bad --since', async () => {
+    const unknown = await runCli(['report', '--tenant', 'initech', '--config', configFile], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/initech.*tenants: acme/);
+    const since = await runCli(['report', '--since', 'lately', '--config', configFile], env);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toMatch(/--since lately/);
+  });
+});
