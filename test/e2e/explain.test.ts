@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, startCli, stop } from '../helpers/cli.ts';
 import { createContact, startOperatorFixture, type OperatorFixture } from './operator-fixture.ts';
 
 interface Explained {
@@ -114,6 +114,29 @@ describe('leadbridge explain (built CLI) after a sync against both emulators', (
     expect(limited.code).toBe(0);
     const last = (JSON.parse(limited.stdout) as Explained).results[0]!.entries;
     expect(last).toEqual(lead!.entries.slice(-1));
+  });
+
+  it('leadbridge serve answers GET /api/leads/:key/explain with the same history (admin token)', async () => {
+    const cli = await runCli(['explain', contactId, '--json', '--config', configFile], fixture.env);
+    const expected = JSON.parse(cli.stdout) as Explained;
+    const server = await startCli(
+      ['serve', '--port', '0', '--config', configFile],
+      { ...fixture.env, LEADBRIDGE_ADMIN_TOKEN: 'serve-admin-token' },
+      /listening on (http:\/\/\S+)/,
+    );
+    try {
+      const url = `${server.match[1]}/api/leads/${contactId}/explain`;
+      expect((await fetch(url)).status).toBe(401);
+      const response = await fetch(url, { headers: { authorization: 'Bearer serve-admin-token' } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(expected);
+      const unknown = await fetch(`${server.match[1]}/api/leads/nobody%40example.org/explain`, {
+        headers: { authorization: 'Bearer serve-admin-token' },
+      });
+      expect(unknown.status).toBe(404);
+    } finally {
+      expect(await stop(server.child)).toBe(0);
+    }
   });
 
   it('exits 1 with a clear message for an unknown lead', async () => {
