@@ -22,6 +22,17 @@ export function formatDuration(ms: number | null): string {
   return parts.filter(Boolean).join(' ') || '0s';
 }
 
+/** A share as a whole percentage; above 100% when a target is beaten. */
 export function percent(share: number | null): string {
   return share === null ? '-' : `${Math.round(share * 100)}%`;
+}
+
+/**
+ * Text people typed (a rejection reason), cut to `max` characters with an ellipsis and stripped of
+ * control characters, so a reason cannot break the columns or send escape codes to a terminal.
+ */
+export function clip(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

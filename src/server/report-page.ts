@@ -1,5 +1,5 @@
 import type { FunnelReport, TenantReport } from '../domain/report-schema.ts';
-import { formatDuration, percent } from '../domain/report-units.ts';
+import { clip, formatDuration, percent } from '../domain/report-units.ts';
 
 /** Escapes text for HTML and SVG: rejection reasons are typed by people and must never become markup. */
 export function escapeHtml(text: string): string {
@@ -89,12 +89,10 @@ function section(figures: TenantReport, report: FunnelReport, heading: string): 
     '#2f6fb3',
   );
   const reasons = barChart(
-    figures.rejections.reasons
-      .slice(0, 12)
-      .map((entry) => ({
-        label: entry.reason.length > 32 ? `${entry.reason.slice(0, 31)}…` : entry.reason,
-        value: entry.count,
-      })),
+    figures.rejections.reasons.slice(0, 12).map((entry) => ({
+      label: clip(entry.reason, 32),
+      value: entry.count,
+    })),
     'Rejection reasons',
     '#c0504d',
   );

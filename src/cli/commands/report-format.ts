@@ -1,5 +1,5 @@
 import type { FunnelReport, TenantReport } from '../../domain/report-schema.ts';
-import { formatDuration, percent } from '../../domain/report-units.ts';
+import { clip, formatDuration, percent } from '../../domain/report-units.ts';
 
 export { formatDuration, percent };
 
@@ -22,8 +22,8 @@ export function columns(rows: string[][], indent = '  '): string[] {
       row
         .map((cell, i) => {
           const width = widths[i] ?? 0;
-          if (i === row.length - 1) return cell;
-          return numeric(cell) && i > 0 ? cell.padStart(width) : cell.padEnd(width);
+          if (numeric(cell) && i > 0) return cell.padStart(width);
+          return i === row.length - 1 ? cell : cell.padEnd(width);
         })
         .join('  ')
         .trimEnd(),
@@ -47,11 +47,7 @@ function reasonLines(figures: TenantReport): string[] {
   if (rejections.reasons.length === 0) return [head, '  none'];
   const shown = rejections.reasons.slice(0, 6);
   const max = shown[0]?.count ?? 0;
-  const rows = shown.map((entry) => [
-    entry.reason.slice(0, 40),
-    String(entry.count),
-    bar(entry.count, max, 20),
-  ]);
+  const rows = shown.map((entry) => [clip(entry.reason, 40), String(entry.count), bar(entry.count, max, 20)]);
   const more = rejections.reasons.length - shown.length;
   return [head, ...columns(rows), ...(more > 0 ? [`  ... and ${more} more reasons (--json lists all)`] : [])];
 }
@@ -62,8 +58,8 @@ export function formatTenant(figures: TenantReport, report: FunnelReport): strin
   const { settings } = report;
   const target =
     salesReady.target === null
-      ? 'no target set (sla.salesReadyLeadsPerMonth)'
-      : `of ${salesReady.target} (${percent(Math.min(1, salesReady.ofTarget ?? 0))}${(salesReady.ofTarget ?? 0) > 1 ? '+' : ''}), ${salesReady.expectedByNow?.toFixed(1)} expected by now`;
+      ? 'no monthly target set (sla.salesReadyLeadsPerMonth)'
+      : `target ${salesReady.target} (${percent(salesReady.ofTarget)}), ${salesReady.expectedByNow?.toFixed(1)} expected by now`;
   return [
     ...funnelLines(figures, settings.handoffStage),
     '',
@@ -83,7 +79,7 @@ export function formatTenant(figures: TenantReport, report: FunnelReport): strin
         String(sla.leadsBreached),
         `leads: follow-up ${sla.followUpBreaches}, feedback ${sla.feedbackBreaches}; overdue now ${sla.overdueNow}`,
       ],
-      ['Sales-ready', String(salesReady.delivered), `delivered in ${salesReady.month} ${target}`],
+      ['Sales-ready', String(salesReady.delivered), `delivered in ${salesReady.month}, ${target}`],
     ]).map((line) => line.slice(2)),
     '',
     ...reasonLines(figures),
@@ -126,7 +122,7 @@ export function formatReport(report: FunnelReport): string {
   const unreadable = figures.unreadable > 0 ? `, ${figures.unreadable} unreadable state(s) not counted` : '';
   const lines = [
     `LeadBridge closed-loop report, ${report.generatedAt} (${period})`,
-    `Tenant: ${single ? single.tenant : `all ${report.tenants.length} tenants`}, ${figures.leads} leads${unreadable}`,
+    `${single ? `Tenant: ${single.tenant}` : `Tenants: all ${report.tenants.length}`}, ${figures.leads} leads${unreadable}`,
     `SLA: follow up within ${settings.followUpWithin}, feedback within ${settings.rejectionFeedbackWithin}`,
     '',
     ...formatTenant(figures, report),
