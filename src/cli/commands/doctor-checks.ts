@@ -57,23 +57,23 @@ export async function checkRedis(redis: Redis, url: string): Promise<DoctorCheck
   try {
     const pong = await withTimeout(redis.ping(), PROBE_TIMEOUT_MS, 'PING');
     const checks: DoctorCheck[] = [
-      { group, name: 'redis reachable', status: 'pass', detail: `${pong} from ${redactUrl(url)}` },
+      { group, name: 'reachable', status: 'pass', detail: `${pong} from ${redactUrl(url)}` },
     ];
     const policy = await configValue(redis, 'maxmemory-policy');
     checks.push(
       policy === null
         ? {
             group,
-            name: 'redis maxmemory-policy',
+            name: 'maxmemory-policy',
             status: 'warn',
             detail: 'CONFIG GET refused; cannot tell',
             fix: 'make sure maxmemory-policy is noeviction (BullMQ loses jobs otherwise)',
           }
         : policy === 'noeviction'
-          ? { group, name: 'redis maxmemory-policy', status: 'pass', detail: 'noeviction' }
+          ? { group, name: 'maxmemory-policy', status: 'pass', detail: 'noeviction' }
           : {
               group,
-              name: 'redis maxmemory-policy',
+              name: 'maxmemory-policy',
               status: 'warn',
               detail: `${policy}: Redis may evict queue and link keys under memory pressure`,
               fix: 'set maxmemory-policy noeviction (redis.conf, or CONFIG SET maxmemory-policy noeviction)',
@@ -82,10 +82,10 @@ export async function checkRedis(redis: Redis, url: string): Promise<DoctorCheck
     const aof = await configValue(redis, 'appendonly');
     checks.push(
       aof === 'yes'
-        ? { group, name: 'redis persistence', status: 'pass', detail: 'appendonly yes' }
+        ? { group, name: 'persistence', status: 'pass', detail: 'appendonly yes' }
         : {
             group,
-            name: 'redis persistence',
+            name: 'persistence',
             status: 'warn',
             detail:
               aof === null ? 'CONFIG GET refused; cannot tell' : 'appendonly no: a restart loses queued work',
@@ -97,7 +97,7 @@ export async function checkRedis(redis: Redis, url: string): Promise<DoctorCheck
     return [
       {
         group,
-        name: 'redis reachable',
+        name: 'reachable',
         status: 'fail',
         detail: `${redactUrl(url)}: ${(error as Error).message}`,
         fix: 'start Redis 7+ or point REDIS_URL at it',
@@ -148,11 +148,11 @@ export async function checkWebhookReachability(
   }
 }
 
-/** A connector's setup checks as doctor lines. */
+/** A connector's setup checks as doctor lines; the group names the system, so the name need not repeat it. */
 export function fromSetupChecks(group: string, checks: SetupCheck[]): DoctorCheck[] {
   return checks.map((check) => ({
     group,
-    name: check.name,
+    name: check.name.replace(/^(hubspot |salesforce\.)/, ''),
     status: check.ok ? 'pass' : 'fail',
     detail: check.detail,
     ...(check.fix ? { fix: check.fix } : {}),
