@@ -13,8 +13,8 @@ interface BarRow {
   note?: string;
 }
 
-const LABEL_WIDTH = 190;
-const BAR_AREA = 360;
+const LABEL_WIDTH = 210;
+const BAR_AREA = 300;
 const ROW_HEIGHT = 28;
 
 /** A horizontal bar chart as inline SVG (the page must work with no network, so no chart library). */
@@ -26,7 +26,7 @@ export function barChart(rows: BarRow[], title: string, colour: string): string 
   const bars = rows.map((row, i) => {
     const y = 4 + i * ROW_HEIGHT;
     const length = row.value > 0 ? Math.max(2, Math.round((row.value / max) * BAR_AREA)) : 0;
-    const text = `${row.value}${row.note ? `  ${row.note}` : ''}`;
+    const text = `${row.value}${row.note ? ` · ${row.note}` : ''}`;
     return [
       `<text x="${LABEL_WIDTH - 8}" y="${y + 17}" text-anchor="end">${escapeHtml(row.label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${length}" height="${ROW_HEIGHT - 8}" rx="3" fill="${colour}"/>`,
@@ -90,7 +90,7 @@ function section(figures: TenantReport, report: FunnelReport, heading: string): 
   );
   const reasons = barChart(
     figures.rejections.reasons.slice(0, 12).map((entry) => ({
-      label: clip(entry.reason, 32),
+      label: clip(entry.reason, 28),
       value: entry.count,
     })),
     'Rejection reasons',

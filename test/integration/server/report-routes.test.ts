@@ -132,7 +132,7 @@ describe('GET /report and /report.json', () => {
     const html = response.text;
     expect(html).toMatch(/<svg[^>]*aria-label="Funnel: leads that reached each stage"/);
     expect(html).toMatch(/<svg[^>]*aria-label="Rejection reasons"/);
-    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; no bu…');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; n…');
     expect(html).not.toContain('<script');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(html).toMatch(/Per tenant/);
