@@ -12,7 +12,6 @@ import { startEngineWorkers } from './commands/worker.ts';
 import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
 import { registerDemo } from './demo/register.ts';
-import { registerDemo } from './demo/register.ts';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -200,8 +199,6 @@ export function buildProgram(): Command {
         });
       });
     });
-
-  registerDemo(program);
 
   registerDemo(program);
 
