@@ -12,7 +12,7 @@ import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
 import { explainRoutes } from './explain-routes.ts';
 import { reportRoutes } from './report-routes.ts';
-import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard.ts';
+import { lazyQueueDashboard, QUEUE_DASHBOARD_PATH } from './queue-dashboard.ts';
 
 export interface AppDeps {
   config: LeadBridgeConfig;
@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     QUEUE_DASHBOARD_PATH,
     requireAdminToken(deps.adminToken),
-    queueDashboard([deps.ingestQueue as unknown as Queue, ...(deps.dashboardQueues ?? [])]),
+    lazyQueueDashboard(() => [deps.ingestQueue as unknown as Queue, ...(deps.dashboardQueues ?? [])]),
   );
   app.use(explainRoutes(deps));
   app.use(reportRoutes(deps));

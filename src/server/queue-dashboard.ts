@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
@@ -16,4 +16,13 @@ export function queueDashboard(queues: Queue[]): Router {
     options: { uiConfig: { boardTitle: 'LeadBridge queues' } },
   });
   return serverAdapter.getRouter() as Router;
+}
+
+/** The dashboard, built on its first request: an admin page need not cost every server start (or test app). */
+export function lazyQueueDashboard(queues: () => Queue[]): RequestHandler {
+  let dashboard: Router | undefined;
+  return (req, res, next) => {
+    dashboard ??= queueDashboard(queues());
+    dashboard(req, res, next);
+  };
 }

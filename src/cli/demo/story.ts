@@ -70,9 +70,14 @@ export async function runStory(deps: StoryDeps): Promise<StoryCast> {
       async () => control.findLead(person.email),
       describeContact(id),
     );
+    // Salesforce is written before HubSpot in one reconcile, so the new score can reach HubSpot a moment
+    // after the lead appears in Salesforce: wait for the qualifying score itself.
     const score = await wait(
-      `${person.name}'s score in HubSpot`,
-      async () => scoreOf(await control.contact(id), hs.score),
+      `${person.name}'s qualifying score in HubSpot`,
+      async () => {
+        const current = scoreOf(await control.contact(id), hs.score);
+        return current !== undefined && current >= threshold ? current : undefined;
+      },
       describeContact(id),
     );
     return `${person.name} (score ${score}) passed the handoff gate -> created in Salesforce as ${String(lead.Status)} (seen by ${await lastSeenBy(deps, person.email)})`;
