@@ -1,11 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
-import { parseConfig } from '../../src/config/load.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startOperatorFixture, type OperatorFixture } from './operator-fixture.ts';
-import { readFileSync } from 'node:fs';
 
 const TOKEN = 'doctor-private-app-token';
 
@@ -37,8 +34,7 @@ describe('leadbridge doctor (built CLI) against both emulators', () => {
   beforeAll(async () => {
     fixture = await startOperatorFixture('doctor', { hubspotToken: TOKEN });
     configFile = fixture.writeConfig('leadbridge.config.yaml', { hubspotToken: TOKEN });
-    const config = parseConfig(readFileSync(configFile, 'utf8'), {});
-    await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
+    await fixture.installHubSpot(configFile);
     health = await startHealthServer(200);
     publicUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}`;
   });

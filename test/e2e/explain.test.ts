@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
-import { parseConfig } from '../../src/config/load.ts';
 import { runCli, startCli, stop } from '../helpers/cli.ts';
-import { createContact, startOperatorFixture, type OperatorFixture } from './operator-fixture.ts';
+import {
+  createContact,
+  qualifiedContact,
+  startOperatorFixture,
+  type OperatorFixture,
+} from './operator-fixture.ts';
 
 interface Explained {
   query: string;
@@ -24,17 +26,8 @@ describe('leadbridge explain (built CLI) after a sync against both emulators', (
   beforeAll(async () => {
     fixture = await startOperatorFixture('explain');
     configFile = fixture.writeConfig('leadbridge.config.yaml');
-    const config = parseConfig(readFileSync(configFile, 'utf8'), {});
-    await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
-    contactId = await createContact(fixture.hubspot, {
-      email: 'ada@analytical.example',
-      firstname: 'Ada',
-      lastname: 'Lovelace',
-      company: 'Analytical Engines',
-      jobtitle: 'VP Engineering',
-      phone: '+44 20 7946 0000',
-      lifecyclestage: 'lead',
-    });
+    await fixture.installHubSpot(configFile);
+    contactId = await createContact(fixture.hubspot, qualifiedContact('ada@analytical.example'));
     const sync = await runCli(['sync', '--once', '--config', configFile], fixture.env, 60_000);
     if (sync.code !== 0) throw new Error(`sync --once failed:\n${sync.stdout}\n${sync.stderr}`);
     const lead = fixture.salesforce.state.store.rows('Lead')[0];

@@ -1,47 +1,47 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
 import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../connectors/salesforce/emulator/index.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { deleteKeys, emulatorConfig, type EmulatorConfigOptions } from '../helpers/emulators.ts';
 
-/** Shared by the explain, doctor and install end-to-end tests: both emulators and a config file for them. */
+export { createContact, qualifiedContact } from '../helpers/emulators.ts';
+
+/** Shared by the end-to-end tests of the CLI: both emulators, a config file for them, Redis under a prefix. */
 export interface OperatorFixture {
   hubspot: HubSpotEmulator;
   salesforce: SalesforceEmulator;
   dir: string;
   /** Writes a config file for the emulators (plus `extra` YAML at the top level) and returns its path. */
-  writeConfig(name: string, options?: { extra?: string; hubspotToken?: string }): string;
+  writeConfig(name: string, options?: EmulatorConfigOptions): string;
+  /** What `leadbridge install` does first: the leadbridge_* HubSpot contact properties of that config. */
+  installHubSpot(configFile: string): Promise<void>;
   env: Record<string, string>;
   close(): Promise<void>;
 }
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A VP title (fit, 30) and a phone number (engagement, 30): 60, over the MQL threshold of 50. */
-const SCORING = `
-scoring:
-  mqlThreshold: 50
-  rules:
-    - { id: vp-title, category: fit, field: title, op: contains, value: VP, points: 30 }
-    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
-`;
-
 export async function startOperatorFixture(
   name: string,
-  options: { hubspotToken?: string } = {},
+  options: { hubspotToken?: string; seed?: number } = {},
 ): Promise<OperatorFixture> {
   const prefix = `lbtest-e2e-${name}-${process.pid}-${Date.now()}`;
+  const seed = options.seed ?? 5;
   const hubspot = await startHubSpotEmulator({
     port: 0,
-    seed: 5,
+    seed,
     contacts: 0,
     ...(options.hubspotToken ? { token: options.hubspotToken } : {}),
   });
-  const salesforce = await startSalesforceEmulator({ port: 0, seed: 5 });
+  const salesforce = await startSalesforceEmulator({ port: 0, seed });
   const dir = mkdtempSync(join(tmpdir(), `leadbridge-${name}-`));
   return {
     hubspot,
@@ -49,36 +49,56 @@ export async function startOperatorFixture(
     dir,
     env: { REDIS_URL, LEADBRIDGE_REDIS_PREFIX: prefix },
     writeConfig(file, config = {}) {
-      const text = `
-tenants:
-  - id: acme
-    hubspot: { accessToken: ${config.hubspotToken ?? 'emulator-token'}, baseUrl: ${hubspot.url} }
-    salesforce:
-      loginUrl: ${salesforce.url}
-      clientId: emulator-client
-      refreshToken: emulator-refresh
-      orgId: ${salesforce.orgId}
-${SCORING}
-${config.extra ?? ''}
-`;
       const path = join(dir, file);
-      writeFileSync(path, text);
+      writeFileSync(path, emulatorConfig(hubspot, salesforce, config));
       return path;
+    },
+    async installHubSpot(configFile) {
+      const config = parseConfig(readFileSync(configFile, 'utf8'), {});
+      await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
     },
     async close() {
       const redis = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeys(redis, prefix);
       await redis.quit();
       await hubspot.close();
       await salesforce.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What a suite that runs the CLI against an installed HubSpot needs; set once its beforeAll ran. */
+export interface InstalledFixture {
+  fixture: OperatorFixture;
+  hubspot: HubSpotEmulator;
+  salesforce: SalesforceEmulator;
+  env: Record<string, string>;
+  /** `leadbridge.config.yaml` in the fixture's directory. */
+  configFile: string;
+}
+
+/**
+ * Registers the suite's hooks: before its tests, the emulators start, `leadbridge.config.yaml` is written
+ * with `config` and the leadbridge_* HubSpot properties are installed; after them, all is closed.
+ */
+export function useInstalledFixture(
+  name: string,
+  options: { hubspotToken?: string; seed?: number } = {},
+  config: EmulatorConfigOptions = {},
+): InstalledFixture {
+  const installed = {} as InstalledFixture;
+  beforeAll(async () => {
+    const fixture = await startOperatorFixture(name, options);
+    const configFile = fixture.writeConfig('leadbridge.config.yaml', config);
+    const { hubspot, salesforce, env } = fixture;
+    Object.assign(installed, { fixture, hubspot, salesforce, env, configFile });
+    await fixture.installHubSpot(configFile);
+  });
+  afterAll(async () => {
+    await installed.fixture?.close();
+  });
+  return installed;
 }
 
 /** API calls the HubSpot emulator served whose endpoint matches, summed over statuses. */
@@ -88,17 +108,4 @@ export function hubspotCalls(hubspot: HubSpotEmulator, endpoint: RegExp): number
     if (endpoint.test(name)) for (const count of byStatus.values()) total += count;
   }
   return total;
-}
-
-export async function createContact(
-  hubspot: HubSpotEmulator,
-  properties: Record<string, string>,
-): Promise<string> {
-  const response = await fetch(`${hubspot.url}/__emulator/contacts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ properties }),
-  });
-  if (!response.ok) throw new Error(`create contact: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
 }

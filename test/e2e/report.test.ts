@@ -1,52 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
-import { startHubSpotEmulator, type HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
-import {
-  startSalesforceEmulator,
-  type SalesforceEmulator,
-} from '../../connectors/salesforce/emulator/index.ts';
-import { parseConfig } from '../../src/config/load.ts';
+import { describe, expect, it } from 'vitest';
 import type { FunnelReport } from '../../src/domain/report-schema.ts';
 import { runCli } from '../helpers/cli.ts';
+import { postJson as post } from '../helpers/emulators.ts';
+import { useInstalledFixture } from './operator-fixture.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lbtest-e2e-report-${process.pid}-${Date.now()}`;
-
-/** A VP title (fit, 30) and a phone number (engagement, 30): 60, over the MQL threshold of 50. */
-function configText(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): string {
-  return `
-tenants:
-  - id: acme
-    hubspot: { accessToken: emulator-token, baseUrl: ${hubspot.url} }
-    salesforce:
-      loginUrl: ${salesforce.url}
-      clientId: emulator-client
-      refreshToken: emulator-refresh
-      orgId: ${salesforce.orgId}
-scoring:
-  mqlThreshold: 50
-  rules:
-    - { id: vp-title, category: fit, field: title, op: contains, value: VP, points: 30 }
-    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
+const SLA = `
 sla:
   followUpWithin: 1h
   salesReadyLeadsPerMonth: 40
 `;
-}
-
-async function post(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 const qualified = (email: string, lastname: string) => ({
   email,
@@ -59,39 +21,10 @@ const qualified = (email: string, lastname: string) => ({
 });
 
 describe('leadbridge report (built CLI) after sync --once against both emulators', () => {
-  let hubspot: HubSpotEmulator;
-  let salesforce: SalesforceEmulator;
-  let dir: string;
-  let configFile: string;
-  const env = { REDIS_URL, LEADBRIDGE_REDIS_PREFIX: PREFIX };
-
-  beforeAll(async () => {
-    hubspot = await startHubSpotEmulator({ port: 0, seed: 7, contacts: 0 });
-    salesforce = await startSalesforceEmulator({ port: 0, seed: 7 });
-    const text = configText(hubspot, salesforce);
-    await new HubSpotConnector(parseConfig(text, {}).tenants[0]!, parseConfig(text, {})).install({
-      dryRun: false,
-    });
-    dir = mkdtempSync(join(tmpdir(), 'leadbridge-report-'));
-    configFile = join(dir, 'leadbridge.config.yaml');
-    writeFileSync(configFile, text);
-  });
-
-  afterAll(async () => {
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
-    await hubspot.close();
-    await salesforce.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = useInstalledFixture('report', { seed: 7 }, { extra: SLA });
 
   it('counts the handoffs, what sales did with them and why it rejected one', async () => {
+    const { hubspot, salesforce, env, configFile } = suite;
     for (const [email, name] of [
       ['ada@analytical.example', 'Lovelace'],
       ['grace@cobol.example', 'Hopper'],
@@ -156,6 +89,7 @@ describe('leadbridge report (built CLI) after sync --once against both emulators
   });
 
   it('exits 2 naming the tenants for an unknown --tenant, and for a bad --since', async () => {
+    const { env, configFile } = suite;
     const unknown = await runCli(['report', '--tenant', 'initech', '--config', configFile], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/initech.*tenants: acme/);

@@ -1,48 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
-import { startHubSpotEmulator, type HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
-import {
-  startSalesforceEmulator,
-  type SalesforceEmulator,
-} from '../../connectors/salesforce/emulator/index.ts';
-import { parseConfig } from '../../src/config/load.ts';
+import { describe, expect, it } from 'vitest';
+import type { HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.ts';
 import { runCli } from '../helpers/cli.ts';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lbtest-e2e-sync-${process.pid}-${Date.now()}`;
-
-/** A VP title (fit, 30) and a phone number (engagement, 30): 60, over the MQL threshold of 50. */
-function configText(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): string {
-  return `
-tenants:
-  - id: acme
-    hubspot: { accessToken: emulator-token, baseUrl: ${hubspot.url} }
-    salesforce:
-      loginUrl: ${salesforce.url}
-      clientId: emulator-client
-      refreshToken: emulator-refresh
-      orgId: ${salesforce.orgId}
-scoring:
-  mqlThreshold: 50
-  rules:
-    - { id: vp-title, category: fit, field: title, op: contains, value: VP, points: 30 }
-    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
-`;
-}
-
-async function createContact(hubspot: HubSpotEmulator, properties: Record<string, string>): Promise<string> {
-  const response = await fetch(`${hubspot.url}/__emulator/contacts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ properties }),
-  });
-  if (!response.ok) throw new Error(`create contact: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
-}
+import { createContact, qualifiedContact, useInstalledFixture } from './operator-fixture.ts';
 
 /**
  * Write calls the emulators served: HubSpot batch writes; Salesforce sObject Collections create/update
@@ -76,48 +36,11 @@ interface Summary {
 }
 
 describe('leadbridge sync --once (built CLI) against both emulators', () => {
-  let hubspot: HubSpotEmulator;
-  let salesforce: SalesforceEmulator;
-  let dir: string;
-  let configFile: string;
-  const env = { REDIS_URL, LEADBRIDGE_REDIS_PREFIX: PREFIX };
-
-  beforeAll(async () => {
-    hubspot = await startHubSpotEmulator({ port: 0, seed: 5, contacts: 0 });
-    salesforce = await startSalesforceEmulator({ port: 0, seed: 5 });
-    const text = configText(hubspot, salesforce);
-    const config = parseConfig(text, {});
-    // What `leadbridge install` does first: the leadbridge_* contact properties.
-    await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
-    dir = mkdtempSync(join(tmpdir(), 'leadbridge-sync-once-'));
-    configFile = join(dir, 'leadbridge.config.yaml');
-    writeFileSync(configFile, text);
-  });
-
-  afterAll(async () => {
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
-    await hubspot.close();
-    await salesforce.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = useInstalledFixture('sync', { seed: 5 });
 
   it('hands a qualifying HubSpot contact to Salesforce, keeps the other one out, and a second run writes nothing', async () => {
-    const qualified = await createContact(hubspot, {
-      email: 'ada@analytical.example',
-      firstname: 'Ada',
-      lastname: 'Lovelace',
-      company: 'Analytical Engines',
-      jobtitle: 'VP Engineering',
-      phone: '+44 20 7946 0000',
-      lifecyclestage: 'lead',
-    });
+    const { hubspot, salesforce, env, configFile } = suite;
+    const qualified = await createContact(hubspot, qualifiedContact('ada@analytical.example'));
     await createContact(hubspot, { email: 'bob@example.org', firstname: 'Bob', lifecyclestage: 'lead' });
 
     const first = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
@@ -155,6 +78,7 @@ describe('leadbridge sync --once (built CLI) against both emulators', () => {
   });
 
   it('exits 1 and lists the record with its code when Salesforce refuses it', async () => {
+    const { hubspot, salesforce, env, configFile } = suite;
     // HubSpot takes a 200-character job title; Salesforce's Lead.Title holds 128 (STRING_TOO_LONG).
     await createContact(hubspot, {
       email: 'cy@longtitle.example',

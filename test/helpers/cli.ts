@@ -15,6 +15,20 @@ export function exampleEnv(): Record<string, string> {
   );
 }
 
+/** The built CLI in a child process with only PATH, HOME and `env`, logging warnings and worse. */
+function spawnCli(args: string[], env: Record<string, string | undefined>) {
+  return spawn(process.execPath, [cliPath, ...args], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      LEADBRIDGE_FROM_DIST: '1',
+      ...env,
+    },
+  });
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -28,16 +42,7 @@ export function runCli(
   timeoutMs = 20_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        LOG_LEVEL: 'warn',
-        LEADBRIDGE_FROM_DIST: '1',
-        ...env,
-      },
-    });
+    const child = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -63,16 +68,7 @@ export function startCli(
   timeoutMs = 20_000,
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        LOG_LEVEL: 'warn',
-        LEADBRIDGE_FROM_DIST: '1',
-        ...env,
-      },
-    });
+    const child = spawnCli(args, env);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -7,6 +7,9 @@ import { parseConfig } from '../../../src/config/load.ts';
 import type { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
+import { deleteKeys } from '../../helpers/emulators.ts';
+
+export { deleteKeys } from '../../helpers/emulators.ts';
 
 export const TENANT = 'acme';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,18 +31,16 @@ sync: { debounce: ${debounce}, pollInterval: 1h }
   );
 }
 
-/** A unique key base per test file and run, and a way to delete every key under it. */
+/** A unique key base per test file and run (deleteKeys removes every key under it). */
 export function uniquePrefix(name: string): string {
   return `lbtest-engine-${name}-${process.pid}-${Date.now()}`;
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/** Deletes every key under `prefix` over a connection of its own (for suites whose workers own theirs). */
+export async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  await deleteKeys(redis, prefix);
+  await redis.quit();
 }
 
 export interface EngineHarness extends EngineRuntime {

@@ -5,7 +5,7 @@ import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import {
-  deleteKeys,
+  dropKeys,
   recordingBatch,
   REDIS_URL,
   TENANT,
@@ -54,10 +54,7 @@ describe('ingest: dedup and debounce through the real queues', () => {
 
   afterAll(async () => {
     await workers.close();
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL);
-    await deleteKeys(redis, prefix);
-    await redis.quit();
+    await dropKeys(prefix);
   });
 
   it('turns a burst of 20 changes to one record into one ref, reconciled once after the debounce', async () => {

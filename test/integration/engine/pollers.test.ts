@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import {
   deleteKeys,
+  dropKeys,
   recordingBatch,
   REDIS_URL,
   startEngineHarness,
@@ -242,10 +243,7 @@ describe('poll jobs through the real queues', () => {
       expect(await ingestJobs()).toBe(4);
     } finally {
       await workers.close();
-      const { Redis } = await import('ioredis');
-      const redis = new Redis(REDIS_URL);
-      await deleteKeys(redis, prefix);
-      await redis.quit();
+      await dropKeys(prefix);
     }
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { RateLimitedError } from '../../../src/errors/rate-limited-error.ts';
 import {
@@ -10,15 +10,15 @@ import {
   repEditsLead,
   salesforceRecord,
   setFaults,
-  startHarness,
+  emailSequence,
   TENANT,
   writeCalls,
   type Harness,
+  useHarness,
 } from './reconcile-harness.ts';
 
 let h: Harness;
-let seq = 0;
-const email = (name: string) => `${name}-${++seq}@example.com`;
+const email = emailSequence();
 
 async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await h.metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -29,15 +29,7 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 }
 
 describe('reconcileBatch against both emulators and real Redis', () => {
-  beforeAll(async () => {
-    h = await startHarness('batch');
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.recorder.reset();
-  });
+  useHarness('batch', (started) => (h = started));
 
   it('links a new HubSpot contact below the threshold, scores it in HubSpot only, and a second run writes nothing', async () => {
     const id = await createContact(h.hubspot, plainContact(email('grace')));

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createConnectors, type TenantConnectors } from '../../../connectors/index.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
 import {
@@ -14,20 +15,11 @@ import { AuditTrail } from '../../../src/store/audit-trail.ts';
 import { CursorStore } from '../../../src/store/cursors.ts';
 import { LeadLinks } from '../../../src/store/lead-links.ts';
 import { SyncState } from '../../../src/store/sync-state.ts';
+import { deleteKeys, emulatorConfig } from '../../helpers/emulators.ts';
+
+export { createContact, qualifiedContact } from '../../helpers/emulators.ts';
 
 export const TENANT = 'acme';
-
-/**
- * Scoring for the tests: a VP title (fit, 30) and a phone number (engagement, 30) make 60, over the
- * default MQL threshold of 50; either alone stays below it.
- */
-const SCORING = `
-scoring:
-  mqlThreshold: 50
-  rules:
-    - { id: vp-title, category: fit, field: title, op: contains, value: VP, points: 30 }
-    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
-`;
 
 /** Both emulators in-process, real Redis under a prefix of its own, the engine's deps wired as in a worker. */
 export interface Harness {
@@ -47,19 +39,8 @@ export async function startHarness(name: string): Promise<Harness> {
   const hubspot = await startHubSpotEmulator({ port: 0, seed: 11, contacts: 0, webhookApiChanges: false });
   const salesforce = await startSalesforceEmulator({ port: 0, seed: 11 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  const config = parseConfig(
-    `
-tenants:
-  - id: ${TENANT}
-    hubspot: { accessToken: emulator-token, baseUrl: ${hubspot.url} }
-    salesforce:
-      loginUrl: ${salesforce.url}
-      clientId: emulator-client
-      refreshToken: emulator-refresh
-      orgId: ${salesforce.orgId}
-${SCORING}`,
-    {},
-  );
+  // emulatorConfig names its one tenant `acme`, which is TENANT.
+  const config = parseConfig(emulatorConfig(hubspot, salesforce), {});
   const recorder = new InMemoryApiCallRecorder();
   const logger = silentLogger();
   const registry = createConnectors(config, { redis, keyPrefix: `${prefix}:conn:`, recorder, logger });
@@ -91,17 +72,36 @@ ${SCORING}`,
     metrics,
     prefix,
     async close() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeys(redis, `${prefix}:`);
       await redis.quit();
       await hubspot.close();
       await salesforce.close();
     },
   };
+}
+
+/**
+ * Registers the suite's hooks: a harness started before its tests and closed after them, with the call
+ * recorder reset before each test. `use` receives the started harness.
+ */
+export function useHarness(name: string, use: (harness: Harness) => void): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness(name);
+    use(harness);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(() => {
+    harness?.recorder.reset();
+  });
+}
+
+/** Unique addresses per file run: `name-1@example.com`, `name-2@example.com`, … */
+export function emailSequence(): (name: string) => string {
+  let seq = 0;
+  return (name) => `${name}-${++seq}@example.com`;
 }
 
 /**
@@ -115,17 +115,6 @@ export function isWrite(call: ApiCall): boolean {
 
 export function writeCalls(recorder: InMemoryApiCallRecorder): ApiCall[] {
   return recorder.calls.filter(isWrite);
-}
-
-/** A contact a marketer (or a form) created in HubSpot's UI; returns its id. */
-export async function createContact(hubspot: HubSpotEmulator, properties: Record<string, string>) {
-  const response = await fetch(`${hubspot.url}/__emulator/contacts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ properties }),
-  });
-  if (!response.ok) throw new Error(`create contact: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
 }
 
 export async function editContact(hubspot: HubSpotEmulator, id: string, properties: Record<string, string>) {
@@ -170,19 +159,6 @@ export async function setFaults(url: string, faults: Record<string, unknown>) {
     body: JSON.stringify(faults),
   });
   if (!response.ok) throw new Error(`faults: ${response.status} ${await response.text()}`);
-}
-
-/** A lead that passes the default handoff gate (email, names, company) and scores 60 (> 50). */
-export function qualifiedContact(email: string): Record<string, string> {
-  return {
-    email,
-    firstname: 'Ada',
-    lastname: 'Lovelace',
-    company: 'Analytical Engines',
-    jobtitle: 'VP Engineering',
-    phone: '+44 20 7946 0000',
-    lifecyclestage: 'lead',
-  };
 }
 
 /** Scores 0 (no VP title, no phone): a known lead, below the MQL threshold. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { SyncState, type StateWrite, type StateWriteResult } from '../../../src/store/sync-state.ts';
 import {
@@ -7,25 +7,19 @@ import {
   editContact,
   salesforceRecord,
   qualifiedContact,
-  startHarness,
+  emailSequence,
   TENANT,
   writeCalls,
   type Harness,
+  useHarness,
 } from './reconcile-harness.ts';
+import { postJson } from '../../helpers/emulators.ts';
 
 let h: Harness;
-let seq = 0;
-const email = (name: string) => `${name}-${++seq}@example.com`;
+const email = emailSequence();
 
-async function post(url: string, body: unknown = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, unknown>;
-}
+/** An emulator control route's answer: a record, or the ids of what it made. */
+const post = (url: string, body?: unknown) => postJson(url, body) as Promise<Record<string, unknown>>;
 
 /** Another worker that stores a lead's state just before ours does, `races` times. */
 class RacingState extends SyncState {
@@ -43,15 +37,7 @@ class RacingState extends SyncState {
 }
 
 describe('reconcileBatch: links, conversions and concurrent workers', () => {
-  beforeAll(async () => {
-    h = await startHarness('links');
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-  beforeEach(() => {
-    h.recorder.reset();
-  });
+  useHarness('links', (started) => (h = started));
 
   it('links a lead a rep created in Salesforce to a new HubSpot contact (upsert by email)', async () => {
     const address = email('sfonly');
