@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { startOperatorFixture, type OperatorFixture } from './operator-fixture.ts';
+import { type OperatorFixture, useInstalledFixture } from './operator-fixture.ts';
 
 const TOKEN = 'doctor-private-app-token';
 
@@ -26,22 +26,20 @@ function startHealthServer(status: number): Promise<Server> {
 }
 
 describe('leadbridge doctor (built CLI) against both emulators', () => {
+  const suite = useInstalledFixture('doctor', { hubspotToken: TOKEN }, { hubspotToken: TOKEN });
   let fixture: OperatorFixture;
   let configFile: string;
   let health: Server;
   let publicUrl: string;
 
   beforeAll(async () => {
-    fixture = await startOperatorFixture('doctor', { hubspotToken: TOKEN });
-    configFile = fixture.writeConfig('leadbridge.config.yaml', { hubspotToken: TOKEN });
-    await fixture.installHubSpot(configFile);
+    ({ fixture, configFile } = suite);
     health = await startHealthServer(200);
     publicUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
     await new Promise((resolve) => health.close(resolve));
-    await fixture.close();
   });
 
   it('passes against healthy emulators: config, Redis, both APIs, webhook URL and API budget', async () => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, stop } from '../helpers/cli.ts';
 import {
   createContact,
   qualifiedContact,
-  startOperatorFixture,
   type OperatorFixture,
+  useInstalledFixture,
 } from './operator-fixture.ts';
 
 interface Explained {
@@ -18,25 +18,20 @@ interface Explained {
 }
 
 describe('leadbridge explain (built CLI) after a sync against both emulators', () => {
+  const suite = useInstalledFixture('explain');
   let fixture: OperatorFixture;
   let configFile: string;
   let contactId: string;
   let salesforceId: string;
 
   beforeAll(async () => {
-    fixture = await startOperatorFixture('explain');
-    configFile = fixture.writeConfig('leadbridge.config.yaml');
-    await fixture.installHubSpot(configFile);
+    ({ fixture, configFile } = suite);
     contactId = await createContact(fixture.hubspot, qualifiedContact('ada@analytical.example'));
     const sync = await runCli(['sync', '--once', '--config', configFile], fixture.env, 60_000);
     if (sync.code !== 0) throw new Error(`sync --once failed:\n${sync.stdout}\n${sync.stderr}`);
     const lead = fixture.salesforce.state.store.rows('Lead')[0];
     salesforceId = String(lead?.Id);
   }, 90_000);
-
-  afterAll(async () => {
-    await fixture.close();
-  });
 
   it('prints the link and a timeline: the change seen, the MQL decision with its score, the patches written', async () => {
     const result = await runCli(['explain', 'ADA@analytical.example', '--config', configFile], fixture.env);
