@@ -3,6 +3,7 @@ import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/em
 import { startServer } from './commands/serve.ts';
 import { startAll } from './commands/start.ts';
 import { runSyncOnce } from './commands/sync-once.ts';
+import { runBackfill } from './commands/backfill.ts';
 import { runReport } from './commands/report.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runExplain } from './commands/explain.ts';
@@ -111,6 +112,37 @@ export function buildProgram(): Command {
         });
       });
     });
+
+  program
+    .command('backfill')
+    .description(
+      'first full sync of every existing record, resumable from its checkpoint; exit 0 when all synced, 1 when some failed',
+    )
+    .option('--tenant <id>', 'only this tenant (default: every tenant)')
+    .option('--restart', 'ignore the stored checkpoint and start from the first page')
+    .option('--dry-run', 'print the patches it would write; write nothing')
+    .option('--json', 'print the summary (and, with --dry-run, the patches) as JSON')
+    .action(
+      async (
+        options: { tenant?: string; restart?: boolean; dryRun?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+          const config = await loadConfig();
+          return runBackfill(
+            config,
+            env,
+            logger,
+            { tenant: options.tenant, restart: options.restart ?? false, dryRun: options.dryRun ?? false },
+            {
+              json: options.json ?? false,
+              tty: process.stdout.isTTY === true,
+              write: (text) => process.stdout.write(text),
+            },
+          );
+        });
+      },
+    );
 
   program
     .command('explain')

@@ -14,6 +14,8 @@ export const StoredPollCursor = z.object({
 export const BackfillCheckpoint = z.object({
   /** Position after the last page whose records were enqueued; null before the first page. */
   cursor: StoredPollCursor.nullable(),
+  /** HubSpot list endpoint's page token after the last reconciled page (HubSpot pages by token, not keyset). */
+  after: z.string().nullable().optional(),
   /** Records enqueued so far. */
   processed: z.number().int().nonnegative(),
   /** ISO-8601 instants. */

@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backfillCursor } from '../connectors/salesforce/cursor.ts';
+import type { SystemRecord } from '../connectors/types.ts';
+import { SystemName } from '../src/domain/lead.ts';
+import type { BackfillCheckpoint } from '../src/store/cursors.ts';
+import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
+import type { ReconcileBatch, ReconcileBatchResult, RecordFailure } from './engine.ts';
+import type { EngineRuntime } from './engine-runtime.ts';
+
+/** Where one system's backfill of one tenant stands, reported after every page. */
+export interface BackfillProgress {
+  tenant: string;
+  system: SystemName;
+  /** Records reconciled so far, including those of earlier runs when resumed. */
+  done: number;
+  /** True once the system has no more pages. */
+  finished: boolean;
+}
+
+export interface BackfillOptions extends RetryOptions {
+  /** Only these tenants (default: every tenant of the config). */
+  tenants?: string[];
+  /** Ignore stored checkpoints and start from the first page. */
+  restart?: boolean;
+  /** Records per reconcile batch (default 100). */
+  batchSize?: number;
+  onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillSummary {
+  /** Records read per system, this run. */
+  records: Record<SystemName, number>;
+  /** Per tenant and system that resumed from a checkpoint: the records done before this run. */
+  resumed: Array<{ tenant: string; system: SystemName; processed: number }>;
+  batches: number;
+  leads: number;
+  unchanged: number;
+  conflicts: number;
+  written: Record<SystemName, number>;
+  created: Record<SystemName, number>;
+  failures: RecordFailure[];
+  /** True when every system of every tenant read its last page. */
+  complete: boolean;
+}
+
+interface Page {
+  records: SystemRecord[];
+  /** Checkpoint fields to store once the page is reconciled. */
+  position: Pick<BackfillCheckpoint, 'cursor' | 'after'>;
+  last: boolean;
+}
+
+/** One page of `system` after `checkpoint` (null: the first page). */
+async function readPage(
+  runtime: EngineRuntime,
+  tenant: string,
+  system: SystemName,
+  checkpoint: BackfillCheckpoint | null,
+): Promise<Page> {
+  const connectors = runtime.engine.connectors.get(tenant);
+  if (!connectors) throw new Error(`no connectors for tenant "${tenant}"`);
+  if (system === 'hubspot') {
+    const page = await connectors.hubspot.backfill(checkpoint?.after ?? null);
+    return { records: page.records, position: { cursor: null, after: page.after }, last: !page.after };
+  }
+  const page = await connectors.salesforce.poll(checkpoint?.cursor ?? backfillCursor(), runtime.engine.now());
+  return { records: page.records, position: { cursor: page.next, after: null }, last: page.done };
+}
+
+function add(summary: BackfillSummary, result: ReconcileBatchResult): void {
+  summary.batches += 1;
+  summary.leads += result.leads;
+  summary.unchanged += result.unchanged;
+  summary.conflicts += result.conflicts;
+  for (const system of SystemName.options) {
+    summary.written[system] += result.written[system];
+    summary.created[system] += result.created[system];
+  }
+  summary.failures.push(...result.failures);
+}
+
+export function emptyBackfillSummary(): BackfillSummary {
+  return {
+    records: { hubspot: 0, salesforce: 0 },
+    resumed: [],
+    batches: 0,
+    leads: 0,
+    unchanged: 0,
+    conflicts: 0,
+    written: { hubspot: 0, salesforce: 0 },
+    created: { hubspot: 0, salesforce: 0 },
+    failures: [],
+    complete: true,
+  };
+}
+
+/**
+ * Backfills one system of one tenant page by page. The checkpoint moves only after every record of a
+ * page went through `reconcileBatch`, so a crash re-reads at most the page it was on; re-reconciling it
+ * writes nothing that is already written (patches come from state). A page that still fails after the
+ * retries stops this system: its records are reported and the next run resumes at that page.
+ */
+async function backfillSystem(
+  runtime: EngineRuntime,
+  reconcile: ReconcileBatch,
+  tenant: string,
+  system: SystemName,
+  options: BackfillOptions,
+  summary: BackfillSummary,
+): Promise<boolean> {
+  const { engine } = runtime;
+  const stored = options.restart ? null : await engine.cursors.getBackfill(tenant, system);
+  if (stored?.done) {
+    options.onProgress?.({ tenant, system, done: stored.processed, finished: true });
+    return true;
+  }
+  if (stored) summary.resumed.push({ tenant, system, processed: stored.processed });
+  const startedAt = engine.now().toISOString();
+  let checkpoint: BackfillCheckpoint | null = stored;
+  const batchSize = options.batchSize ?? 100;
+  for (;;) {
+    let page: Page;
+    try {
+      page = await withRetries(() => readPage(runtime, tenant, system, checkpoint), engine.logger, {
+        ...options,
+        sleep: options.sleep ?? sleep,
+      });
+    } catch (error) {
+      engine.logger.warn({ tenant, system, err: error }, 'backfill read failed');
+      summary.failures.push(batchFailure(tenant, system, null, error));
+      return false;
+    }
+    summary.records[system] += page.records.length;
+    for (let i = 0; i < page.records.length; i += batchSize) {
+      const refs = page.records.slice(i, i + batchSize).map((record) => ({ system, id: record.id }));
+      try {
+        add(summary, await withRetries(() => reconcile(engine, tenant, refs), engine.logger, options));
+      } catch (error) {
+        engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
+        summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));
+        return false;
+      }
+    }
+    checkpoint = {
+      ...page.position,
+      processed: (checkpoint?.processed ?? 0) + page.records.length,
+      startedAt: checkpoint?.startedAt ?? startedAt,
+      updatedAt: engine.now().toISOString(),
+      done: page.last,
+    };
+    await engine.cursors.setBackfill(tenant, system, checkpoint);
+    options.onProgress?.({ tenant, system, done: checkpoint.processed, finished: page.last });
+    if (page.last) return true;
+  }
+}
+
+/**
+ * `leadbridge backfill`: every HubSpot contact and every Salesforce lead of each tenant, page by page,
+ * through `reconcileBatch` (which links the two sides of a person by email). A checkpoint per tenant and
+ * system is stored after each page, so a re-run resumes; when both systems of a tenant are done their
+ * checkpoints are cleared, so the next backfill starts over.
+ */
+export async function backfill(
+  runtime: EngineRuntime,
+  reconcile: ReconcileBatch,
+  options: BackfillOptions = {},
+): Promise<BackfillSummary> {
+  const summary = emptyBackfillSummary();
+  const tenants = options.tenants ?? runtime.engine.config.tenants.map((tenant) => tenant.id);
+  for (const tenant of tenants) {
+    let tenantDone = true;
+    for (const system of SystemName.options) {
+      const done = await backfillSystem(runtime, reconcile, tenant, system, options, summary);
+      tenantDone &&= done;
+    }
+    if (tenantDone) {
+      for (const system of SystemName.options) await runtime.engine.cursors.clearBackfill(tenant, system);
+    } else {
+      summary.complete = false;
+    }
+  }
+  return summary;
+}

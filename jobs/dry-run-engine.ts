@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TenantConnectors } from '../connectors/index.ts';
+import type { RecordPatch, WriteOutcome } from '../connectors/types.ts';
+import type { LeadBridgeConfig } from '../src/config/schema.ts';
+import type { SystemName } from '../src/domain/lead.ts';
+import type { Logger } from '../src/log/logger.ts';
+import type { Metrics } from '../src/metrics/prometheus.ts';
+import { tenantKey } from '../src/store/keys.ts';
+import { buildEngine, type EnginePrefixes, type EngineRuntime } from './engine-runtime.ts';
+
+/** A patch a dry run would have written. */
+export interface PlannedPatch {
+  tenant: string;
+  system: SystemName;
+  /** The record it would update; null for a create. */
+  recordId: string | null;
+  fields: RecordPatch['fields'];
+}
+
+/** The per-tenant hashes a reconcile reads: the link table and the sync state (not the audit trail). */
+const COPIED = ['links', 'by-hubspot', 'by-salesforce', 'by-email', 'state'];
+
+/** The connector with `write` answered locally: every other call (reads, polls) goes to the real one. */
+function recordingConnector<T extends object>(
+  connector: T,
+  tenant: string,
+  system: SystemName,
+  planned: PlannedPatch[],
+): T {
+  let creates = 0;
+  const write = async (patches: RecordPatch[]): Promise<WriteOutcome[]> =>
+    patches.map((patch) => {
+      planned.push({ tenant, system, recordId: patch.id ?? null, fields: patch.fields });
+      if (patch.id) return { ok: true, id: patch.id, created: false };
+      creates += 1;
+      return { ok: true, id: `dry-run-${system}-${creates}`, created: true };
+    });
+  return new Proxy(connector, {
+    get(target, property) {
+      if (property === 'write') return write;
+      const value: unknown = Reflect.get(target, property, target);
+      // Bound to the real connector: its methods use private fields a proxy receiver does not have.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/**
+ * Runs `run` against an engine that reconciles for real but writes nothing that lasts: connector writes
+ * are recorded instead of sent, and the state layer works on a scratch copy of each tenant's link table
+ * and sync state (Redis COPY, same `{tenant}` slot), deleted when `run` ends, so the plans are those a
+ * real run would make from the current state. Connector housekeeping (rate limits, sessions) is shared.
+ */
+export async function withDryRunEngine<T>(
+  config: LeadBridgeConfig,
+  deps: { redis: Redis; logger: Logger; metrics: Metrics; prefixes: EnginePrefixes },
+  run: (runtime: EngineRuntime) => Promise<T>,
+): Promise<{ result: T; planned: PlannedPatch[] }> {
+  const { redis, prefixes } = deps;
+  const scratch = `${prefixes.store}:dry-run:${randomUUID()}`;
+  const planned: PlannedPatch[] = [];
+  try {
+    for (const { id } of config.tenants) {
+      for (const name of COPIED)
+        await redis.copy(tenantKey(prefixes.store, id, name), tenantKey(scratch, id, name));
+    }
+    const runtime = buildEngine(config, { ...deps, prefixes: { ...prefixes, store: scratch } });
+    const connectors = new Map<string, TenantConnectors>();
+    for (const [tenant, real] of runtime.engine.connectors) {
+      connectors.set(tenant, {
+        hubspot: recordingConnector(real.hubspot, tenant, 'hubspot', planned),
+        salesforce: recordingConnector(real.salesforce, tenant, 'salesforce', planned),
+      });
+    }
+    runtime.engine.connectors = connectors;
+    return { result: await run(runtime), planned };
+  } finally {
+    await deleteUnder(redis, scratch);
+  }
+}
