@@ -29,9 +29,15 @@ function recordingConnector<T extends object>(
   planned: PlannedPatch[],
 ): T {
   let creates = 0;
+  // Nothing is written, so a lead met again (a backfill reads both sides of a person) plans the same
+  // update again: listed once.
+  const seen = new Set<string>();
   const write = async (patches: RecordPatch[]): Promise<WriteOutcome[]> =>
     patches.map((patch) => {
-      planned.push({ tenant, system, recordId: patch.id ?? null, fields: patch.fields });
+      const key = patch.id ? `${patch.id} ${JSON.stringify(patch.fields)}` : null;
+      if (!key || !seen.has(key))
+        planned.push({ tenant, system, recordId: patch.id ?? null, fields: patch.fields });
+      if (key) seen.add(key);
       if (patch.id) return { ok: true, id: patch.id, created: false };
       creates += 1;
       return { ok: true, id: `dry-run-${system}-${creates}`, created: true };
