@@ -15,7 +15,7 @@ import { demoConfig, demoConfigText } from '../demo/demo-config.ts';
 import { EmulatorControl } from '../demo/emulator-control.ts';
 import { freePort, portIsFree } from '../demo/free-port.ts';
 import { ensureRedis, type DemoRedis } from '../demo/private-redis.ts';
-import { ingestExistingRecords } from '../demo/initial-backfill.ts';
+import { backfillExistingRecords } from '../demo/initial-backfill.ts';
 import { Progress, type QueueCounts } from '../demo/progress.ts';
 import { runStory } from '../demo/story.ts';
 import { DANA } from '../demo/story-people.ts';
@@ -178,18 +178,19 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
       metrics,
       prefixes: enginePrefixes(prefix),
     });
-    await progress.step(
-      'backfill: list the records that were there before LeadBridge',
-      () => ingestExistingRecords(runtime, TENANT, hubspotConnector, control.salesforceLeads()),
-      (counts) =>
-        `${counts.hubspot} HubSpot contacts, ${counts.salesforce} Salesforce leads queued for reconcile`,
+    const initial = await progress.step(
+      'initial sync: backfill every record that was there before LeadBridge',
+      () => backfillExistingRecords(runtime, TENANT),
+      (result) =>
+        `${result.records.hubspot} HubSpot contacts and ${result.records.salesforce} Salesforce leads read: ${result.leads} leads reconciled; HubSpot ${result.written.hubspot} written (${result.created.hubspot} created), Salesforce ${result.written.salesforce} written (${result.created.salesforce} created); ${result.failures.length} failures`,
     );
     const summary = await progress.step(
-      'initial sync: poll both systems and reconcile every lead',
+      'catch up: poll both systems for changes made meanwhile and reconcile them',
       () => syncOnce(runtime, reconcileBatch),
       (result) =>
         `${result.leads} leads reconciled; HubSpot ${result.written.hubspot} written (${result.created.hubspot} created), Salesforce ${result.written.salesforce} written (${result.created.salesforce} created); ${result.failures.length} failures`,
     );
+    if (initial.failures.length > 0) exitCode = EXIT.failure;
     if (summary.failures.length > 0) exitCode = EXIT.failure;
 
     const workers: EngineWorkers = await progress.step(
