@@ -83,11 +83,14 @@ function text(value: unknown): string {
 }
 
 /**
- * The form two values of a field are compared in: blanks become null, numbers and numeric strings the
+ * The form two values of a field are compared in: blanks become null (false for booleans), numbers and numeric strings the
  * same number, instants epoch milliseconds, emails lower case, other text trimmed. A value that does not
  * fit the type is compared as its trimmed text, so a bad value still equals itself.
  */
 export function comparableValue(value: unknown, type: FieldType | undefined, field?: string): Comparable {
+  // A Salesforce checkbox cannot be blank: writing null stores false and reads back false. Counting a blank
+  // boolean as false keeps that from looking like a change on every pass.
+  if (type === 'boolean' && isBlank(value)) return false;
   if (isBlank(value)) return null;
   switch (type ?? inferType(value)) {
     case 'number':

@@ -109,6 +109,26 @@ describe('backfill against both emulators', () => {
     return { config, runtime: buildEngine(config, deps()) };
   }
 
+  it('a second full pass over leads a rep already worked in Salesforce writes nothing', async () => {
+    // Seeded leads carry every default status, closed and converted ones included, with the custom
+    // fields blank: the first pass fills them in, the second finds both sides equal.
+    const seeded = await fetch(`${salesforce.url}/__emulator/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 20 }),
+    });
+    expect(seeded.ok).toBe(true);
+    const { runtime: engine } = await runtime();
+    const first = await backfill(engine, reconcileBatch, { batchSize: 100 });
+    expect(first.records.salesforce).toBeGreaterThanOrEqual(20);
+    const writesAfterFirst = writeCalls(hubspot, salesforce);
+    expect(writesAfterFirst).toBeGreaterThan(0);
+
+    const second = await backfill(engine, reconcileBatch, { batchSize: 100, restart: true });
+    expect(second.written).toEqual({ hubspot: 0, salesforce: 0 });
+    expect(writeCalls(hubspot, salesforce)).toBe(writesAfterFirst);
+  });
+
   it('resumes after an interruption from the last reconciled page, then clears its checkpoint', async () => {
     const { runtime: engine } = await runtime();
     let calls = 0;

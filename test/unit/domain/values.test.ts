@@ -119,3 +119,12 @@ describe('canonical values', () => {
     expect(canonicalValue('someday', 'datetime')).toBe('someday');
   });
 });
+
+describe('boolean fields', () => {
+  it('count a blank as false, as a Salesforce checkbox stores it', () => {
+    expect(valuesEqual(null, false, 'boolean')).toBe(true);
+    expect(valuesEqual('', 'false', 'boolean')).toBe(true);
+    expect(valuesEqual(null, true, 'boolean')).toBe(false);
+    expect(valuesEqual(null, '', 'string')).toBe(true);
+  });
+});
