@@ -54,13 +54,4 @@ export const WEBHOOK_MAX_RETRIES = 10;
 export const LOCKED_WAIT_MS = 2_000;
 
 /** The contact `lifecyclestage` default order: a write may only move forward. Contacts guide. */
-export const LIFECYCLE_ORDER = [
-  'subscriber',
-  'lead',
-  'marketingqualifiedlead',
-  'salesqualifiedlead',
-  'opportunity',
-  'customer',
-  'evangelist',
-  'other',
-] as const;
+export { HUBSPOT_DEFAULT_LIFECYCLE_ORDER as LIFECYCLE_ORDER } from '../../src/domain/lifecycle-mapping.ts';

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/emulate.ts';
 import { startServer } from './commands/serve.ts';
 import { startAll } from './commands/start.ts';
@@ -12,25 +12,8 @@ import { ConfigError } from '../config/config-error.ts';
 import { startEngineWorkers } from './commands/worker.ts';
 import { runCommand, UsageError, untilSignal } from './command-runner.ts';
 import { packageVersion } from './package-info.ts';
+import { httpUrl, portNumber, wholeNumber } from './argument-parsers.ts';
 import { registerDemo } from './demo/register.ts';
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0-65535');
-  return port;
-}
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number');
-  return number;
-}
-
-function httpUrl(value: string): string {
-  if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError('expected an http(s) URL');
-  return value;
-}
 
 export function buildProgram(): Command {
   const program = new Command('leadbridge')

@@ -1,20 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { portNumber, wholeNumber } from '../argument-parsers.ts';
 import { runDemo } from '../commands/demo.ts';
 import { runCommand, UsageError, untilSignal } from '../command-runner.ts';
 import { RedisUnavailableError } from './private-redis.ts';
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0-65535');
-  return port;
-}
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number');
-  return number;
-}
 
 /** Adds `leadbridge demo` to the program. */
 export function registerDemo(program: Command): void {
