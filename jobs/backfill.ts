@@ -3,8 +3,9 @@ import { backfillCursor } from '../connectors/salesforce/cursor.ts';
 import type { SystemRecord } from '../connectors/types.ts';
 import { SystemName } from '../src/domain/lead.ts';
 import type { BackfillCheckpoint } from '../src/store/cursors.ts';
+import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
-import type { ReconcileBatch, ReconcileBatchResult, RecordFailure } from './engine.ts';
+import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
@@ -27,18 +28,11 @@ export interface BackfillOptions extends RetryOptions {
   onProgress?: (progress: BackfillProgress) => void;
 }
 
-export interface BackfillSummary {
+export interface BackfillSummary extends BatchTotals {
   /** Records read per system, this run. */
   records: Record<SystemName, number>;
   /** Per tenant and system that resumed from a checkpoint: the records done before this run. */
   resumed: Array<{ tenant: string; system: SystemName; processed: number }>;
-  batches: number;
-  leads: number;
-  unchanged: number;
-  conflicts: number;
-  written: Record<SystemName, number>;
-  created: Record<SystemName, number>;
-  failures: RecordFailure[];
   /** True when every system of every tenant read its last page. */
   complete: boolean;
 }
@@ -65,18 +59,6 @@ async function readPage(
   }
   const page = await connectors.salesforce.poll(checkpoint?.cursor ?? backfillCursor(), runtime.engine.now());
   return { records: page.records, position: { cursor: page.next, after: null }, last: page.done };
-}
-
-function add(summary: BackfillSummary, result: ReconcileBatchResult): void {
-  summary.batches += 1;
-  summary.leads += result.leads;
-  summary.unchanged += result.unchanged;
-  summary.conflicts += result.conflicts;
-  for (const system of SystemName.options) {
-    summary.written[system] += result.written[system];
-    summary.created[system] += result.created[system];
-  }
-  summary.failures.push(...result.failures);
 }
 
 export function emptyBackfillSummary(): BackfillSummary {
@@ -134,7 +116,10 @@ async function backfillSystem(
     for (let i = 0; i < page.records.length; i += batchSize) {
       const refs = page.records.slice(i, i + batchSize).map((record) => ({ system, id: record.id }));
       try {
-        add(summary, await withRetries(() => reconcile(engine, tenant, refs), engine.logger, options));
+        addBatchResult(
+          summary,
+          await withRetries(() => reconcile(engine, tenant, refs), engine.logger, options),
+        );
       } catch (error) {
         engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
         summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));

@@ -1,6 +1,7 @@
 import { SystemName } from '../src/domain/lead.ts';
+import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
-import type { RecordFailure, RecordRef, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
+import type { RecordRef, ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { ingestChangeEvent } from './ingest-processor.ts';
 import type { PendingRef } from './pending-refs.ts';
@@ -12,28 +13,9 @@ export interface SyncOnceOptions extends RetryOptions {
   batchSize?: number;
 }
 
-export interface SyncOnceSummary {
+/** `failures` also holds whole polls that failed (record id null). */
+export interface SyncOnceSummary extends BatchTotals {
   polls: PollPassResult[];
-  batches: number;
-  leads: number;
-  unchanged: number;
-  conflicts: number;
-  written: Record<SystemName, number>;
-  created: Record<SystemName, number>;
-  /** Every record (or whole poll) that did not sync, with its code. */
-  failures: RecordFailure[];
-}
-
-function add(summary: SyncOnceSummary, result: ReconcileBatchResult): void {
-  summary.batches += 1;
-  summary.leads += result.leads;
-  summary.unchanged += result.unchanged;
-  summary.conflicts += result.conflicts;
-  for (const system of SystemName.options) {
-    summary.written[system] += result.written[system];
-    summary.created[system] += result.created[system];
-  }
-  summary.failures.push(...result.failures);
 }
 
 /**
@@ -85,7 +67,7 @@ export async function syncOnce(
       );
       if (refs.length === 0) break;
       try {
-        add(summary, await reconcileWithRetries(tenant, refs));
+        addBatchResult(summary, await reconcileWithRetries(tenant, refs));
       } catch (error) {
         engine.logger.warn({ tenant, refs: refs.length, err: error }, 'reconcile batch failed');
         failed.push(...refs);

@@ -46,18 +46,6 @@ export function defaultFaults(): Faults {
   };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a seeded run injects the same faults. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function rateLimited(
   policyName: 'TEN_SECONDLY_ROLLING' | 'DAILY' | 'SECONDLY',
   max: number,

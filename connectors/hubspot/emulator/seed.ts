@@ -1,4 +1,4 @@
-import { prng } from './faults.ts';
+import { prng } from '../../emulator-support/prng.ts';
 import {
   CITIES,
   COMPANIES,

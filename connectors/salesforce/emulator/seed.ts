@@ -1,17 +1,7 @@
 import { INDUSTRIES, LEAD_SOURCES } from './objects.ts';
 import type { OrgStore } from './store.ts';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same org. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { prng } from '../../emulator-support/prng.ts';
 
 const FIRST_NAMES = [
   'Ava',
