@@ -22,8 +22,7 @@ if (!isRecentEnough()) {
     if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
-    }
-    else process.exit(code ?? 1);
+    } else process.exit(code ?? 1);
   });
 } else {
   const source = new URL('../src/cli/main.ts', import.meta.url);
