@@ -4,6 +4,8 @@ import { durationMs } from '../../src/domain/duration.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
 import type { Connector, PollCursor, PollPage, SetupCheck, SystemRecord, WriteOutcome } from '../types.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
+import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
@@ -60,6 +62,7 @@ export class HubSpotConnector implements Connector {
       tenant: tenant.id,
       accessToken: tenant.hubspot.accessToken,
       baseUrl: tenant.hubspot.baseUrl,
+      apiVersion: tenant.hubspot.apiVersion,
       gate: deps.limiter ? redisRateGate(deps.limiter, tenant.id, tenant.hubspot.burstLimitPer10s) : openGate,
       ...(deps.recorder ? { recorder: deps.recorder } : {}),
       ...(deps.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: deps.maxInlineWaitMs }),
@@ -116,9 +119,27 @@ export class HubSpotConnector implements Connector {
   }
 
   async checkSetup(): Promise<SetupCheck[]> {
+    const version = this.client.paths.version;
     try {
-      return await checkProperties(this.client, this.#config);
+      const checks = await checkProperties(this.client, this.#config);
+      return [
+        {
+          name: 'hubspot api version',
+          ok: true,
+          detail: `${version} answers (HubSpot supports it until ${unsupportedFrom(version)})${version === 'v3' ? '; the legacy /crm/v3 paths lose support in September 2027: set hubspot.apiVersion to a dated version such as 2026-09' : ''}`,
+        },
+        ...checks,
+      ];
     } catch (err) {
+      if (err instanceof PermanentError && err.status === 404)
+        return [
+          {
+            name: 'hubspot api version',
+            ok: false,
+            detail: `HubSpot does not serve API version ${version}: ${err.message}`,
+            fix: 'set tenants[].hubspot.apiVersion to a released, supported version (e.g. 2026-09), or remove it for the default',
+          },
+        ];
       return [
         {
           name: 'hubspot api access',

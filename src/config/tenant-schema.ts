@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
 
+/**
+ * The HubSpot API version LeadBridge targets by default: the current dated one on 2026-11-30 (2026-09,
+ * GA 2026-09-08, supported until 2028-03). https://developers.hubspot.com/docs/developer-tooling/platform/versioning
+ */
+export const DEFAULT_HUBSPOT_API_VERSION = '2026-09';
+
 export const HubSpotTenantConfig = z.strictObject({
   accessToken: z.string().min(1, 'set a private-app or OAuth access token (e.g. ${HUBSPOT_ACCESS_TOKEN})'),
   clientSecret: z
@@ -25,6 +31,16 @@ export const HubSpotTenantConfig = z.strictObject({
     .min(1)
     .default(['v3'])
     .describe('Webhook signature versions accepted; v3 is the only one with a replay window.'),
+  apiVersion: z
+    .string()
+    .regex(
+      /^(v3|20\d\d-(03|09))$/,
+      'an API version is "v3" or a dated one such as "2026-09" (HubSpot releases one each March and September)',
+    )
+    .default(DEFAULT_HUBSPOT_API_VERSION)
+    .describe(
+      'HubSpot API version of every call: a dated version (default 2026-09, supported until 2028-03) or "v3" (legacy /crm/v3 paths, unsupported from September 2027).',
+    ),
   burstLimitPer10s: z
     .number()
     .int()

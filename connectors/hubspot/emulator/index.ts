@@ -117,6 +117,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       random: prng(seed),
       token: options.token,
       exchanges: options.recordExchanges ? exchanges : undefined,
+      now: clock,
       record: (endpoint, status) => {
         const byStatus = calls.get(endpoint) ?? new Map<number, number>();
         byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
