@@ -8,6 +8,7 @@ import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
+import { checkRequiredProperties } from './required-properties.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
@@ -122,6 +123,7 @@ export class HubSpotConnector implements Connector {
     const version = this.client.paths.version;
     try {
       const checks = await checkProperties(this.client, this.#config);
+      checks.push(await checkRequiredProperties(this.client, this.#config));
       return [
         {
           name: 'hubspot api version',

@@ -8,6 +8,7 @@ import { prng } from '../../emulator-support/prng.ts';
 import { defaultFaults, FaultSettings, RateLimits, type Faults } from './faults.ts';
 import { contactRoutes } from './routes-contacts.ts';
 import { propertyRoutes } from './routes-properties.ts';
+import { schemaRoutes } from './routes-schemas.ts';
 import { seedContacts } from './seed.ts';
 import { ContactStore } from './store.ts';
 import { WebhookDeliverer, type WebhookOptions } from './webhook-delivery.ts';
@@ -111,19 +112,22 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     }),
   );
   app.use(
-    apiRouter([...contactRoutes(store, () => faults.searchLagMs), ...propertyRoutes(store)], {
-      faults,
-      rateLimits,
-      random: prng(seed),
-      token: options.token,
-      exchanges: options.recordExchanges ? exchanges : undefined,
-      now: clock,
-      record: (endpoint, status) => {
-        const byStatus = calls.get(endpoint) ?? new Map<number, number>();
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-        calls.set(endpoint, byStatus);
+    apiRouter(
+      [...contactRoutes(store, () => faults.searchLagMs), ...propertyRoutes(store), ...schemaRoutes(store)],
+      {
+        faults,
+        rateLimits,
+        random: prng(seed),
+        token: options.token,
+        exchanges: options.recordExchanges ? exchanges : undefined,
+        now: clock,
+        record: (endpoint, status) => {
+          const byStatus = calls.get(endpoint) ?? new Map<number, number>();
+          byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+          calls.set(endpoint, byStatus);
+        },
       },
-    }),
+    ),
   );
   app.use((req, res) =>
     sendError(res, new EmulatorError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`)),
