@@ -8,6 +8,7 @@ import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
+import { checkIngestMode } from './ingest-check.ts';
 import { checkRequiredProperties } from './required-properties.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
@@ -54,11 +55,13 @@ export class HubSpotConnector implements Connector {
   readonly client: HubSpotClient;
   readonly #config: HubSpotConnectorConfig;
   readonly #properties: string[];
+  readonly #hubspot: TenantConfig['hubspot'];
 
   constructor(tenant: TenantConfig, config: HubSpotConnectorConfig, deps: HubSpotConnectorDeps = {}) {
     this.tenant = tenant.id;
     this.#config = config;
     this.#properties = contactProperties(config);
+    this.#hubspot = tenant.hubspot;
     this.client = new HubSpotClient({
       tenant: tenant.id,
       accessToken: tenant.hubspot.accessToken,
@@ -124,6 +127,7 @@ export class HubSpotConnector implements Connector {
     try {
       const checks = await checkProperties(this.client, this.#config);
       checks.push(await checkRequiredProperties(this.client, this.#config));
+      checks.push(await checkIngestMode(this.client, this.#hubspot));
       return [
         {
           name: 'hubspot api version',

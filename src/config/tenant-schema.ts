@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Duration } from '../domain/duration.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
 
@@ -41,6 +42,15 @@ export const HubSpotTenantConfig = z.strictObject({
     .describe(
       'HubSpot API version of every call: a dated version (default 2026-09, supported until 2028-03) or "v3" (legacy /crm/v3 paths, unsupported from September 2027).',
     ),
+  ingest: z
+    .enum(['webhooks', 'journal', 'polling'])
+    .default('webhooks')
+    .describe(
+      'How changes reach LeadBridge besides the pollers: pushed webhooks (needs a public /webhooks/hubspot), the Webhooks Journal (pulled; no public URL), or polling alone.',
+    ),
+  journalInterval: Duration.default('30s').describe(
+    'With ingest: journal, how often the journal is read from the stored offset.',
+  ),
   burstLimitPer10s: z
     .number()
     .int()

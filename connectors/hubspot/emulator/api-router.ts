@@ -87,7 +87,8 @@ export function apiRouter(routes: ApiRoute[], context: ApiContext): Router {
           const answer = route.handle(req);
           status = answer.status;
           body = answer.body;
-          res.status(status).set(headers).json(body);
+          if (body === undefined) res.status(status).set(headers).end();
+          else res.status(status).set(headers).json(body);
         } catch (err) {
           const error =
             err instanceof EmulatorError

@@ -31,6 +31,7 @@ export function versionStatus(version: string, now: number): 'ok' | 'retired' | 
 
 /** The API version a request was made at: the `:apiVersion` path segment, or `v3` on legacy paths. */
 export function requestVersion(req: Request): string {
+  // The journal's legacy `/v4` paths count as legacy too: served until the v3 ones stop.
   const version = req.params.apiVersion;
   return typeof version === 'string' ? version : 'v3';
 }
@@ -67,5 +68,6 @@ export function checkVersion(version: string, now: number): void {
 export function datedTemplate(v3Template: string): string {
   const crm = /^\/crm\/v3\/(\w+)(\/.*)?$/.exec(v3Template);
   if (crm) return `/crm/${crm[1]}/:apiVersion${crm[2] ?? ''}`;
-  return v3Template.replace('/v3/', '/:apiVersion/');
+  // Other families keep the version in place: `/crm-object-schemas/v3/…`, `/webhooks-journal/journal/v4/…`.
+  return v3Template.replace(/\/v[34]\//, '/:apiVersion/');
 }
