@@ -76,8 +76,14 @@ export const SalesforceTenantConfig = z
       .describe('Outbound messages from any other org are refused.'),
     apiVersion: z
       .string()
-      .regex(/^\d+\.0$/, 'an API version looks like "62.0"')
-      .default('62.0'),
+      .regex(/^\d+\.0$/, 'an API version looks like "66.0"')
+      .refine((version) => Number.parseFloat(version) >= 31, {
+        message: 'API versions 30.0 and older are retired (Salesforce answers 410 GONE): use 66.0 or later',
+      })
+      .default('66.0')
+      .describe(
+        "REST API version (default 66.0, Spring '26; 67.0 is Summer '26). 31.0-40.0 retire in Summer '28.",
+      ),
     apiBudgetShare: z
       .number()
       .gt(0)
