@@ -30,6 +30,10 @@ export interface HubSpotPaths {
   contactPropertyGroups: string;
   /** The object-schema of contacts (required properties): `/crm-object-schemas/<v>/schemas/contacts`. */
   contactSchema: string;
+  /** The Leads object (0-136): `/crm/v3/objects/leads` or `/crm/objects/2026-09/leads`. */
+  leads: string;
+  /** Contact-to-lead associations: `/crm/v4/associations/contacts/leads` or `/crm/associations/<v>/contacts/leads` (dated form assumed). */
+  contactLeadAssociations: string;
 }
 
 /** Pure: where each call goes for `version` (the version segment moves: `/crm/v3/objects` vs `/crm/objects/<date>`). */
@@ -42,5 +46,10 @@ export function hubspotPaths(version: string): HubSpotPaths {
     contactProperties: `${properties}/contacts`,
     contactPropertyGroups: `${properties}/contacts/groups`,
     contactSchema: `/crm-object-schemas/${version}/schemas/contacts`,
+    leads: `${objects}/leads`,
+    contactLeadAssociations:
+      version === 'v3'
+        ? '/crm/v4/associations/contacts/leads'
+        : `/crm/associations/${version}/contacts/leads`,
   };
 }

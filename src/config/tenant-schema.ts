@@ -9,6 +9,30 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.
  */
 export const DEFAULT_HUBSPOT_API_VERSION = '2026-09';
 
+/**
+ * The optional HubSpot Leads object (0-136): a handed-off lead also gets a Lead record associated with its
+ * contact. Stage values are the default lead pipeline's internal stage ids (an assumption to check against
+ * the portal's pipeline, `GET /crm/v3/pipelines/leads`).
+ */
+export const HubSpotLeadsObjectConfig = z.strictObject({
+  enabled: z.boolean().default(false).describe('Create and keep a HubSpot Lead record per handed-off lead.'),
+  pipeline: z.string().min(1).default('lead-pipeline-id').describe('hs_pipeline of created Lead records.'),
+  stages: z
+    .record(z.string(), z.string().min(1))
+    .default({
+      mql: 'new-stage-id',
+      sql: 'connected-stage-id',
+      opportunity: 'qualified-stage-id',
+      customer: 'qualified-stage-id',
+      rejected: 'unqualified-stage-id',
+      disqualified: 'unqualified-stage-id',
+    })
+    .describe(
+      'Shared stage -> hs_pipeline_stage of the Lead record; stages not listed leave it as it is (the handoff stage must be listed).',
+    ),
+});
+export type HubSpotLeadsObjectConfig = z.infer<typeof HubSpotLeadsObjectConfig>;
+
 export const HubSpotTenantConfig = z.strictObject({
   accessToken: z.string().min(1, 'set a private-app or OAuth access token (e.g. ${HUBSPOT_ACCESS_TOKEN})'),
   clientSecret: z
@@ -51,6 +75,7 @@ export const HubSpotTenantConfig = z.strictObject({
   journalInterval: Duration.default('30s').describe(
     'With ingest: journal, how often the journal is read from the stored offset.',
   ),
+  leadsObject: HubSpotLeadsObjectConfig.prefault({}),
   burstLimitPer10s: z
     .number()
     .int()

@@ -62,11 +62,12 @@ export function checkVersion(version: string, now: number): void {
 
 /**
  * The dated twin of a legacy route template: `/crm/v3/objects/…` → `/crm/objects/:apiVersion/…`,
+ * `/crm/v4/associations/…` → `/crm/associations/:apiVersion/…` (our guess for associations),
  * `/crm/v3/properties/…` → `/crm/properties/:apiVersion/…`, `/crm-object-schemas/v3/…` →
  * `/crm-object-schemas/:apiVersion/…`.
  */
 export function datedTemplate(v3Template: string): string {
-  const crm = /^\/crm\/v3\/(\w+)(\/.*)?$/.exec(v3Template);
+  const crm = /^\/crm\/v[34]\/(\w+)(\/.*)?$/.exec(v3Template);
   if (crm) return `/crm/${crm[1]}/:apiVersion${crm[2] ?? ''}`;
   // Other families keep the version in place: `/crm-object-schemas/v3/…`, `/webhooks-journal/journal/v4/…`.
   return v3Template.replace(/\/v[34]\//, '/:apiVersion/');

@@ -9,6 +9,7 @@ import { defaultFaults, FaultSettings, RateLimits, type Faults } from './faults.
 import { contactRoutes } from './routes-contacts.ts';
 import { Journal } from './journal.ts';
 import { journalRoutes } from './routes-journal.ts';
+import { LeadRecords, leadRoutes } from './routes-leads.ts';
 import { propertyRoutes } from './routes-properties.ts';
 import { schemaRoutes } from './routes-schemas.ts';
 import { seedContacts } from './seed.ts';
@@ -49,6 +50,8 @@ export interface HubSpotEmulator {
   store: ContactStore;
   /** The Webhooks Journal over the store's changes (3-day retention). */
   journal: Journal;
+  /** Lead records (the Leads object, 0-136), each associated with a contact. */
+  leads: LeadRecords;
   faults: Faults;
   /** Recorded exchanges when `recordExchanges` is on. */
   exchanges: Exchange[];
@@ -68,6 +71,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const seed = options.seed ?? 1;
   const store = new ContactStore(clock);
   const journal = new Journal(clock, options.portalId ?? 62515);
+  const leads = new LeadRecords();
   const faults: Faults = { ...defaultFaults(), ...FaultSettings.parse(options.faults ?? {}) };
   const rateLimits = new RateLimits();
   const calls = new Map<string, Map<number, number>>();
@@ -101,6 +105,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const reset = () => {
     store.reset();
     journal.reset();
+    leads.reset();
     rateLimits.reset();
     calls.clear();
     exchanges.length = 0;
@@ -128,6 +133,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
         ...propertyRoutes(store),
         ...schemaRoutes(store),
         ...journalRoutes(journal),
+        ...leadRoutes(leads, store),
       ],
       {
         faults,
@@ -184,6 +190,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     port,
     store,
     journal,
+    leads,
     faults,
     exchanges,
     calls,
