@@ -13,12 +13,6 @@ export function unsupportedFrom(version: string): string {
   return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
 
-/** Whether a version still has support in the month of `now`. */
-export function isSupportedAt(version: string, now: Date): boolean {
-  const month = now.toISOString().slice(0, 7);
-  return month < unsupportedFrom(version);
-}
-
 /** The request paths of every HubSpot call LeadBridge makes, for one API version. */
 export interface HubSpotPaths {
   version: string;
