@@ -34,7 +34,11 @@ export function createConnectors(
     config.tenants.map((tenant) => [
       tenant.id,
       {
-        hubspot: new HubSpotConnector(tenant, config, { limiter, recorder: deps.recorder }),
+        hubspot: new HubSpotConnector(tenant, config, {
+          limiter,
+          recorder: deps.recorder,
+          logger: deps.logger,
+        }),
         salesforce: new SalesforceConnector({
           config,
           tenant,

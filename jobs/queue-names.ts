@@ -5,6 +5,8 @@ export const QUEUE_NAMES = {
   reconcile: 'leadbridge-reconcile',
   /** Job schedulers per tenant and system: the pollers, the safety net under the webhooks. */
   poll: 'leadbridge-poll',
+  /** Job schedulers per tenant with `hubspot.ingest: journal`: reads the HubSpot Webhooks Journal. */
+  journal: 'leadbridge-journal',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

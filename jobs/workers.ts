@@ -3,12 +3,15 @@ import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
+import { JournalOffsetStore } from '../src/store/journal-offsets.ts';
 import { closeGracefully, createRedis } from '../src/store/redis.ts';
 import type { EngineDeps, ReconcileBatch } from './engine.ts';
 import { buildEngine, enginePrefixes } from './engine-runtime.ts';
 import { ingestProcessor } from './ingest-processor.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
 import type { PendingRefs } from './pending-refs.ts';
+import { journalProcessor } from './journal-processor.ts';
+import { createJournalQueue, upsertJournalSchedulers, type JournalQueue } from './journal-queue.ts';
 import { pollProcessor } from './poll-processor.ts';
 import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-queue.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
@@ -42,7 +45,7 @@ export interface EngineWorkers {
   redis: Redis;
   engine: EngineDeps;
   pending: PendingRefs;
-  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue };
+  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue; journal: JournalQueue };
   workers: Worker[];
   /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
   close(): Promise<void>;
@@ -73,6 +76,7 @@ export async function startWorkers(
     ingest: createIngestQueue(redis, logger, prefixes.queue),
     reconcile: createReconcileQueue(redis, logger, prefixes.queue),
     poll: createPollQueue(redis, logger, prefixes.queue),
+    journal: createJournalQueue(redis, logger, prefixes.queue),
   };
   const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
   const concurrency = options.concurrency ?? {};
@@ -103,6 +107,18 @@ export async function startWorkers(
     concurrency: concurrency.poll ?? 2,
   });
 
+  start(
+    queues.journal.name,
+    journalProcessor({
+      engine,
+      offsets: new JournalOffsetStore(redis, { prefix: prefixes.store }),
+      ingestQueue: queues.ingest,
+      journalQueue: queues.journal,
+      pollQueue: queues.poll,
+    }),
+    { concurrency: 1 },
+  );
+
   const close = () =>
     closeGracefully(
       logger,
@@ -114,7 +130,10 @@ export async function startWorkers(
       () => redis.disconnect(),
     );
   try {
-    if (options.schedulePolls ?? true) await upsertPollSchedulers(queues.poll, config);
+    if (options.schedulePolls ?? true) {
+      await upsertPollSchedulers(queues.poll, config);
+      await upsertJournalSchedulers(queues.journal, config);
+    }
     for (const tenant of config.tenants) {
       const dueAt = await pending.nextDueAt(tenant.id);
       if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime());

@@ -1,22 +1,29 @@
 import { Client } from '@hubspot/api-client';
-import type {
-  FilterGroup,
-  SimplePublicObject,
-  SimplePublicUpsertObject,
-  StandardError,
-} from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
+import type { FilterGroup } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
+import type { z } from 'zod';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { ignoreApiCalls } from '../../src/metrics/api-calls.ts';
 import { ApiCaller } from './api-call.ts';
+import { DEFAULT_HUBSPOT_API_VERSION, hubspotPaths, type HubSpotPaths } from './api-version.ts';
+import { sendJson, type JsonRequest } from './http.ts';
 import { BATCH_MAX_INPUTS, LIST_PAGE_MAX, SEARCH_PAGE_MAX } from './limits.ts';
-import { openGate, type RateGate } from './rate-gate.ts';
-import type { HubSpotContact } from './schemas.ts';
+import { openGate, type CallKind, type RateGate } from './rate-gate.ts';
+import {
+  WireBatchAnswer,
+  WirePage,
+  type HubSpotContact,
+  type WireBatchError,
+  type WireObject,
+} from './schemas.ts';
 
 export interface HubSpotClientOptions {
   tenant: string;
   accessToken: string;
   /** API base URL without a trailing slash, e.g. `https://api.hubapi.com` or an emulator's URL. */
   baseUrl: string;
+  /** `v3` or a dated version such as `2026-09` (default {@link DEFAULT_HUBSPOT_API_VERSION}). */
+  apiVersion?: string;
   /** Shared admission control; default none (unit tests). */
   gate?: RateGate;
   /** Where every call is counted by endpoint and status. */
@@ -70,7 +77,7 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-function toContact(object: SimplePublicObject): HubSpotContact {
+function toContact(object: WireObject): HubSpotContact {
   return {
     id: object.id,
     properties: { ...object.properties },
@@ -79,7 +86,7 @@ function toContact(object: SimplePublicObject): HubSpotContact {
   };
 }
 
-function recordErrors(errors: StandardError[] | undefined): BatchRecordError[] {
+function recordErrors(errors: Array<z.infer<typeof WireBatchError>> | undefined): BatchRecordError[] {
   return (errors ?? []).map((error) => ({
     ids: Object.values(error.context ?? {}).flat(),
     category: error.category,
@@ -87,36 +94,38 @@ function recordErrors(errors: StandardError[] | undefined): BatchRecordError[] {
   }));
 }
 
+/** An answer that does not have the shape we rely on: permanent, with the path that gave it. */
+function parsed<S extends z.ZodType>(schema: S, data: unknown, endpoint: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success)
+    throw new PermanentError(
+      `HubSpot ${endpoint}: unexpected answer (${result.error.issues[0]?.message ?? 'invalid'})`,
+      'UNEXPECTED_RESPONSE',
+    );
+  return result.data;
+}
+
 /**
- * The contacts API of one tenant over `@hubspot/api-client`, with the SDK's own retries off so that our
- * policy (shared rate gate, classified errors) is the one in force. One instance per tenant: the SDK's
- * decorators live in a process-wide singleton that every `new Client()` resets, so the API objects are
- * taken right after construction, while the decorators are ours (none).
+ * The contacts API of one tenant, at the tenant's API version (`hubspot.apiVersion`). Requests go
+ * through `@hubspot/api-client`'s generic `apiRequest` (see http.ts for why), with the SDK's own retries
+ * and limiter off so that our policy (shared rate gate, classified errors) is the one in force.
+ * `apiRequest` applies the process-wide decorator singleton that every `new Client()` resets; ours
+ * installs none, and LeadBridge builds no client that does.
  */
 export class HubSpotClient {
   readonly tenant: string;
   readonly caller: ApiCaller;
   readonly sdk: Client;
-  readonly #contacts;
-  /** The properties API objects, taken at construction for the same reason as the contacts ones. */
-  readonly propertiesApi;
+  readonly paths: HubSpotPaths;
 
   constructor(options: HubSpotClientOptions) {
     this.tenant = options.tenant;
+    this.paths = hubspotPaths(options.apiVersion ?? DEFAULT_HUBSPOT_API_VERSION);
     this.sdk = new Client({
       accessToken: options.accessToken,
       basePath: options.baseUrl.replace(/\/+$/, ''),
       numberOfApiCallRetries: 0,
     });
-    this.#contacts = {
-      basic: this.sdk.crm.contacts.basicApi,
-      batch: this.sdk.crm.contacts.batchApi,
-      search: this.sdk.crm.contacts.searchApi,
-    };
-    this.propertiesApi = {
-      core: this.sdk.crm.properties.coreApi,
-      groups: this.sdk.crm.properties.groupsApi,
-    };
     this.caller = new ApiCaller({
       tenant: options.tenant,
       gate: options.gate ?? openGate,
@@ -127,32 +136,42 @@ export class HubSpotClient {
     });
   }
 
+  /**
+   * One JSON call at this client's version, admitted, counted and classified by the caller. `endpoint`
+   * names the route template for metrics, e.g. `POST /crm/objects/2026-09/contacts/batch/read`.
+   */
+  request<T = unknown>(
+    request: JsonRequest,
+    kind: CallKind = 'standard',
+    endpoint = `${request.method} ${request.path}`,
+  ): Promise<{ httpStatusCode: number; data: T }> {
+    return this.caller.call(endpoint, kind, () => sendJson<T>(this.sdk, request));
+  }
+
   /** Batch read by record id, 100 per call; ids HubSpot no longer has are left out. */
   batchRead(ids: string[], properties: string[]): Promise<BatchResult<HubSpotContact>> {
     // https://developers.hubspot.com/docs/api/crm/contacts#retrieve-contacts (batch read, 100 inputs)
-    return this.#batched('POST /crm/v3/objects/contacts/batch/read', ids, toContact, (ids100) =>
-      this.#contacts.batch.readWithHttpInfo({
-        inputs: ids100.map((id) => ({ id })),
-        properties,
-        propertiesWithHistory: [],
-      }),
-    );
+    return this.#batched('batch/read', ids, toContact, (ids100) => ({
+      inputs: ids100.map((id) => ({ id })),
+      properties,
+      propertiesWithHistory: [],
+    }));
   }
 
-  /** One call per 100 inputs; each answer's results mapped and its per-record errors (207) kept. */
-  async #batched<I, O extends SimplePublicObject, R>(
-    endpoint: string,
+  /** One call per 100 inputs to `contacts/<action>`; each answer's results mapped and its per-record errors (207) kept. */
+  async #batched<I, R>(
+    action: string,
     inputs: I[],
-    map: (object: O) => R,
-    send: (
-      inputs100: I[],
-    ) => Promise<{ httpStatusCode: number; data: { results: O[]; errors?: StandardError[] } }>,
+    map: (object: WireObject) => R,
+    body: (inputs100: I[]) => unknown,
   ): Promise<BatchResult<R>> {
+    const path = `${this.paths.contacts}/${action}`;
     const out: BatchResult<R> = { results: [], errors: [] };
     for (const inputs100 of chunk(inputs, BATCH_MAX_INPUTS)) {
-      const { data } = await this.caller.call(endpoint, 'standard', () => send(inputs100));
-      out.results.push(...data.results.map(map));
-      out.errors.push(...recordErrors(data.errors));
+      const { data } = await this.request({ method: 'POST', path, body: body(inputs100) });
+      const answer = parsed(WireBatchAnswer, data, `POST ${path}`);
+      out.results.push(...answer.results.map(map));
+      out.errors.push(...recordErrors(answer.errors));
     }
     return out;
   }
@@ -166,17 +185,16 @@ export class HubSpotClient {
     inputs: Array<{ email: string; properties: Record<string, string> }>,
   ): Promise<BatchResult<UpsertedContact>> {
     return this.#batched(
-      'POST /crm/v3/objects/contacts/batch/upsert',
+      'batch/upsert',
       inputs,
-      (object: SimplePublicUpsertObject) => ({ ...toContact(object), created: object._new }),
-      (inputs100) =>
-        this.#contacts.batch.upsertWithHttpInfo({
-          inputs: inputs100.map((input) => ({
-            id: input.email,
-            idProperty: 'email',
-            properties: input.properties,
-          })),
-        }),
+      (object) => ({ ...toContact(object), created: object.new ?? false }),
+      (inputs100) => ({
+        inputs: inputs100.map((input) => ({
+          id: input.email,
+          idProperty: 'email',
+          properties: input.properties,
+        })),
+      }),
     );
   }
 
@@ -184,9 +202,7 @@ export class HubSpotClient {
   batchUpdate(
     inputs: Array<{ id: string; properties: Record<string, string> }>,
   ): Promise<BatchResult<HubSpotContact>> {
-    return this.#batched('POST /crm/v3/objects/contacts/batch/update', inputs, toContact, (inputs100) =>
-      this.#contacts.batch.updateWithHttpInfo({ inputs: inputs100 }),
-    );
+    return this.#batched('batch/update', inputs, toContact, (inputs100) => ({ inputs: inputs100 }));
   }
 
   /**
@@ -207,19 +223,26 @@ export class HubSpotClient {
 
   /** One search page (200 at most; 5 per second per account). https://developers.hubspot.com/docs/api/crm/search */
   async search(request: SearchRequest): Promise<SearchPage> {
-    const info = await this.caller.call('POST /crm/v3/objects/contacts/search', 'search', () =>
-      this.#contacts.search.doSearchWithHttpInfo({
-        filterGroups: request.filterGroups,
-        sorts: request.sorts,
-        properties: request.properties,
-        limit: Math.min(request.limit, SEARCH_PAGE_MAX),
-        after: request.after ?? '0',
-      }),
+    const path = `${this.paths.contacts}/search`;
+    const info = await this.request(
+      {
+        method: 'POST',
+        path,
+        body: {
+          filterGroups: request.filterGroups,
+          sorts: request.sorts,
+          properties: request.properties,
+          limit: Math.min(request.limit, SEARCH_PAGE_MAX),
+          after: request.after ?? '0',
+        },
+      },
+      'search',
     );
+    const page = parsed(WirePage, info.data, `POST ${path}`);
     return {
-      results: info.data.results.map(toContact),
-      total: info.data.total,
-      after: info.data.paging?.next?.after,
+      results: page.results.map(toContact),
+      total: page.total ?? page.results.length,
+      after: page.paging?.next?.after,
     };
   }
 
@@ -229,16 +252,18 @@ export class HubSpotClient {
     properties: string[],
     limit = LIST_PAGE_MAX,
   ): Promise<{ results: HubSpotContact[]; after: string | undefined }> {
-    const info = await this.caller.call('GET /crm/v3/objects/contacts', 'standard', () =>
-      this.#contacts.basic.getPageWithHttpInfo(
-        Math.min(limit, LIST_PAGE_MAX),
+    const path = this.paths.contacts;
+    const info = await this.request({
+      method: 'GET',
+      path,
+      query: {
+        limit: String(Math.min(limit, LIST_PAGE_MAX)),
         after,
-        properties,
-        undefined,
-        undefined,
-        false,
-      ),
-    );
-    return { results: info.data.results.map(toContact), after: info.data.paging?.next?.after };
+        properties: properties.length > 0 ? properties.join(',') : undefined,
+        archived: 'false',
+      },
+    });
+    const page = parsed(WirePage, info.data, `GET ${path}`);
+    return { results: page.results.map(toContact), after: page.paging?.next?.after };
   }
 }

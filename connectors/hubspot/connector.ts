@@ -1,11 +1,17 @@
 import type { LeadBridgeConfig } from '../../src/config/schema.ts';
 import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
 import type { Connector, PollCursor, PollPage, SetupCheck, SystemRecord, WriteOutcome } from '../types.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
+import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
+import { checkIngestMode } from './ingest-check.ts';
+import { planLeadRecords, syncLeadRecords, type LeadRecordsResult } from './leads-object.ts';
+import { checkRequiredProperties } from './required-properties.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
@@ -22,6 +28,8 @@ export interface HubSpotConnectorDeps {
   maxInlineWaitMs?: number;
   /** Longest one API call may take, in milliseconds, before it fails as transient (default 30 s). */
   requestTimeoutMs?: number;
+  /** Where the Leads-object step reports the Lead records it could not write. */
+  logger?: Logger;
 }
 
 function lastModified(contact: HubSpotContact): string {
@@ -51,15 +59,22 @@ export class HubSpotConnector implements Connector {
   readonly client: HubSpotClient;
   readonly #config: HubSpotConnectorConfig;
   readonly #properties: string[];
+  readonly #hubspot: TenantConfig['hubspot'];
+  readonly #logger: Logger | undefined;
+  /** What the Leads-object step did on the last write (undefined when the mode is off). */
+  lastLeadRecords: LeadRecordsResult | undefined;
 
   constructor(tenant: TenantConfig, config: HubSpotConnectorConfig, deps: HubSpotConnectorDeps = {}) {
     this.tenant = tenant.id;
     this.#config = config;
     this.#properties = contactProperties(config);
+    this.#hubspot = tenant.hubspot;
+    this.#logger = deps.logger;
     this.client = new HubSpotClient({
       tenant: tenant.id,
       accessToken: tenant.hubspot.accessToken,
       baseUrl: tenant.hubspot.baseUrl,
+      apiVersion: tenant.hubspot.apiVersion,
       gate: deps.limiter ? redisRateGate(deps.limiter, tenant.id, tenant.hubspot.burstLimitPer10s) : openGate,
       ...(deps.recorder ? { recorder: deps.recorder } : {}),
       ...(deps.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: deps.maxInlineWaitMs }),
@@ -88,8 +103,26 @@ export class HubSpotConnector implements Connector {
    * Batch write. A patch may carry `previousStage` (the record's stage as last read) so that leaving a
    * side state clears the `hs_lead_status` it set; see {@link HubSpotRecordPatch}.
    */
-  write(patches: HubSpotRecordPatch[]): Promise<WriteOutcome[]> {
-    return writePatches(this.client, patches, this.#config);
+  async write(patches: HubSpotRecordPatch[]): Promise<WriteOutcome[]> {
+    const outcomes = await writePatches(this.client, patches, this.#config);
+    if (this.#hubspot.leadsObject.enabled) await this.#writeLeadRecords(patches, outcomes);
+    return outcomes;
+  }
+
+  /**
+   * The Leads-object mode (`hubspot.leadsObject.enabled`), a step after the contact writes and apart from
+   * reconcile: the Lead record of each written contact follows its shared stage and rejection reason.
+   * A Lead record HubSpot refuses is logged with its contact; the contact outcome stays as written.
+   */
+  async #writeLeadRecords(patches: HubSpotRecordPatch[], outcomes: WriteOutcome[]): Promise<void> {
+    const settings = this.#hubspot.leadsObject;
+    const result = await syncLeadRecords(this.client, planLeadRecords(patches, outcomes, settings), settings);
+    this.lastLeadRecords = result;
+    for (const { contactId, error } of result.errors)
+      this.#logger?.warn(
+        { tenant: this.tenant, contactId, code: error.code, err: error.message },
+        'HubSpot refused the Lead record of a contact',
+      );
   }
 
   /**
@@ -116,9 +149,29 @@ export class HubSpotConnector implements Connector {
   }
 
   async checkSetup(): Promise<SetupCheck[]> {
+    const version = this.client.paths.version;
     try {
-      return await checkProperties(this.client, this.#config);
+      const checks = await checkProperties(this.client, this.#config);
+      checks.push(await checkRequiredProperties(this.client, this.#config));
+      checks.push(await checkIngestMode(this.client, this.#hubspot));
+      return [
+        {
+          name: 'hubspot api version',
+          ok: true,
+          detail: `${version} answers (HubSpot supports it until ${unsupportedFrom(version)})${version === 'v3' ? '; the legacy /crm/v3 paths lose support in September 2027: set hubspot.apiVersion to a dated version such as 2026-09' : ''}`,
+        },
+        ...checks,
+      ];
     } catch (err) {
+      if (err instanceof PermanentError && err.status === 404)
+        return [
+          {
+            name: 'hubspot api version',
+            ok: false,
+            detail: `HubSpot does not serve API version ${version}: ${err.message}`,
+            fix: 'set tenants[].hubspot.apiVersion to a released, supported version (e.g. 2026-09), or remove it for the default',
+          },
+        ];
       return [
         {
           name: 'hubspot api access',

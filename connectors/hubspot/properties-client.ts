@@ -2,10 +2,11 @@ import type {
   PropertyCreate,
   PropertyGroupCreate,
 } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import { z } from 'zod';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { HubSpotClient } from './client.ts';
 
-// https://developers.hubspot.com/docs/api/crm/properties
+// https://developers.hubspot.com/docs/api/crm/properties (dated: /crm/properties/<version>/{objectType})
 
 /** A property as `install` needs to compare it. */
 export interface PropertySummary {
@@ -14,6 +15,13 @@ export interface PropertySummary {
   fieldType: string;
   groupName: string;
 }
+
+const WireGroup = z.looseObject({ name: z.string(), label: z.string() });
+const WireProperties = z.looseObject({
+  results: z.array(
+    z.looseObject({ name: z.string(), type: z.string(), fieldType: z.string(), groupName: z.string() }),
+  ),
+});
 
 function isNotFound(err: unknown): boolean {
   return err instanceof PermanentError && err.status === 404;
@@ -24,13 +32,15 @@ export async function getPropertyGroup(
   client: HubSpotClient,
   name: string,
 ): Promise<{ name: string; label: string } | null> {
+  const groups = client.paths.contactPropertyGroups;
   try {
-    const info = await client.caller.call(
-      'GET /crm/v3/properties/contacts/groups/{groupName}',
+    const info = await client.request(
+      { method: 'GET', path: `${groups}/${encodeURIComponent(name)}` },
       'standard',
-      () => client.propertiesApi.groups.getByNameWithHttpInfo('contacts', name),
+      `GET ${groups}/{groupName}`,
     );
-    return { name: info.data.name, label: info.data.label };
+    const group = WireGroup.parse(info.data);
+    return { name: group.name, label: group.label };
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;
@@ -38,18 +48,18 @@ export async function getPropertyGroup(
 }
 
 export async function createPropertyGroup(client: HubSpotClient, group: PropertyGroupCreate): Promise<void> {
-  await client.caller.call('POST /crm/v3/properties/contacts/groups', 'standard', () =>
-    client.propertiesApi.groups.createWithHttpInfo('contacts', group),
-  );
+  await client.request({ method: 'POST', path: client.paths.contactPropertyGroups, body: group });
 }
 
 /** Every contact property, by name (one call). */
 export async function listProperties(client: HubSpotClient): Promise<Map<string, PropertySummary>> {
-  const info = await client.caller.call('GET /crm/v3/properties/contacts', 'standard', () =>
-    client.propertiesApi.core.getAllWithHttpInfo('contacts', false),
-  );
+  const info = await client.request({
+    method: 'GET',
+    path: client.paths.contactProperties,
+    query: { archived: 'false' },
+  });
   return new Map(
-    info.data.results.map((property) => [
+    WireProperties.parse(info.data).results.map((property) => [
       property.name,
       {
         name: property.name,
@@ -62,7 +72,5 @@ export async function listProperties(client: HubSpotClient): Promise<Map<string,
 }
 
 export async function createProperty(client: HubSpotClient, property: PropertyCreate): Promise<void> {
-  await client.caller.call('POST /crm/v3/properties/contacts', 'standard', () =>
-    client.propertiesApi.core.createWithHttpInfo('contacts', property),
-  );
+  await client.request({ method: 'POST', path: client.paths.contactProperties, body: property });
 }

@@ -77,3 +77,36 @@ export const HubSpotErrorBody = z.looseObject({
   context: Context,
 });
 export type HubSpotErrorBody = z.infer<typeof HubSpotErrorBody>;
+
+// Response bodies of the CRM object APIs (contacts-v3 OpenAPI: SimplePublicObject, BatchResponse…,
+// CollectionResponse…); the dated versions return the same shapes. Loose: HubSpot adds fields.
+
+const PropertyValues = z.record(z.string(), z.string().nullable());
+
+/** SimplePublicObject (and SimplePublicUpsertObject, which adds `new`). */
+export const WireObject = z.looseObject({
+  id: z.string(),
+  properties: PropertyValues,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  new: z.boolean().optional(),
+});
+export type WireObject = z.infer<typeof WireObject>;
+
+/** One per-record error of a 207 Multi-Status batch answer (StandardError). */
+export const WireBatchError = z.looseObject({
+  category: z.string().catch('UNKNOWN'),
+  message: z.string().catch(''),
+  context: z.record(z.string(), z.array(z.string())).optional().catch(undefined),
+});
+
+export const WireBatchAnswer = z.looseObject({
+  results: z.array(WireObject),
+  errors: z.array(WireBatchError).optional(),
+});
+
+export const WirePage = z.looseObject({
+  results: z.array(WireObject),
+  total: z.number().optional(),
+  paging: z.looseObject({ next: z.looseObject({ after: z.string() }).optional() }).optional(),
+});

@@ -3,6 +3,7 @@ import type { RecordPatch, WriteOutcome } from '../types.ts';
 import { chunk, type BatchResult, type HubSpotClient } from './client.ts';
 import { BATCH_MAX_INPUTS } from './limits.ts';
 import { fromCanonical, type MappingConfig } from './mapping.ts';
+import { withRequiredPropertyFix } from './required-properties.ts';
 
 // Writes never race: new contacts go through batch upsert keyed by email, linked ones are updated by
 // id, and the explicit backward lifecycle moves take HubSpot's clear-then-set path.
@@ -32,8 +33,10 @@ async function sendBatches(
   send: Send,
   keyOf: (result: { id: string; properties: Record<string, string | null> }) => string,
   outcomes: WriteOutcome[],
+  explain: (err: PermanentError) => PermanentError,
 ): Promise<void> {
-  for (const batch of chunk(items, BATCH_MAX_INPUTS)) await sendBisecting(batch, send, keyOf, outcomes);
+  for (const batch of chunk(items, BATCH_MAX_INPUTS))
+    await sendBisecting(batch, send, keyOf, outcomes, explain);
 }
 
 async function sendBisecting(
@@ -41,6 +44,7 @@ async function sendBisecting(
   send: Send,
   keyOf: (result: { id: string; properties: Record<string, string | null> }) => string,
   outcomes: WriteOutcome[],
+  explain: (err: PermanentError) => PermanentError,
 ): Promise<void> {
   if (items.length === 0) return;
   let answer;
@@ -50,13 +54,14 @@ async function sendBisecting(
     if (!(err instanceof PermanentError) || err.status === 401 || err.status === 403) throw err;
     if (items.length === 1) {
       const item = items[0] as Item;
+      const error = explain(err);
       for (const index of item.indexes)
-        outcomes[index] = { ok: false, error: err, ...(/^\d+$/.test(item.key) ? { id: item.key } : {}) };
+        outcomes[index] = { ok: false, error, ...(/^\d+$/.test(item.key) ? { id: item.key } : {}) };
       return;
     }
     const half = Math.ceil(items.length / 2);
-    await sendBisecting(items.slice(0, half), send, keyOf, outcomes);
-    await sendBisecting(items.slice(half), send, keyOf, outcomes);
+    await sendBisecting(items.slice(0, half), send, keyOf, outcomes, explain);
+    await sendBisecting(items.slice(half), send, keyOf, outcomes, explain);
     return;
   }
   const results = new Map(answer.results.map((result) => [keyOf(result), result]));
@@ -125,6 +130,7 @@ export async function writePatches(
     addTo(patch.backwardStageMove ? backwardUpserts : upserts, email, index, properties);
   });
 
+  const explain = (err: PermanentError) => withRequiredPropertyFix(err, config);
   const byId = (result: { id: string }) => result.id;
   const byEmail = (result: { properties: Record<string, string | null> }) =>
     (result.properties.email ?? '').toLowerCase();
@@ -139,6 +145,7 @@ export async function writePatches(
     (items) => client.batchUpdate(items.map((item) => ({ id: item.key, properties: item.properties }))),
     byId,
     outcomes,
+    explain,
   );
   await sendBatches(
     [...backward.values()],
@@ -146,6 +153,7 @@ export async function writePatches(
       client.setLifecycleBackward(items.map((item) => ({ id: item.key, properties: item.properties }))),
     byId,
     outcomes,
+    explain,
   );
   if (backwardUpserts.size > 0) {
     // Same clear-then-set, keyed by email: an upsert that only clears the stage, then the real one.
@@ -156,7 +164,7 @@ export async function writePatches(
       if (!(err instanceof PermanentError)) throw err;
     });
   }
-  await sendBatches([...upserts.values(), ...backwardUpserts.values()], upsert, byEmail, outcomes);
+  await sendBatches([...upserts.values(), ...backwardUpserts.values()], upsert, byEmail, outcomes, explain);
   return outcomes;
 }
 

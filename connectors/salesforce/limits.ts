@@ -43,8 +43,15 @@ export const LIMIT_EXCEEDED_PAUSE_MS = 3_600_000;
 /** How long a tenant whose budget share is used up waits before one probe reads the usage again. */
 export const BUDGET_RECHECK_MS = 15 * 60_000;
 
-/** Default REST API version; the config's `apiVersion` overrides it. */
-export const DEFAULT_API_VERSION = '62.0';
+/**
+ * Default REST API version (Spring '26); the config's `apiVersion` overrides it. Current in late 2026: 66.0
+ * (Spring '26) and 67.0 (Summer '26), 68.0 (Winter '27) in preview; 21.0–30.0 retired in Summer '25 (410),
+ * 31.0–40.0 retired in Summer '28. Salesforce Help KB 000354473 and 005321531.
+ */
+export const DEFAULT_API_VERSION = '66.0';
+
+/** Oldest REST API version still answering; anything older is retired and answers 410 GONE. */
+export const OLDEST_LIVE_API_VERSION = 31;
 
 /** Records per poll page: one SOQL batch, and one collection write if the engine echoes them back. */
 export const POLL_PAGE_SIZE = 200;

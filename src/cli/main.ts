@@ -48,7 +48,7 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description(
-      'run the BullMQ workers (ingest, reconcile, pollers) until SIGTERM/SIGINT; start as many as you like against one Redis',
+      'run the BullMQ workers (ingest, reconcile, pollers, HubSpot journal readers) until SIGTERM/SIGINT; start as many as you like against one Redis',
     )
     .action(async (_options, command: Command) => {
       await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {

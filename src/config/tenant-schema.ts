@@ -1,6 +1,37 @@
 import { z } from 'zod';
+import { Duration } from '../domain/duration.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
+
+/**
+ * The HubSpot API version LeadBridge targets by default: the current dated one on 2026-11-30 (2026-09,
+ * GA 2026-09-08, supported until 2028-03). https://developers.hubspot.com/docs/developer-tooling/platform/versioning
+ */
+export const DEFAULT_HUBSPOT_API_VERSION = '2026-09';
+
+/**
+ * The optional HubSpot Leads object (0-136): a handed-off lead also gets a Lead record associated with its
+ * contact. Stage values are the default lead pipeline's internal stage ids (an assumption to check against
+ * the portal's pipeline, `GET /crm/v3/pipelines/leads`).
+ */
+export const HubSpotLeadsObjectConfig = z.strictObject({
+  enabled: z.boolean().default(false).describe('Create and keep a HubSpot Lead record per handed-off lead.'),
+  pipeline: z.string().min(1).default('lead-pipeline-id').describe('hs_pipeline of created Lead records.'),
+  stages: z
+    .record(z.string(), z.string().min(1))
+    .default({
+      mql: 'new-stage-id',
+      sql: 'connected-stage-id',
+      opportunity: 'qualified-stage-id',
+      customer: 'qualified-stage-id',
+      rejected: 'unqualified-stage-id',
+      disqualified: 'unqualified-stage-id',
+    })
+    .describe(
+      'Shared stage -> hs_pipeline_stage of the Lead record; stages not listed leave it as it is (the handoff stage must be listed).',
+    ),
+});
+export type HubSpotLeadsObjectConfig = z.infer<typeof HubSpotLeadsObjectConfig>;
 
 export const HubSpotTenantConfig = z.strictObject({
   accessToken: z.string().min(1, 'set a private-app or OAuth access token (e.g. ${HUBSPOT_ACCESS_TOKEN})'),
@@ -25,6 +56,26 @@ export const HubSpotTenantConfig = z.strictObject({
     .min(1)
     .default(['v3'])
     .describe('Webhook signature versions accepted; v3 is the only one with a replay window.'),
+  apiVersion: z
+    .string()
+    .regex(
+      /^(v3|20\d\d-(03|09))$/,
+      'an API version is "v3" or a dated one such as "2026-09" (HubSpot releases one each March and September)',
+    )
+    .default(DEFAULT_HUBSPOT_API_VERSION)
+    .describe(
+      'HubSpot API version of every call: a dated version (default 2026-09, supported until 2028-03) or "v3" (legacy /crm/v3 paths, unsupported from September 2027).',
+    ),
+  ingest: z
+    .enum(['webhooks', 'journal', 'polling'])
+    .default('webhooks')
+    .describe(
+      'How changes reach LeadBridge besides the pollers: pushed webhooks (needs a public /webhooks/hubspot), the Webhooks Journal (pulled; no public URL), or polling alone.',
+    ),
+  journalInterval: Duration.default('30s').describe(
+    'With ingest: journal, how often the journal is read from the stored offset.',
+  ),
+  leadsObject: HubSpotLeadsObjectConfig.prefault({}),
   burstLimitPer10s: z
     .number()
     .int()
@@ -50,8 +101,14 @@ export const SalesforceTenantConfig = z
       .describe('Outbound messages from any other org are refused.'),
     apiVersion: z
       .string()
-      .regex(/^\d+\.0$/, 'an API version looks like "62.0"')
-      .default('62.0'),
+      .regex(/^\d+\.0$/, 'an API version looks like "66.0"')
+      .refine((version) => Number.parseFloat(version) >= 31, {
+        message: 'API versions 30.0 and older are retired (Salesforce answers 410 GONE): use 66.0 or later',
+      })
+      .default('66.0')
+      .describe(
+        "REST API version (default 66.0, Spring '26; 67.0 is Summer '26). 31.0-40.0 retire in Summer '28.",
+      ),
     apiBudgetShare: z
       .number()
       .gt(0)

@@ -7,11 +7,19 @@ export class PermanentError extends Error {
   readonly code: string;
   /** The HTTP status, when there was one. */
   readonly status: number | undefined;
+  /** What a person must do so the record goes through, when the connector knows. */
+  readonly fix: string | undefined;
 
-  constructor(message: string, code: string, status?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: string,
+    status?: number,
+    options?: { cause?: unknown; fix?: string | undefined },
+  ) {
     super(message, options);
     this.name = 'PermanentError';
     this.code = code;
     this.status = status;
+    this.fix = options?.fix;
   }
 }

@@ -3,7 +3,7 @@ import { runCli } from '../helpers/cli.ts';
 import { hubspotCalls, startOperatorFixture, type OperatorFixture } from './operator-fixture.ts';
 
 const TOKEN = 'install-private-app-token';
-const PROPERTY_WRITES = /^POST \/crm\/v3\/properties\//;
+const PROPERTY_WRITES = /^POST \/crm\/(v3\/properties|properties\/2026-09)\//;
 const PROPERTIES = [
   'leadbridge_score',
   'leadbridge_stage',

@@ -1,10 +1,14 @@
 import express, { Router, type Request, type Response } from 'express';
+import { checkVersion, datedTemplate, requestVersion } from './api-versions.ts';
 import { EmulatorError, errorBody } from './errors.ts';
 import type { Faults, RateLimits } from './faults.ts';
 
 export interface ApiRoute {
   method: 'get' | 'post' | 'patch';
-  /** Express path, e.g. `/crm/v3/objects/contacts/:contactId`. */
+  /**
+   * Express path of the legacy form, e.g. `/crm/v3/objects/contacts/:contactId`; the route is served at
+   * its dated twin too (`/crm/objects/:apiVersion/contacts/:contactId`), with the same behaviour.
+   */
   template: string;
   /** Counts against the search limit too. */
   isSearch?: boolean;
@@ -14,8 +18,10 @@ export interface ApiRoute {
 /** One API exchange, kept when recording is on (the OpenAPI conformance test reads these). */
 export interface Exchange {
   method: string;
-  /** Route template with `{param}` placeholders, as the OpenAPI paths write it. */
+  /** Route template with `{param}` placeholders, in the legacy form the (v3) OpenAPI paths write it. */
   path: string;
+  /** API version of the call: `v3` or a dated one such as `2026-09`. */
+  version: string;
   status: number;
   /** Query parameters as Express parsed them (repeated names become arrays). */
   query: Record<string, unknown>;
@@ -31,6 +37,8 @@ export interface ApiContext {
   token: string | undefined;
   record(endpoint: string, status: number): void;
   exchanges: Exchange[] | undefined;
+  /** The portal's clock (epoch ms): which API versions it serves depends on the date. */
+  now: () => number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,46 +63,54 @@ function authenticate(req: Request, context: ApiContext): void {
 
 export function apiRouter(routes: ApiRoute[], context: ApiContext): Router {
   const router = Router();
-  router.use('/crm', express.json({ limit: '10mb' }));
+  router.use(['/crm', '/crm-object-schemas'], express.json({ limit: '10mb' }));
   for (const route of routes) {
-    const path = `${route.method.toUpperCase()} ${route.template.replace(/:(\w+)/g, '{$1}')}`;
-    router[route.method](route.template, async (req: Request, res: Response) => {
-      let status = 500;
-      let body: unknown;
-      try {
-        if (context.faults.latencyMs > 0) await sleep(context.faults.latencyMs);
-        authenticate(req, context);
-        const headers = context.rateLimits.admit(Date.now(), route.isSearch ?? false, context.faults);
-        if (context.faults.errorRate > 0 && context.random() < context.faults.errorRate)
-          throw new EmulatorError(
-            context.faults.errorStatus,
-            'INTERNAL_ERROR',
-            'Internal error (injected by the emulator)',
-          );
-        const answer = route.handle(req);
-        status = answer.status;
-        body = answer.body;
-        res.status(status).set(headers).json(body);
-      } catch (err) {
-        const error =
-          err instanceof EmulatorError
-            ? err
-            : new EmulatorError(500, 'INTERNAL_ERROR', (err as Error).message);
-        status = error.status;
-        body = errorBody(error);
-        res.status(status).set(error.headers).json(body);
-      } finally {
-        context.record(path, status);
-        context.exchanges?.push({
-          method: route.method.toUpperCase(),
-          path: path.slice(path.indexOf(' ') + 1),
-          status,
-          query: { ...(req.query as Record<string, unknown>) },
-          requestBody: req.body,
-          responseBody: body,
-        });
-      }
-    });
+    const v3Path = route.template.replace(/:(\w+)/g, '{$1}');
+    for (const template of [route.template, datedTemplate(route.template)]) {
+      router[route.method](template, async (req: Request, res: Response) => {
+        const version = requestVersion(req);
+        // Stats count calls by the template as called: `POST /crm/objects/2026-09/contacts/batch/read`.
+        const endpoint = `${route.method.toUpperCase()} ${template.replace(':apiVersion', version).replace(/:(\w+)/g, '{$1}')}`;
+        let status = 500;
+        let body: unknown;
+        try {
+          if (context.faults.latencyMs > 0) await sleep(context.faults.latencyMs);
+          authenticate(req, context);
+          checkVersion(version, context.now());
+          const headers = context.rateLimits.admit(Date.now(), route.isSearch ?? false, context.faults);
+          if (context.faults.errorRate > 0 && context.random() < context.faults.errorRate)
+            throw new EmulatorError(
+              context.faults.errorStatus,
+              'INTERNAL_ERROR',
+              'Internal error (injected by the emulator)',
+            );
+          const answer = route.handle(req);
+          status = answer.status;
+          body = answer.body;
+          if (body === undefined) res.status(status).set(headers).end();
+          else res.status(status).set(headers).json(body);
+        } catch (err) {
+          const error =
+            err instanceof EmulatorError
+              ? err
+              : new EmulatorError(500, 'INTERNAL_ERROR', (err as Error).message);
+          status = error.status;
+          body = errorBody(error);
+          res.status(status).set(error.headers).json(body);
+        } finally {
+          context.record(endpoint, status);
+          context.exchanges?.push({
+            method: route.method.toUpperCase(),
+            path: v3Path,
+            version,
+            status,
+            query: { ...(req.query as Record<string, unknown>) },
+            requestBody: req.body,
+            responseBody: body,
+          });
+        }
+      });
+    }
   }
   return router;
 }

@@ -91,6 +91,16 @@ export function controlRoutes(context: ControlContext): Router {
     }),
   );
 
+  router.put(
+    '/__emulator/required-properties',
+    handle((req) => {
+      // What an admin sets under Settings > Objects > Contacts > "required properties" for record creation.
+      const body = z.object({ properties: z.array(z.string().min(1)) }).parse(req.body ?? {});
+      store.requiredProperties.clear();
+      for (const name of body.properties) store.requiredProperties.add(name);
+      return { properties: [...store.requiredProperties] };
+    }),
+  );
   router.get(
     '/__emulator/contacts/:id',
     handle((req) => {

@@ -7,7 +7,11 @@ import { EmulatorError, sendError } from './errors.ts';
 import { prng } from '../../emulator-support/prng.ts';
 import { defaultFaults, FaultSettings, RateLimits, type Faults } from './faults.ts';
 import { contactRoutes } from './routes-contacts.ts';
+import { Journal } from './journal.ts';
+import { journalRoutes } from './routes-journal.ts';
+import { LeadRecords, leadRoutes } from './routes-leads.ts';
 import { propertyRoutes } from './routes-properties.ts';
+import { schemaRoutes } from './routes-schemas.ts';
 import { seedContacts } from './seed.ts';
 import { ContactStore } from './store.ts';
 import { WebhookDeliverer, type WebhookOptions } from './webhook-delivery.ts';
@@ -36,12 +40,18 @@ export interface HubSpotEmulatorOptions {
   recordExchanges?: boolean;
   /** Clock of the data (createdate, lastmodifieddate), epoch ms; rate limits always use real time. */
   now?: () => number;
+  /** The portal's account id, in journal events (default 62515). */
+  portalId?: number;
 }
 
 export interface HubSpotEmulator {
   url: string;
   port: number;
   store: ContactStore;
+  /** The Webhooks Journal over the store's changes (3-day retention). */
+  journal: Journal;
+  /** Lead records (the Leads object, 0-136), each associated with a contact. */
+  leads: LeadRecords;
   faults: Faults;
   /** Recorded exchanges when `recordExchanges` is on. */
   exchanges: Exchange[];
@@ -60,6 +70,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const clock = options.now ?? Date.now;
   const seed = options.seed ?? 1;
   const store = new ContactStore(clock);
+  const journal = new Journal(clock, options.portalId ?? 62515);
+  const leads = new LeadRecords();
   const faults: Faults = { ...defaultFaults(), ...FaultSettings.parse(options.faults ?? {}) };
   const rateLimits = new RateLimits();
   const calls = new Map<string, Map<number, number>>();
@@ -73,6 +85,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   };
   setWebhook(options.webhook);
   store.onChange = (change) => {
+    journal.record(change);
     if (change.source === 'INTEGRATION' && options.webhookApiChanges === false) return;
     webhooks?.enqueue(change);
   };
@@ -87,9 +100,12 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     ),
     contacts: [...store.contacts.values()].filter((contact) => !contact.archived).length,
     webhooks: webhooks?.stats ?? null,
+    journalFiles: journal.files.length,
   });
   const reset = () => {
     store.reset();
+    journal.reset();
+    leads.reset();
     rateLimits.reset();
     calls.clear();
     exchanges.length = 0;
@@ -111,19 +127,35 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     }),
   );
   app.use(
-    apiRouter([...contactRoutes(store, () => faults.searchLagMs), ...propertyRoutes(store)], {
-      faults,
-      rateLimits,
-      random: prng(seed),
-      token: options.token,
-      exchanges: options.recordExchanges ? exchanges : undefined,
-      record: (endpoint, status) => {
-        const byStatus = calls.get(endpoint) ?? new Map<number, number>();
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-        calls.set(endpoint, byStatus);
+    apiRouter(
+      [
+        ...contactRoutes(store, () => faults.searchLagMs),
+        ...propertyRoutes(store),
+        ...schemaRoutes(store),
+        ...journalRoutes(journal),
+        ...leadRoutes(leads, store),
+      ],
+      {
+        faults,
+        rateLimits,
+        random: prng(seed),
+        token: options.token,
+        exchanges: options.recordExchanges ? exchanges : undefined,
+        now: clock,
+        record: (endpoint, status) => {
+          const byStatus = calls.get(endpoint) ?? new Map<number, number>();
+          byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+          calls.set(endpoint, byStatus);
+        },
       },
-    }),
+    ),
   );
+  // The presigned journal files: no bearer token, like an S3 URL.
+  app.get('/__journal-files/:offset', (req, res) => {
+    const file = journal.file(String(req.params.offset));
+    if (!file) return sendError(res, new EmulatorError(404, 'OBJECT_NOT_FOUND', 'journal file expired'));
+    res.json({ offset: file.offset, journalEvents: file.journalEvents, publishedAt: file.publishedAt });
+  });
   app.use((req, res) =>
     sendError(res, new EmulatorError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`)),
   );
@@ -157,6 +189,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     store,
+    journal,
+    leads,
     faults,
     exchanges,
     calls,

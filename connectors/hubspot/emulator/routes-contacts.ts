@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import { BATCH_MAX_INPUTS, LIST_PAGE_MAX } from '../limits.ts';
 import { badRequest, EmulatorError, notFound } from './errors.ts';
 import type { ApiRoute } from './api-router.ts';
+import { enforcesWriteValidation } from './api-versions.ts';
+import { validateRequired } from './validation.ts';
 import { contactResource, listParam } from './resources.ts';
 import { search, type SearchBody } from './search.ts';
 import type { ContactStore, StoredContact } from './store.ts';
@@ -62,6 +64,10 @@ function notFoundError(ids: string[]) {
 export function contactRoutes(store: ContactStore, searchLagMs: () => number): ApiRoute[] {
   const find = (id: string, idProperty: unknown): StoredContact | undefined =>
     idProperty === 'email' ? store.findByEmail(id) : store.find(id);
+  /** A create at 2026-09 or later must carry the portal's required properties. */
+  const checkCreate = (req: Request, properties: Record<string, unknown>) => {
+    if (enforcesWriteValidation(req)) validateRequired(store.requiredProperties, properties);
+  };
 
   return [
     {
@@ -144,7 +150,9 @@ export function contactRoutes(store: ContactStore, searchLagMs: () => number): A
               'INVALID_ID_PROPERTY',
             );
           if (typeof input.id !== 'string' || input.id === '') throw badRequest('Each input needs an "id"');
-          store.validate(propertiesOf(input), find(input.id, input.idProperty), true);
+          const existing = find(input.id, input.idProperty);
+          store.validate(propertiesOf(input), existing, true);
+          if (!existing) checkCreate(req, { ...propertiesOf(input), [String(input.idProperty)]: input.id });
         }
         const results = list.map((input) => {
           const properties = propertiesOf(input);
@@ -169,7 +177,10 @@ export function contactRoutes(store: ContactStore, searchLagMs: () => number): A
       handle: (req) => {
         const startedAt = new Date().toISOString();
         const list = inputs(req);
-        for (const input of list) store.validate(propertiesOf(input), undefined, true);
+        for (const input of list) {
+          store.validate(propertiesOf(input), undefined, true);
+          checkCreate(req, propertiesOf(input));
+        }
         const results = list.map((input) =>
           contactResource(store.create(propertiesOf(input), 'INTEGRATION'), Object.keys(propertiesOf(input))),
         );
@@ -185,6 +196,7 @@ export function contactRoutes(store: ContactStore, searchLagMs: () => number): A
       handle: (req) => {
         const properties = propertiesOf((req.body ?? {}) as Input);
         store.validate(properties, undefined, true);
+        checkCreate(req, properties);
         return {
           status: 201,
           body: contactResource(store.create(properties, 'INTEGRATION'), Object.keys(properties)),

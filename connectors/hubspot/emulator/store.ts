@@ -63,6 +63,8 @@ export class ContactStore {
   readonly #emails = new Map<string, string>();
   /** Merged-away id -> surviving id. */
   readonly aliases = new Map<string, string>();
+  /** Properties the portal requires on record creation (Settings > Objects > Contacts). */
+  readonly requiredProperties = new Set<string>();
   #nextId = FIRST_ID;
   readonly clock: () => number;
   onChange: (change: StoreChange) => void = () => {};
@@ -78,6 +80,7 @@ export class ContactStore {
     this.aliases.clear();
     this.properties.clear();
     this.groups.clear();
+    this.requiredProperties.clear();
     this.#nextId = FIRST_ID;
     const now = new Date(this.clock()).toISOString();
     for (const property of defaultProperties(now)) this.properties.set(property.name, property);

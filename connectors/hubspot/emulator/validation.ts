@@ -79,3 +79,24 @@ export function validateProperties(
   }
   if (problems.length > 0) throw invalidProperties(problems);
 }
+
+/**
+ * Write validation from API version 2026-09: a create must carry every property the portal requires on
+ * record creation, else 400 VALIDATION_ERROR. HubSpot changelog "CRM API write validation enforcement
+ * starting with the 2026-09 API version" (live 2026-09-08). The error code and wording are ours, in the
+ * shape of HubSpot's other property validation errors (no verbatim body is published).
+ */
+export function validateRequired(required: ReadonlySet<string>, properties: Record<string, unknown>): void {
+  const missing = [...required].filter((name) => {
+    const value = properties[name];
+    return typeof value !== 'string' || value.trim() === '';
+  });
+  if (missing.length === 0) return;
+  throw invalidProperties(
+    missing.map((name) => ({
+      name,
+      error: 'REQUIRED_PROPERTY_MISSING',
+      message: `Property "${name}" is required when creating a contact.`,
+    })),
+  );
+}

@@ -18,7 +18,9 @@ function escapeXml(value: string): string {
 }
 
 /**
- * An Outbound Message as Salesforce sends it: a SOAP `notifications` call in the outbound namespace, each
+ * An Outbound Message as Salesforce sends it since the week of 2026-02-23: no `SessionId` at all ("Send
+ * Session ID" is gone and `IncludeSessionId` ignored; Salesforce Help KB 005232763), so a listener must
+ * call back with its own OAuth token. Otherwise: a SOAP `notifications` call in the outbound namespace, each
  * `sObject` typed `sf:<Object>` in the enterprise namespace, null fields as `xsi:nil`.
  * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm
  */
@@ -27,7 +29,6 @@ export function buildOutboundEnvelope(options: {
   actionId: string;
   baseUrl: string;
   apiVersion: string;
-  sessionId?: string;
   notifications: EnvelopeNotification[];
 }): string {
   const org15 = options.organizationId.slice(0, 15);
@@ -48,16 +49,12 @@ ${fields}
    </Notification>`;
     })
     .join('\n');
-  const session = options.sessionId
-    ? `<SessionId>${escapeXml(options.sessionId)}</SessionId>`
-    : '<SessionId xsi:nil="true"/>';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
  <soapenv:Body>
   <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
    <OrganizationId>${escapeXml(options.organizationId)}</OrganizationId>
    <ActionId>${escapeXml(options.actionId)}</ActionId>
-   ${session}
    <EnterpriseUrl>${escapeXml(`${options.baseUrl}/services/Soap/c/${options.apiVersion}/${org15}`)}</EnterpriseUrl>
    <PartnerUrl>${escapeXml(`${options.baseUrl}/services/Soap/u/${options.apiVersion}/${org15}`)}</PartnerUrl>
 ${notifications}

@@ -1,3 +1,4 @@
+import { DEFAULT_API_VERSION } from '../limits.ts';
 import { randomBytes } from 'node:crypto';
 import { KEY_PREFIX, makeId } from './ids.ts';
 import { buildOutboundEnvelope } from './outbound-envelope.ts';
@@ -105,7 +106,7 @@ export class OutboundSender {
         organizationId: this.store.orgId,
         actionId: this.actionId,
         baseUrl: this.baseUrl(),
-        apiVersion: '62.0',
+        apiVersion: DEFAULT_API_VERSION,
         notifications,
       });
       for (const p of batch) p.attempts += 1;

@@ -9,8 +9,13 @@ import { sendError, versionBase } from './respond.ts';
 import { sfError, type EmulatorState } from './state.ts';
 import { RequestError } from './validation.ts';
 
-const MIN_VERSION = 42;
-const MAX_VERSION = 66;
+/**
+ * Versions the emulated org serves: 31.0 (the oldest not retired) to 67.0 (Summer '26); 68.0 (Winter '27)
+ * is only in preview, so it is unknown here (404 as for any unknown resource). 21.0–30.0 were retired in
+ * Summer '25 and answer 410 GONE (Salesforce Help KB 000354473); so does anything older.
+ */
+const MIN_VERSION = 31;
+const MAX_VERSION = 67;
 
 /**
  * The REST resources the connector uses, at `/services/data/vXX.X/...`.
@@ -29,6 +34,18 @@ export function restRoutes(state: EmulatorState): Router {
   router.use('/services/data/:version', (req, res, next) => {
     const match = /^v(\d+)\.0$/.exec(String(req.params.version));
     const major = match ? Number(match[1]) : 0;
+    if (match && major < MIN_VERSION) {
+      // 410 is documented; the body's code and wording are ours, in Salesforce's REST error shape.
+      res
+        .status(410)
+        .json(
+          sfError(
+            'UNSUPPORTED_API_VERSION',
+            `API version ${major}.0 has been retired and is no longer available. Use version ${MIN_VERSION}.0 or later.`,
+          ),
+        );
+      return;
+    }
     if (major < MIN_VERSION || major > MAX_VERSION) {
       res.status(404).json(sfError('NOT_FOUND', 'The requested resource does not exist'));
       return;

@@ -7,7 +7,7 @@ import { formatFieldsToAdd, salesforceFieldsToAdd, type FieldToAdd } from './ins
 import { setupConnectors } from './setup-connectors.ts';
 
 /** The checks whose failure means the credentials (or the host) are wrong, not the set-up. */
-const CREDENTIAL_CHECKS = new Set(['hubspot api access', 'salesforce.credentials']);
+const CREDENTIAL_CHECKS = new Set(['hubspot api access', 'hubspot api version', 'salesforce.credentials']);
 
 export interface TenantInstall {
   tenant: string;

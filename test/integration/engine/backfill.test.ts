@@ -49,7 +49,8 @@ function writeCalls(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): n
 function listCalls(hubspot: HubSpotEmulator): number {
   let total = 0;
   for (const [endpoint, byStatus] of hubspot.calls) {
-    if (/^GET \/crm\/v3\/objects\/contacts$/.test(endpoint)) for (const n of byStatus.values()) total += n;
+    if (/^GET \/crm\/(v3\/objects|objects\/2026-09)\/contacts$/.test(endpoint))
+      for (const n of byStatus.values()) total += n;
   }
   return total;
 }

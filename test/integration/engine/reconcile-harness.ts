@@ -8,6 +8,7 @@ import {
 } from '../../../connectors/salesforce/emulator/index.ts';
 import type { EngineDeps } from '../../../jobs/engine.ts';
 import { parseConfig } from '../../../src/config/load.ts';
+import { HubSpotTenantConfig } from '../../../src/config/tenant-schema.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { InMemoryApiCallRecorder, type ApiCall } from '../../../src/metrics/api-calls.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
@@ -34,13 +35,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(name: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** YAML merged into the tenant's `hubspot` section, e.g. `{ leadsObject: { enabled: true } }`. */
+  hubspot?: Record<string, unknown>;
+}
+
+export async function startHarness(name: string, options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `test-reconcile-${name}-${process.pid}-${Date.now()}`;
   const hubspot = await startHubSpotEmulator({ port: 0, seed: 11, contacts: 0, webhookApiChanges: false });
   const salesforce = await startSalesforceEmulator({ port: 0, seed: 11 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   // emulatorConfig names its one tenant `acme`, which is TENANT.
   const config = parseConfig(emulatorConfig(hubspot, salesforce), {});
+  if (options.hubspot) {
+    const tenant = config.tenants[0]!;
+    tenant.hubspot = HubSpotTenantConfig.parse({ ...tenant.hubspot, ...options.hubspot });
+  }
   const recorder = new InMemoryApiCallRecorder();
   const logger = silentLogger();
   const registry = createConnectors(config, { redis, keyPrefix: `${prefix}:conn:`, recorder, logger });
@@ -84,10 +94,14 @@ export async function startHarness(name: string): Promise<Harness> {
  * Registers the suite's hooks: a harness started before its tests and closed after them, with the call
  * recorder reset before each test. `use` receives the started harness.
  */
-export function useHarness(name: string, use: (harness: Harness) => void): void {
+export function useHarness(
+  name: string,
+  use: (harness: Harness) => void,
+  options: HarnessOptions = {},
+): void {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await startHarness(name);
+    harness = await startHarness(name, options);
     use(harness);
   });
   afterAll(async () => {

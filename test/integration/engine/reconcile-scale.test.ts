@@ -59,8 +59,8 @@ describe('reconcileBatch API calls for a batch of 100 leads', () => {
     expect(first.written.hubspot).toBe(LEADS);
     // One batch read and one batch update in HubSpot (100 = its cap), one collection create in Salesforce.
     expect(firstCalls.hubspot).toEqual([
-      'POST /crm/v3/objects/contacts/batch/read',
-      'POST /crm/v3/objects/contacts/batch/update',
+      'POST /crm/objects/2026-09/contacts/batch/read',
+      'POST /crm/objects/2026-09/contacts/batch/update',
     ]);
     expect(firstCalls.salesforce.filter((endpoint) => endpoint === 'POST /composite/sobjects')).toHaveLength(
       1,
@@ -77,7 +77,7 @@ describe('reconcileBatch API calls for a batch of 100 leads', () => {
     const echoCalls = summary(h.recorder);
     expect(echo).toMatchObject({ leads: LEADS, unchanged: LEADS, failures: [] });
     expect(echoCalls.writes).toBe(0);
-    expect(echoCalls.hubspot).toEqual(['POST /crm/v3/objects/contacts/batch/read']);
+    expect(echoCalls.hubspot).toEqual(['POST /crm/objects/2026-09/contacts/batch/read']);
     expect(echoCalls.salesforce).toEqual(['POST /composite/sobjects/Lead']);
 
     // Marketing changes every contact's phone: one read and one write per system.
@@ -87,8 +87,8 @@ describe('reconcileBatch API calls for a batch of 100 leads', () => {
     const changeCalls = summary(h.recorder);
     expect(change).toMatchObject({ leads: LEADS, failures: [], written: { salesforce: LEADS / 2 } });
     expect(changeCalls.hubspot).toEqual([
-      'POST /crm/v3/objects/contacts/batch/read',
-      'POST /crm/v3/objects/contacts/batch/update',
+      'POST /crm/objects/2026-09/contacts/batch/read',
+      'POST /crm/objects/2026-09/contacts/batch/update',
     ]);
     expect(changeCalls.salesforce).toEqual(['POST /composite/sobjects/Lead', 'PATCH /composite/sobjects']);
 

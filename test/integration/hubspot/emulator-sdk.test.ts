@@ -5,35 +5,44 @@ import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
 import type { PermanentError } from '../../../src/errors/index.ts';
 import { InMemoryApiCallRecorder } from '../../../src/metrics/api-calls.ts';
+import { hubspotPaths } from '../../../connectors/hubspot/api-version.ts';
 import { hubspotConfig } from './helpers.ts';
 import { conformanceProblems } from './openapi.ts';
 
-let emulator: HubSpotEmulator;
-let connector: HubSpotConnector;
-const recorder = new InMemoryApiCallRecorder();
 const NOW = Date.parse('2026-11-30T12:00:00.000Z');
-let clock = NOW;
 
-beforeAll(async () => {
-  emulator = await startHubSpotEmulator({ seed: 42, contacts: 250, recordExchanges: true, now: () => clock });
-  const config = hubspotConfig(emulator.url);
-  connector = new HubSpotConnector(config.tenants[0]!, config, { recorder });
-});
-afterAll(async () => {
-  await emulator.close();
-});
+// The same suite at the dated version LeadBridge uses by default and at the legacy v3 paths.
+describe.each(['2026-09', 'v3'])('the connector against the emulator at API version %s', (apiVersion) => {
+  let emulator: HubSpotEmulator;
+  let connector: HubSpotConnector;
+  const recorder = new InMemoryApiCallRecorder();
+  const paths = hubspotPaths(apiVersion);
+  let clock = NOW;
 
-const call = (path: string, init: RequestInit = {}) => fetch(`${emulator.url}${path}`, init);
-const control = (path: string, body: unknown, method = 'POST') =>
-  call(`/__emulator${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((res) => res.json() as Promise<Record<string, unknown>>);
+  beforeAll(async () => {
+    emulator = await startHubSpotEmulator({
+      seed: 42,
+      contacts: 250,
+      recordExchanges: true,
+      now: () => clock,
+    });
+    const config = hubspotConfig(emulator.url, { apiVersion });
+    connector = new HubSpotConnector(config.tenants[0]!, config, { recorder });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
 
-describe('the real @hubspot/api-client against the emulator', () => {
+  const call = (path: string, init: RequestInit = {}) => fetch(`${emulator.url}${path}`, init);
+  const control = (path: string, body: unknown, method = 'POST') =>
+    call(`/__emulator${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((res) => res.json() as Promise<Record<string, unknown>>);
+
   it('answers a call without a bearer token with 401 in HubSpot\u2019s format', async () => {
-    const res = await call('/crm/v3/objects/contacts');
+    const res = await call(paths.contacts);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({
       status: 'error',
@@ -106,8 +115,8 @@ describe('the real @hubspot/api-client against the emulator', () => {
     expect(outcomes[0]).toMatchObject({ ok: true, created: true });
     expect(outcomes[1]).toMatchObject({ ok: true, id: (outcomes[0] as { id: string }).id });
     expect(outcomes[2]).toEqual({ ok: true, id: '51000000002', created: false });
-    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/upsert' })).toBe(1);
-    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/update' })).toBe(1);
+    expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/upsert` })).toBe(1);
+    expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/update` })).toBe(1);
     const [ada] = await connector.read([(outcomes[0] as { id: string }).id]);
     expect(ada?.lead).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', score: 72, stage: 'mql' });
     expect(ada?.modifiedAt).toBe(new Date(clock).toISOString());
@@ -145,7 +154,7 @@ describe('the real @hubspot/api-client against the emulator', () => {
       hs_lead_status: 'BAD_TIMING',
       leadbridge_stage: 'recycled',
     });
-    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/update', status: 200 })).toBe(2);
+    expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/update`, status: 200 })).toBe(2);
   });
 
   it('clears the lead status a side state set when the lead moves on from it', async () => {
@@ -180,6 +189,7 @@ describe('the real @hubspot/api-client against the emulator', () => {
       tenant: 'acme',
       accessToken: 't',
       baseUrl: emulator.url,
+      apiVersion,
       recorder,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -202,7 +212,7 @@ describe('the real @hubspot/api-client against the emulator', () => {
     const stats = (await (await call('/__emulator/stats')).json()) as {
       calls: Record<string, Record<string, number>>;
     };
-    expect(stats.calls['POST /crm/v3/objects/contacts/batch/read']?.['429']).toBe(1);
+    expect(stats.calls[`POST ${paths.contacts}/batch/read`]?.['429']).toBe(1);
   });
 
   it('enforces the batch cap and the 10,000-result search cap with 400s', async () => {
@@ -254,10 +264,16 @@ describe('the real @hubspot/api-client against the emulator', () => {
       ]),
     );
     expect(emulator.exchanges.some((exchange) => Object.keys(exchange.query).length > 0)).toBe(true);
+    const connectorVersions = new Set(
+      emulator.exchanges.filter((e) => e.path.includes('{groupName}')).map((e) => e.version),
+    );
+    expect([...connectorVersions]).toEqual([apiVersion]);
     expect(emulator.exchanges.length).toBeGreaterThan(15);
     const statuses = new Set(emulator.exchanges.map((exchange) => exchange.status));
     expect([...statuses]).toEqual(expect.arrayContaining([200, 201, 207, 400, 401, 409, 429]));
-    expect(conformanceProblems(emulator.exchanges)).toEqual([]);
+    // The object-schemas spec (required properties) is not among the specs at hand; it is left out.
+    const specified = emulator.exchanges.filter((e) => !e.path.startsWith('/crm-object-schemas/'));
+    expect(conformanceProblems(specified)).toEqual([]);
   });
 
   it('has a conformance check that does catch what the specs refuse', () => {
@@ -281,5 +297,62 @@ describe('the real @hubspot/api-client against the emulator', () => {
       expect.stringContaining('418 response'),
       expect.stringContaining('/crm/v3/objects/leads 200: not in the specs'),
     ]);
+  });
+});
+
+describe('HubSpot API versions in the emulator', () => {
+  const get = (url: string) => fetch(url, { headers: { authorization: 'Bearer t' } });
+
+  it('serves dated and v3 paths alike, and answers an unknown or retired version with 404 in HubSpot\u2019s body', async () => {
+    let clock = NOW;
+    const emulator = await startHubSpotEmulator({ seed: 7, contacts: 3, now: () => clock });
+    try {
+      const dated = await get(`${emulator.url}/crm/objects/2026-09/contacts?limit=10`);
+      const legacy = await get(`${emulator.url}/crm/v3/objects/contacts?limit=10`);
+      expect(dated.status).toBe(200);
+      expect(await dated.json()).toEqual(await legacy.json());
+      const unknown = await get(`${emulator.url}/crm/objects/2025-09/contacts`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({
+        status: 'error',
+        category: 'OBJECT_NOT_FOUND',
+        message: expect.stringContaining('2025-09 does not exist'),
+        correlationId: expect.any(String),
+      });
+      // Not released yet on 2026-11-30.
+      expect((await get(`${emulator.url}/crm/properties/2027-03/contacts`)).status).toBe(404);
+      // October 2027: the legacy paths are past their support, 2026-09 is still served.
+      clock = Date.parse('2027-10-01T00:00:00.000Z');
+      const retired = await get(`${emulator.url}/crm/v3/objects/contacts`);
+      expect(retired.status).toBe(404);
+      expect(await retired.json()).toMatchObject({ message: expect.stringContaining('no longer supported') });
+      expect((await get(`${emulator.url}/crm/objects/2026-09/contacts`)).status).toBe(200);
+      // 18 months after its GA, 2026-09 is retired too.
+      clock = Date.parse('2028-03-09T00:00:00.000Z');
+      expect((await get(`${emulator.url}/crm/objects/2026-09/contacts`)).status).toBe(404);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('makes the connector fail permanently (not retry) at a version the portal does not serve', async () => {
+    const emulator = await startHubSpotEmulator({ seed: 7, contacts: 3, now: () => NOW });
+    try {
+      const config = hubspotConfig(emulator.url, { apiVersion: '2027-03' });
+      const connector = new HubSpotConnector(config.tenants[0]!, config);
+      await expect(connector.read(['51000000001'])).rejects.toMatchObject({
+        name: 'PermanentError',
+        status: 404,
+      });
+      expect(await connector.checkSetup()).toEqual([
+        expect.objectContaining({
+          name: 'hubspot api version',
+          ok: false,
+          fix: expect.stringContaining('hubspot.apiVersion'),
+        }),
+      ]);
+    } finally {
+      await emulator.close();
+    }
   });
 });

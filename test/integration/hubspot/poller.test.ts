@@ -111,7 +111,7 @@ describe('HubSpot contact poller', () => {
     const elapsedMs = performance.now() - started;
     expect(result.ids).toHaveLength(50_000);
     expect(new Set(result.ids).size).toBe(50_000);
-    const calls = recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/search' });
+    const calls = recorder.count({ endpoint: 'POST /crm/objects/2026-09/contacts/search' });
     expect(recorder.count({ status: 400 })).toBe(0);
     // 250 pages of 200 plus the detection of the hot timestamp and the end of its drain.
     expect(calls).toBeLessThanOrEqual(253);

@@ -157,3 +157,36 @@ describe('interpolateEnv', () => {
     expect(missing).toEqual([{ path: ['t', 0, 'k'], name: 'NOPE' }]);
   });
 });
+
+describe('API versions in the config', () => {
+  const tenant = (hubspot: string, salesforce: string) => `
+tenants:
+  - id: acme
+    hubspot: { accessToken: tok${hubspot} }
+    salesforce: { orgId: 00D000000000000AAA, accessToken: t, instanceUrl: https://acme.my.salesforce.com${salesforce} }
+`;
+
+  it('defaults to HubSpot 2026-09 and Salesforce 66.0, and reads the journal mode', () => {
+    const config = parseConfig(tenant('', ''), {});
+    expect(config.tenants[0]?.hubspot).toMatchObject({ apiVersion: '2026-09', ingest: 'webhooks' });
+    expect(config.tenants[0]?.salesforce.apiVersion).toBe('66.0');
+    const journal = parseConfig(tenant(', apiVersion: v3, ingest: journal', ", apiVersion: '67.0'"), {});
+    expect(journal.tenants[0]?.hubspot).toMatchObject({
+      apiVersion: 'v3',
+      ingest: 'journal',
+      journalInterval: '30s',
+    });
+    expect(journal.tenants[0]?.salesforce.apiVersion).toBe('67.0');
+  });
+
+  it('refuses a HubSpot version that is not v3 or March/September, and a retired Salesforce version', () => {
+    const text = (problems: Array<{ path: string; message: string }>) =>
+      problems.map((problem) => `${problem.path}: ${problem.message}`).join('\n');
+    expect(text(problemsOf(tenant(", apiVersion: '2026-05'", ''), {}))).toMatch(
+      /hubspot\.apiVersion: .*March and September/,
+    );
+    expect(text(problemsOf(tenant('', ", apiVersion: '30.0'"), {}))).toMatch(
+      /salesforce\.apiVersion: .*retired/,
+    );
+  });
+});

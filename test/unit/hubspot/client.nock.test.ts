@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotClient } from '../../../connectors/hubspot/client.ts';
 import { searchRequest } from '../../../connectors/hubspot/poll-window.ts';
+import { listProperties } from '../../../connectors/hubspot/properties-client.ts';
 import { PermanentError, RateLimitedError } from '../../../src/errors/index.ts';
 import { InMemoryApiCallRecorder } from '../../../src/metrics/api-calls.ts';
 
@@ -51,7 +52,7 @@ describe('HubSpotClient requests', () => {
     const scope = nock(BASE, {
       reqheaders: { authorization: 'Bearer pat-na1-test', 'content-type': /application\/json/ },
     })
-      .post('/crm/v3/objects/contacts/batch/upsert', (body) => {
+      .post('/crm/objects/2026-09/contacts/batch/upsert', (body) => {
         bodies.push(body);
         return true;
       })
@@ -79,13 +80,34 @@ describe('HubSpotClient requests', () => {
       created: true,
       properties: { email: 'lead0@acme.com' },
     });
-    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/upsert', status: 200 })).toBe(2);
+    expect(recorder.count({ endpoint: 'POST /crm/objects/2026-09/contacts/batch/upsert', status: 200 })).toBe(
+      2,
+    );
+  });
+
+  it('calls the legacy /crm/v3 paths when the tenant\u2019s apiVersion is v3, with the same body', async () => {
+    const { hubspot, recorder } = client({ apiVersion: 'v3' });
+    const scope = nock(BASE, { reqheaders: { authorization: 'Bearer pat-na1-test' } })
+      .post('/crm/v3/objects/contacts/batch/upsert', {
+        inputs: [{ id: 'a@acme.com', idProperty: 'email', properties: { firstname: 'A' } }],
+      })
+      .reply(200, batch([{ ...contact('7', { email: 'a@acme.com' }), new: false }]))
+      .get('/crm/v3/properties/contacts')
+      .query({ archived: 'false' })
+      .reply(200, { results: [] });
+    const result = await hubspot.batchUpsertByEmail([
+      { email: 'a@acme.com', properties: { firstname: 'A' } },
+    ]);
+    await listProperties(hubspot);
+    scope.done();
+    expect(result.results[0]).toMatchObject({ id: '7', created: false });
+    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/batch/upsert', status: 200 })).toBe(1);
   });
 
   it('reads by id with the properties asked for and reports ids HubSpot no longer has', async () => {
     const { hubspot } = client();
     const scope = nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/read', {
+      .post('/crm/objects/2026-09/contacts/batch/read', {
         inputs: [{ id: '1' }, { id: '2' }],
         properties: ['email', 'lifecyclestage'],
         propertiesWithHistory: [],
@@ -115,7 +137,7 @@ describe('HubSpotClient requests', () => {
   it('sends the keyset search exactly: one sort, the filters, limit 200, after 0', async () => {
     const { hubspot, recorder } = client();
     const scope = nock(BASE)
-      .post('/crm/v3/objects/contacts/search', {
+      .post('/crm/objects/2026-09/contacts/search', {
         filterGroups: [
           {
             filters: [
@@ -135,17 +157,17 @@ describe('HubSpotClient requests', () => {
     );
     scope.done();
     expect(page).toMatchObject({ total: 1, after: undefined, results: [{ id: '52' }] });
-    expect(recorder.count({ endpoint: 'POST /crm/v3/objects/contacts/search', status: 200 })).toBe(1);
+    expect(recorder.count({ endpoint: 'POST /crm/objects/2026-09/contacts/search', status: 200 })).toBe(1);
   });
 
   it('moves a lifecycle stage backwards by clearing it in one call and setting it in a second', async () => {
     const { hubspot } = client();
     const scope = nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/update', {
+      .post('/crm/objects/2026-09/contacts/batch/update', {
         inputs: [{ id: '7', properties: { lifecyclestage: '' } }],
       })
       .reply(200, batch([contact('7')]))
-      .post('/crm/v3/objects/contacts/batch/update', {
+      .post('/crm/objects/2026-09/contacts/batch/update', {
         inputs: [{ id: '7', properties: { lifecyclestage: 'lead', hs_lead_status: 'BAD_TIMING' } }],
       })
       .reply(200, batch([contact('7', { lifecyclestage: 'lead' })]));
@@ -159,7 +181,7 @@ describe('HubSpotClient requests', () => {
   it('waits out a ten-secondly 429 for as long as the response says, then retries', async () => {
     const { hubspot, recorder, sleeps } = client();
     const scope = nock(BASE)
-      .get('/crm/v3/objects/contacts')
+      .get('/crm/objects/2026-09/contacts')
       .query(true)
       .reply(
         429,
@@ -172,7 +194,7 @@ describe('HubSpotClient requests', () => {
         },
         { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Remaining': '0' },
       )
-      .get('/crm/v3/objects/contacts')
+      .get('/crm/objects/2026-09/contacts')
       .query({ limit: '100', properties: 'email', archived: 'false' })
       .reply(200, { results: [contact('1')], paging: { next: { after: '2' } } });
     const page = await hubspot.listPage(undefined, ['email']);
@@ -185,7 +207,7 @@ describe('HubSpotClient requests', () => {
 
   it('throws a daily 429 as RateLimitedError instead of sleeping for an hour', async () => {
     const { hubspot, sleeps } = client();
-    nock(BASE).post('/crm/v3/objects/contacts/batch/update').reply(429, {
+    nock(BASE).post('/crm/objects/2026-09/contacts/batch/update').reply(429, {
       status: 'error',
       message: 'You have reached your daily limit.',
       errorType: 'RATE_LIMIT',
@@ -202,7 +224,7 @@ describe('HubSpotClient requests', () => {
 
   it('classifies a refusal as PermanentError with HubSpot\u2019s category, and counts a failed connection as status 0', async () => {
     const { hubspot, recorder } = client();
-    nock(BASE).post('/crm/v3/objects/contacts/batch/upsert').reply(400, {
+    nock(BASE).post('/crm/objects/2026-09/contacts/batch/upsert').reply(400, {
       status: 'error',
       message: 'Property values were not valid',
       category: 'VALIDATION_ERROR',
@@ -214,7 +236,7 @@ describe('HubSpotClient requests', () => {
       status: 400,
     });
     nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/read')
+      .post('/crm/objects/2026-09/contacts/batch/read')
       .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const error = await hubspot.batchRead(['1'], ['email']).catch((err: unknown) => err);
     expect(error).toMatchObject({ name: 'RetryableError', message: expect.stringContaining('ECONNRESET') });
@@ -228,7 +250,7 @@ describe('HubSpotClient timeouts', () => {
   it('abandons a call HubSpot does not answer within requestTimeoutMs as a transient failure', async () => {
     const { hubspot, recorder } = client({ requestTimeoutMs: 200 });
     const scope = nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/read')
+      .post('/crm/objects/2026-09/contacts/batch/read')
       .delay(5_000)
       .reply(200, batch([contact('1')]));
     const started = performance.now();

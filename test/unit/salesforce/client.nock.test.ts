@@ -12,7 +12,8 @@ const LOGIN = 'https://login.example.test';
 const INSTANCE = 'https://acme.my.salesforce.com';
 const ORG = '00D5g000004LBdgEAG';
 const USER = '0055g0000000001AAA';
-const API = '/services/data/v62.0';
+// The default API version (no apiVersion in the config): 66.0, Spring '26.
+const API = '/services/data/v66.0';
 const LIMIT_HEADER = { 'Sforce-Limit-Info': 'api-usage=120/100000' };
 
 function setup(overrides: Partial<Record<string, string>> = {}) {

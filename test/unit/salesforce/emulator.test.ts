@@ -115,6 +115,43 @@ describe('emulator wire format', () => {
     });
   });
 
+  it('lists the versions it serves (31.0 to 67.0) and answers retired ones (21.0-30.0) with 410', async () => {
+    const listing = (await (await fetch(`${emulator.url}/services/data/`)).json()) as Array<{
+      version: string;
+      url: string;
+    }>;
+    const versions = listing.map((entry) => entry.version);
+    expect(versions[0]).toBe('31.0');
+    expect(versions.at(-1)).toBe('67.0');
+    expect(versions).toContain('66.0');
+    expect(listing.find((entry) => entry.version === '66.0')?.url).toBe('/services/data/v66.0');
+    for (const version of ['21.0', '30.0']) {
+      const retired = await fetch(`${emulator.url}/services/data/v${version}/limits`, {
+        headers: { authorization: 'Bearer t' },
+      });
+      expect(retired.status).toBe(410);
+      expect(await retired.json()).toEqual([
+        {
+          errorCode: 'UNSUPPORTED_API_VERSION',
+          message: expect.stringContaining(`${version} has been retired`),
+        },
+      ]);
+    }
+    // Every served version answers; 68.0 (Winter '27) is only in preview and unknown here.
+    for (const version of ['31.0', '66.0', '67.0'])
+      expect(
+        (
+          await fetch(`${emulator.url}/services/data/v${version}/limits`, {
+            headers: { authorization: 'Bearer t' },
+          })
+        ).status,
+      ).toBe(200);
+    const preview = await fetch(`${emulator.url}/services/data/v68.0/limits`, {
+      headers: { authorization: 'Bearer t' },
+    });
+    expect(preview.status).toBe(404);
+  });
+
   it('answers a request without a token with Salesforce’s 401 body', async () => {
     const res = await fetch(`${emulator.url}/services/data/v62.0/limits`);
     expect(res.status).toBe(401);

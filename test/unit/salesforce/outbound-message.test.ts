@@ -120,6 +120,27 @@ describe('parseOutboundMessage', () => {
     });
   });
 
+  it('parses a message without any SessionId, as Salesforce sends them since February 2026', () => {
+    const withoutSession = REAL_ENVELOPE.replace('   <SessionId xsi:nil="true"/>\n', '');
+    expect(withoutSession).not.toContain('SessionId');
+    const parsed = parseOutboundMessage(withoutSession);
+    expect(parsed).toMatchObject({ ok: true });
+    expect(parsed.ok && parsed.message.notifications.map((n) => n.notificationId)).toEqual([
+      '04l5g00000C2XqHAAV',
+      '04l5g00000C2XqIAAV',
+    ]);
+    // The emulator sends none either.
+    const emulated = buildOutboundEnvelope({
+      organizationId: ORG_18,
+      actionId: '04k5g000000CaSNAA0',
+      baseUrl: 'https://acme.my.salesforce.com',
+      apiVersion: '66.0',
+      notifications: [{ id: '04l5g00000C2X001AV', objectType: 'Lead', fields: { Id: '00Q5g00000bS001EAS' } }],
+    });
+    expect(emulated).not.toContain('SessionId');
+    expect(parseOutboundMessage(emulated).ok).toBe(true);
+  });
+
   it('refuses more than 100 notifications', () => {
     const envelope = (n: number) =>
       buildOutboundEnvelope({
