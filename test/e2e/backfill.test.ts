@@ -33,7 +33,7 @@ describe('leadbridge backfill (built CLI) against both emulators', () => {
     expect(salesforce.state.store.rows('Lead')).toHaveLength(0);
 
     const first = await runCli(['backfill', '--config', configFile], env, 60_000);
-    expect(first.stderr).not.toMatch(/"level":(50|60)/);
+    expect(first.stderr).not.toMatch(/"level":(50|60)|^\d\d:\d\d:\d\d (error|fatal)/m);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     // Not a terminal: plain progress lines, one per page.
     expect(first.stdout).toMatch(/^acme\/hubspot: 2 records, done$/m);
@@ -66,6 +66,6 @@ describe('leadbridge backfill (built CLI) against both emulators', () => {
   it('exits 2 for an unknown --tenant', async () => {
     const result = await runCli(['backfill', '--tenant', 'nope', '--config', suite.configFile], suite.env);
     expect(result.code).toBe(2);
-    expect(result.stderr + result.stdout).toMatch(/no tenant "nope"/);
+    expect(result.stderr + result.stdout).toMatch(/--tenant: unknown tenant "nope"; configured: acme/);
   });
 });

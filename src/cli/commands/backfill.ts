@@ -8,6 +8,7 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
+import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 
@@ -98,7 +99,10 @@ export async function runBackfill(
 ): Promise<number> {
   if (options.tenant && !config.tenants.some((tenant) => tenant.id === options.tenant)) {
     throw new UsageError(
-      `no tenant "${options.tenant}" in the config (tenants: ${config.tenants.map((t) => t.id).join(', ')})`,
+      `--tenant: ${unknownTenantMessage(
+        options.tenant,
+        config.tenants.map((t) => t.id),
+      )}`,
     );
   }
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });

@@ -19,6 +19,22 @@ export interface DoctorReport {
 
 const MARK: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };
 
+/** What `doctor --json` prints when the config cannot be loaded: the one failed check, with its fix. */
+export function configFailureReport(configPath: string, error: Error): DoctorReport {
+  return {
+    ok: false,
+    checks: [
+      {
+        group: 'config',
+        name: 'loaded',
+        status: 'fail',
+        detail: `${configPath}: ${error.message}`,
+        fix: 'correct each place named above (see leadbridge.config.example.yaml), then run `leadbridge doctor` again',
+      },
+    ],
+  };
+}
+
 /** The checklist for people: one line per check, the fix under each failure or warning, then a tally. */
 export function formatDoctorReport(report: DoctorReport): string {
   const width = Math.max(...report.checks.map((check) => `${check.group}: ${check.name}`.length));
