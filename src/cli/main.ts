@@ -311,6 +311,19 @@ export function buildProgram(): Command {
       'Salesforce org id in the outbound messages (env SALESFORCE_ORG_ID)',
       process.env.SALESFORCE_ORG_ID || DEFAULT_ORG_ID,
     )
+    .option('--bare', "start the Salesforce org without LeadBridge's custom fields (as before install)")
+    .option(
+      '--salesforce-client-id <id>',
+      'consumer key the Salesforce token endpoint accepts (enforced with --token or when given; default emulator-client)',
+    )
+    .option(
+      '--salesforce-client-secret <secret>',
+      'consumer secret the Salesforce token endpoint requires (enforced when given)',
+    )
+    .option(
+      '--salesforce-refresh-token <token>',
+      'refresh token the Salesforce token endpoint accepts (enforced with --token or when given; default emulator-refresh-token)',
+    )
     .action(async (options, command: Command) => {
       await runCommand(command.optsWithGlobals(), async ({ logger }) => {
         const emulators = await startEmulators(options);
