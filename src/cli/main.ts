@@ -250,9 +250,10 @@ export function buildProgram(): Command {
       .option('--json', 'print the outcome as JSON'),
     TENANT_HELP,
   ).action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
-    await runCommand(command.optsWithGlobals(), async ({ logger, loadConfig }) => {
+    await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
       const config = await loadConfig();
       return runInstall(config, logger, {
+        publicUrl: env.publicUrl,
         dryRun: options.dryRun ?? false,
         json: options.json ?? false,
         write: (text) => process.stdout.write(text),

@@ -11,6 +11,35 @@ import {
   type DoctorCheck,
 } from './doctor-checks.ts';
 import { setupConnectors } from './setup-connectors.ts';
+import { checkHubSpotWebhooks, checkSalesforceOutboundEndpoint } from './doctor-webhook-checks.ts';
+import { danglingFieldReferences } from '../../config/cross-references.ts';
+
+/**
+ * Scoring rules and required fields must name a mapped (or computed) canonical field: a typo there
+ * would otherwise score nothing or hold every lead at the gate, silently.
+ */
+export function configReferenceChecks(config: LeadBridgeConfig): DoctorCheck[] {
+  const dangling = danglingFieldReferences(config);
+  if (dangling.length === 0) {
+    return [
+      {
+        group: 'config',
+        name: 'field references',
+        status: 'pass',
+        detail: 'every scoring rule and required field names a mapped field',
+      },
+    ];
+  }
+  return dangling.map((reference) => ({
+    group: 'config',
+    name: reference.path,
+    status: 'fail',
+    detail: `"${reference.field}" is not a mapped field (fields[]: ${reference.known.join(', ')})`,
+    fix: reference.suggestion
+      ? `did you mean "${reference.suggestion}"? correct ${reference.path}, or add a fields[] mapping for "${reference.field}"`
+      : `add a fields[] mapping for "${reference.field}" or correct ${reference.path}`,
+  }));
+}
 
 export interface DoctorReport {
   ok: boolean;
@@ -68,6 +97,7 @@ export async function runDoctorChecks(
       detail: `${configPath}: ${config.tenants.length} tenant(s) (${config.tenants.map((t) => t.id).join(', ')})`,
     },
   ];
+  checks.push(...configReferenceChecks(config));
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 1 });
   try {
     const connectors = setupConnectors(config, logger);
@@ -75,19 +105,22 @@ export async function runDoctorChecks(
       checkRedis(redis, env.redisUrl),
       Promise.all(
         [...connectors].map(async ([tenant, { hubspot, salesforce }]) => {
-          const [hubspotChecks, salesforceChecks] = await Promise.all([
+          const tenantConfig = config.tenants.find((entry) => entry.id === tenant)!;
+          const [hubspotChecks, salesforceChecks, webhookChecks] = await Promise.all([
             hubspot.checkSetup(),
             salesforce.checkSetup(),
+            checkHubSpotWebhooks(config, tenantConfig, env.publicUrl),
           ]);
           return [
             ...fromSetupChecks(`${tenant} hubspot`, hubspotChecks),
+            ...webhookChecks,
             ...fromSetupChecks(`${tenant} salesforce`, salesforceChecks),
           ];
         }),
       ),
-      checkWebhookReachability(env.publicUrl),
+      Promise.all([checkWebhookReachability(env.publicUrl), checkSalesforceOutboundEndpoint(env.publicUrl)]),
     ]);
-    checks.push(...redisChecks, ...tenantChecks.flat(), webhook);
+    checks.push(...redisChecks, ...tenantChecks.flat(), ...webhook);
   } finally {
     await closeGracefully(logger, [() => redis.quit()], () => redis.disconnect(), 1_000);
   }
