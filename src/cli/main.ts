@@ -7,6 +7,8 @@ import { runBackfill } from './commands/backfill.ts';
 import { periodSince, runReport } from './commands/report.ts';
 import { configFailureReport } from './commands/doctor.ts';
 import { EXIT } from './exit-codes.ts';
+import { runStatus } from './commands/status.ts';
+import { runRetry } from './commands/retry.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runExplain } from './commands/explain.ts';
 import { runInstall } from './commands/install.ts';
@@ -280,6 +282,46 @@ export function buildProgram(): Command {
         json: options.json ?? false,
         tenant: options.tenant,
         since: options.since,
+        write: (text) => process.stdout.write(text),
+      });
+    });
+  });
+
+  withCommonOptions(
+    program
+      .command('status')
+      .description(
+        'sync health per tenant and system: last successful poll, backlog, API budget, failing records by cause with the fix, overdue leads by owner; exit 1 when records are failing',
+      )
+      .option('--json', 'print the status as JSON'),
+    TENANT_HELP,
+  ).action(async (options: { json?: boolean }, command: Command) => {
+    await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
+      const config = await loadConfig();
+      await requireRedis();
+      return runStatus(config, env, logger, {
+        json: options.json ?? false,
+        write: (text) => process.stdout.write(text),
+      });
+    });
+  });
+
+  withCommonOptions(
+    program
+      .command('retry')
+      .description(
+        're-queue the records that failed to sync (after fixing the cause) for the workers or `sync --once`',
+      )
+      .option('--code <code>', 'only records that failed with this code, e.g. REQUIRED_FIELD_MISSING')
+      .option('--json', 'print what was re-queued as JSON'),
+    TENANT_HELP,
+  ).action(async (options: { json?: boolean; code?: string }, command: Command) => {
+    await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
+      const config = await loadConfig();
+      await requireRedis();
+      return runRetry(config, env, logger, {
+        code: options.code,
+        json: options.json ?? false,
         write: (text) => process.stdout.write(text),
       });
     });

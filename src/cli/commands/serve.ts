@@ -48,6 +48,7 @@ export async function startServer(
     dashboardQueues,
     auditTrail,
     storePrefix: store.prefix,
+    prefixes: enginePrefixes(env.redisPrefix),
   });
   let server: Server;
   try {
