@@ -23,6 +23,16 @@ export interface FailingRecord {
   at: string;
 }
 
+/** A stored link, or null when it does not parse (the failure is still listed, without the ids). */
+function parseLink(raw: string): LeadLink | null {
+  try {
+    const parsed = LeadLink.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Audit entries looked at per lead: enough to see the last attempt of each system. */
 const RECENT_ENTRIES = 50;
 /** Leads read per round trip. */
@@ -46,14 +56,7 @@ export async function readFailingRecords(
     cursor = next;
     const links: Array<{ leadKey: string; link: LeadLink | null }> = [];
     for (let i = 0; i < flat.length; i += 2) {
-      let link: LeadLink | null = null;
-      try {
-        const parsed = LeadLink.safeParse(JSON.parse(flat[i + 1]!));
-        link = parsed.success ? parsed.data : null;
-      } catch {
-        link = null;
-      }
-      links.push({ leadKey: flat[i]!, link });
+      links.push({ leadKey: flat[i]!, link: parseLink(flat[i + 1]!) });
     }
     if (links.length === 0) continue;
     const pipeline = redis.pipeline();
