@@ -29,7 +29,7 @@ export interface BackfillOptions extends RetryOptions {
 }
 
 export interface BackfillSummary extends BatchTotals {
-  /** Records read per system, this run. */
+  /** Distinct records read per system, this run (a record on two pages counts once). */
   records: Record<SystemName, number>;
   /** Per tenant and system that resumed from a checkpoint: the records done before this run. */
   resumed: Array<{ tenant: string; system: SystemName; processed: number }>;
@@ -67,6 +67,7 @@ export function emptyBackfillSummary(): BackfillSummary {
     resumed: [],
     batches: 0,
     leads: 0,
+    reconciles: 0,
     unchanged: 0,
     conflicts: 0,
     written: { hubspot: 0, salesforce: 0 },
@@ -100,6 +101,9 @@ async function backfillSystem(
   const startedAt = engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
   const batchSize = options.batchSize ?? 100;
+  // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
+  // count each record once.
+  const seen = new Set<string>();
   for (;;) {
     let page: Page;
     try {
@@ -112,7 +116,11 @@ async function backfillSystem(
       summary.failures.push(batchFailure(tenant, system, null, error));
       return false;
     }
-    summary.records[system] += page.records.length;
+    for (const record of page.records) {
+      if (seen.has(record.id)) continue;
+      seen.add(record.id);
+      summary.records[system] += 1;
+    }
     for (let i = 0; i < page.records.length; i += batchSize) {
       const refs = page.records.slice(i, i + batchSize).map((record) => ({ system, id: record.id }));
       try {

@@ -49,6 +49,8 @@ export interface ReconcileBatchResult {
   tenant: string;
   /** Leads reconciled (after resolving refs to lead keys). */
   leads: number;
+  /** Their lead keys, so runs of many batches can count each lead once. */
+  leadKeys?: string[];
   /** Leads whose records were already equal: nothing written. */
   unchanged: number;
   written: Record<SystemName, number>;

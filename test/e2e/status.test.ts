@@ -52,7 +52,9 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
 
     const sync = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
     expect(sync.code, sync.stdout + sync.stderr).toBe(1);
-    expect(sync.stdout).toMatch(/REQUIRED_FIELD_MISSING/);
+    // Said once: not `REQUIRED_FIELD_MISSING: REQUIRED_FIELD_MISSING: … [Company] [Company]`.
+    expect(sync.stdout).toMatch(/ REQUIRED_FIELD_MISSING: Required fields are missing: \[Company\]$/m);
+    expect(sync.stdout).not.toMatch(/REQUIRED_FIELD_MISSING: REQUIRED_FIELD_MISSING|\[Company\] \[Company\]/);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
 
     const text = await runCli(['status', '--config', configFile], env, 60_000);

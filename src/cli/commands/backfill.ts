@@ -10,10 +10,8 @@ import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
 import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
+import { formatFailures } from './failure-lines.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
-
-/** Failures listed one per line in the text summary; the rest are counted. */
-const FAILURES_SHOWN = 20;
 
 export interface BackfillOutput {
   json: boolean;
@@ -29,16 +27,11 @@ export function formatBackfillSummary(summary: BackfillSummary): string {
       (resumed) =>
         `resumed: ${resumed.tenant}/${resumed.system} from its checkpoint (${resumed.processed} done before)`,
     ),
-    `leads reconciled: ${summary.leads} (${summary.unchanged} unchanged, ${summary.conflicts} conflicts settled by ownership rules)`,
+    `leads reconciled: ${summary.leads} (${summary.reconciles} reconcile passes, a lead on both systems' pages counting once per system: ${summary.unchanged} with nothing to write; ${summary.conflicts} conflicts settled by ownership rules)`,
     `written: hubspot ${summary.written.hubspot} (${summary.created.hubspot} created), salesforce ${summary.written.salesforce} (${summary.created.salesforce} created)`,
     `failures: ${summary.failures.length}`,
   ];
-  for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
-    const record = failure.recordId ?? failure.leadKey ?? '(whole page)';
-    lines.push(`  ${failure.tenant} ${failure.system} ${record} ${failure.code}: ${failure.message}`);
-  }
-  if (summary.failures.length > FAILURES_SHOWN)
-    lines.push(`  ... and ${summary.failures.length - FAILURES_SHOWN} more (see the logs)`);
+  lines.push(...formatFailures(summary.failures));
   if (!summary.complete) lines.push('not finished: run `leadbridge backfill` again to resume');
   return lines.join('\n');
 }
