@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
 import { runCli, startCli, stop } from '../helpers/cli.ts';
@@ -55,7 +55,7 @@ describe.skipIf(!browserAvailable())(
       return { page, close: () => context.close() };
     }
 
-    const number = async (page: import('playwright-core').Page, testid: string) =>
+    const number = async (page: Page, testid: string) =>
       Number(await page.getByTestId(testid).first().textContent());
 
     it('/status', async () => {
