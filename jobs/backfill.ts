@@ -7,6 +7,7 @@ import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
+import { countRecords, etaSeconds } from './backfill-totals.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -16,6 +17,10 @@ export interface BackfillProgress {
   done: number;
   /** True once the system has no more pages. */
   finished: boolean;
+  /** Records the system holds (HubSpot search total, Salesforce COUNT()); null when unknown. */
+  total: number | null;
+  /** Seconds left at this run's rate so far; null when unknown. */
+  etaSeconds: number | null;
 }
 
 export interface BackfillOptions extends RetryOptions {
@@ -94,9 +99,21 @@ async function backfillSystem(
   const { engine } = runtime;
   const stored = options.restart ? null : await engine.cursors.getBackfill(tenant, system);
   if (stored?.done) {
-    options.onProgress?.({ tenant, system, done: stored.processed, finished: true });
+    options.onProgress?.({
+      tenant,
+      system,
+      done: stored.processed,
+      finished: true,
+      total: stored.processed,
+      etaSeconds: 0,
+    });
     return true;
   }
+  const connectors = engine.connectors.get(tenant);
+  const total = connectors ? await countRecords(connectors, system) : null;
+  const started = Date.now();
+  const doneBefore = stored?.processed ?? 0;
+  options.onProgress?.({ tenant, system, done: doneBefore, finished: false, total, etaSeconds: null });
   if (stored) summary.resumed.push({ tenant, system, processed: stored.processed });
   const startedAt = engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
@@ -142,7 +159,20 @@ async function backfillSystem(
       done: page.last,
     };
     await engine.cursors.setBackfill(tenant, system, checkpoint);
-    options.onProgress?.({ tenant, system, done: checkpoint.processed, finished: page.last });
+    options.onProgress?.({
+      tenant,
+      system,
+      done: checkpoint.processed,
+      finished: page.last,
+      total: page.last ? Math.max(total ?? 0, checkpoint.processed) : total,
+      etaSeconds: page.last
+        ? 0
+        : etaSeconds(
+            checkpoint.processed - doneBefore,
+            total === null ? null : total - doneBefore,
+            Date.now() - started,
+          ),
+    });
     if (page.last) return true;
   }
 }

@@ -48,6 +48,13 @@ export function formatPlanned(planned: PlannedPatch[]): string {
     .join('\n');
 }
 
+/** `42s`, `3m 20s`, `1h 05m`. */
+export function formatEta(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /** A bar per system on a terminal; plain lines (one per page) otherwise. */
 function progressReporter(output: BackfillOutput): {
   update: (progress: BackfillProgress) => void;
@@ -56,13 +63,22 @@ function progressReporter(output: BackfillOutput): {
   if (output.json) return { update: () => {}, stop: () => {} };
   if (!output.tty) {
     return {
-      update: (p) =>
-        output.write(`${p.tenant}/${p.system}: ${p.done} records${p.finished ? ', done' : ''}\n`),
+      update: (p) => {
+        // The opening report (nothing read yet) is for the bar; plain output starts with the first page.
+        if (p.done === 0 && !p.finished) return;
+        const of = p.total === null ? '' : ` of ${p.total}`;
+        const eta = p.finished || p.etaSeconds === null ? '' : `, about ${formatEta(p.etaSeconds)} left`;
+        output.write(`${p.tenant}/${p.system}: ${p.done}${of} records${p.finished ? ', done' : eta}\n`);
+      },
       stop: () => {},
     };
   }
   const bars = new cliProgress.MultiBar(
-    { format: '{name} [{bar}] {value} records {state}', clearOnComplete: false, hideCursor: true },
+    {
+      format: '{name} [{bar}] {value}/{total} records {state}',
+      clearOnComplete: false,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   const byName = new Map<string, cliProgress.SingleBar>();
@@ -70,10 +86,17 @@ function progressReporter(output: BackfillOutput): {
     update(p) {
       const name = `${p.tenant}/${p.system}`;
       let bar = byName.get(name);
-      // The total is unknown until the last page (the list endpoint gives none): it grows with the count.
-      if (!bar) byName.set(name, (bar = bars.create(p.done + 1, p.done, { name, state: '' })));
-      bar.setTotal(p.finished ? p.done : p.done + 1);
-      bar.update(p.done, { name, state: p.finished ? 'done' : '' });
+      // The total comes from HubSpot's search total / Salesforce's COUNT(); records created while the
+      // backfill runs can push the count past it, so the total never drops below what was read.
+      const total = Math.max(p.total ?? p.done + 1, p.done);
+      if (!bar) byName.set(name, (bar = bars.create(total, p.done, { name, state: '' })));
+      bar.setTotal(p.finished ? p.done : total);
+      const state = p.finished
+        ? 'done'
+        : p.etaSeconds === null
+          ? ''
+          : `about ${formatEta(p.etaSeconds)} left`;
+      bar.update(p.done, { name, state });
     },
     stop: () => bars.stop(),
   };
