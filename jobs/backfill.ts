@@ -7,6 +7,7 @@ import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
+import { countRecords, etaSeconds } from './backfill-totals.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -16,6 +17,10 @@ export interface BackfillProgress {
   done: number;
   /** True once the system has no more pages. */
   finished: boolean;
+  /** Records the system holds (HubSpot search total, Salesforce COUNT()); null when unknown. */
+  total: number | null;
+  /** Seconds left at this run's rate so far; null when unknown. */
+  etaSeconds: number | null;
 }
 
 export interface BackfillOptions extends RetryOptions {
@@ -29,7 +34,7 @@ export interface BackfillOptions extends RetryOptions {
 }
 
 export interface BackfillSummary extends BatchTotals {
-  /** Records read per system, this run. */
+  /** Distinct records read per system, this run (a record on two pages counts once). */
   records: Record<SystemName, number>;
   /** Per tenant and system that resumed from a checkpoint: the records done before this run. */
   resumed: Array<{ tenant: string; system: SystemName; processed: number }>;
@@ -67,6 +72,7 @@ export function emptyBackfillSummary(): BackfillSummary {
     resumed: [],
     batches: 0,
     leads: 0,
+    reconciles: 0,
     unchanged: 0,
     conflicts: 0,
     written: { hubspot: 0, salesforce: 0 },
@@ -93,13 +99,28 @@ async function backfillSystem(
   const { engine } = runtime;
   const stored = options.restart ? null : await engine.cursors.getBackfill(tenant, system);
   if (stored?.done) {
-    options.onProgress?.({ tenant, system, done: stored.processed, finished: true });
+    options.onProgress?.({
+      tenant,
+      system,
+      done: stored.processed,
+      finished: true,
+      total: stored.processed,
+      etaSeconds: 0,
+    });
     return true;
   }
+  const connectors = engine.connectors.get(tenant);
+  const total = connectors ? await countRecords(connectors, system) : null;
+  const started = Date.now();
+  const doneBefore = stored?.processed ?? 0;
+  options.onProgress?.({ tenant, system, done: doneBefore, finished: false, total, etaSeconds: null });
   if (stored) summary.resumed.push({ tenant, system, processed: stored.processed });
   const startedAt = engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
   const batchSize = options.batchSize ?? 100;
+  // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
+  // count each record once.
+  const seen = new Set<string>();
   for (;;) {
     let page: Page;
     try {
@@ -112,7 +133,11 @@ async function backfillSystem(
       summary.failures.push(batchFailure(tenant, system, null, error));
       return false;
     }
-    summary.records[system] += page.records.length;
+    for (const record of page.records) {
+      if (seen.has(record.id)) continue;
+      seen.add(record.id);
+      summary.records[system] += 1;
+    }
     for (let i = 0; i < page.records.length; i += batchSize) {
       const refs = page.records.slice(i, i + batchSize).map((record) => ({ system, id: record.id }));
       try {
@@ -134,7 +159,20 @@ async function backfillSystem(
       done: page.last,
     };
     await engine.cursors.setBackfill(tenant, system, checkpoint);
-    options.onProgress?.({ tenant, system, done: checkpoint.processed, finished: page.last });
+    options.onProgress?.({
+      tenant,
+      system,
+      done: checkpoint.processed,
+      finished: page.last,
+      total: page.last ? Math.max(total ?? 0, checkpoint.processed) : total,
+      etaSeconds: page.last
+        ? 0
+        : etaSeconds(
+            checkpoint.processed - doneBefore,
+            total === null ? null : total - doneBefore,
+            Date.now() - started,
+          ),
+    });
     if (page.last) return true;
   }
 }

@@ -4,7 +4,11 @@ import type { RecordFailure, ReconcileBatchResult } from './engine.ts';
 /** What a run of reconcile batches did, added up (`sync --once`, `backfill`). */
 export interface BatchTotals {
   batches: number;
+  /** Distinct leads reconciled: a lead reconciled from both systems' pages counts once. */
   leads: number;
+  /** Reconcile passes over leads (a lead seen in both systems' pages is reconciled twice). */
+  reconciles: number;
+  /** Passes that found nothing to write (out of `reconciles`). */
   unchanged: number;
   conflicts: number;
   written: Record<SystemName, number>;
@@ -13,9 +17,21 @@ export interface BatchTotals {
   failures: RecordFailure[];
 }
 
+/** The lead keys seen per totals object, kept out of the object so its JSON stays plain. */
+const seenLeads = new WeakMap<BatchTotals, Set<string>>();
+
 export function addBatchResult(totals: BatchTotals, result: ReconcileBatchResult): void {
   totals.batches += 1;
-  totals.leads += result.leads;
+  totals.reconciles += result.leads;
+  if (result.leadKeys) {
+    const seen = seenLeads.get(totals) ?? new Set<string>();
+    seenLeads.set(totals, seen);
+    const before = seen.size;
+    for (const key of result.leadKeys) seen.add(`${result.tenant}\u0000${key}`);
+    totals.leads += seen.size - before;
+  } else {
+    totals.leads += result.leads;
+  }
   totals.unchanged += result.unchanged;
   totals.conflicts += result.conflicts;
   for (const system of SystemName.options) {

@@ -7,6 +7,11 @@ import type { SystemName } from '../src/domain/lead.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
 import { tenantKey } from '../src/store/keys.ts';
+import { PermanentError } from '../src/errors/index.ts';
+import type { SalesforceConnector } from '../connectors/salesforce/connector.ts';
+import { fromCanonical } from '../connectors/salesforce/mapping.ts';
+import { predictRefusal } from '../connectors/salesforce/predict-refusal.ts';
+import type { DescribeResult } from '../connectors/salesforce/schemas.ts';
 import { buildEngine, type EnginePrefixes, type EngineRuntime } from './engine-runtime.ts';
 
 /** A patch a dry run would have written. */
@@ -21,19 +26,42 @@ export interface PlannedPatch {
 /** The per-tenant hashes a reconcile reads: the link table and the sync state (not the audit trail). */
 const COPIED = ['links', 'by-hubspot', 'by-salesforce', 'by-email', 'state'];
 
+/** A write the real API would refuse, or null: the dry run reports it as the real run would. */
+type Predict = (patch: RecordPatch) => Promise<PermanentError | null>;
+
+/**
+ * Salesforce Lead writes checked against the org's Lead `describe` (read once): required fields, restricted
+ * picklist values, field lengths. Contacts (converted leads) are not checked.
+ */
+function salesforcePredictor(connector: SalesforceConnector): Predict {
+  let describe: Promise<DescribeResult> | undefined;
+  return async (patch) => {
+    if (patch.id?.startsWith('003')) return null;
+    describe ??= connector.client.describe('Lead');
+    const values = fromCanonical(patch.fields, connector.mapping, { writeStatus: true });
+    const refusal = predictRefusal(values, await describe, patch.id ? 'update' : 'create');
+    return refusal ? new PermanentError(refusal.message, refusal.code) : null;
+  };
+}
+
 /** The connector with `write` answered locally: every other call (reads, polls) goes to the real one. */
 function recordingConnector<T extends object>(
   connector: T,
   tenant: string,
   system: SystemName,
   planned: PlannedPatch[],
+  predict?: Predict,
 ): T {
   let creates = 0;
   // Nothing is written, so a lead met again (a backfill reads both sides of a person) plans the same
   // update again: listed once.
   const seen = new Set<string>();
-  const write = async (patches: RecordPatch[]): Promise<WriteOutcome[]> =>
-    patches.map((patch) => {
+  const write = async (patches: RecordPatch[]): Promise<WriteOutcome[]> => {
+    const refusals = await Promise.all(patches.map((patch) => predict?.(patch) ?? null));
+    return patches.map((patch, index): WriteOutcome => {
+      const refusal = refusals[index];
+      if (refusal)
+        return patch.id ? { ok: false, id: patch.id, error: refusal } : { ok: false, error: refusal };
       const key = patch.id ? `${patch.id} ${JSON.stringify(patch.fields)}` : null;
       if (!key || !seen.has(key))
         planned.push({ tenant, system, recordId: patch.id ?? null, fields: patch.fields });
@@ -42,6 +70,7 @@ function recordingConnector<T extends object>(
       creates += 1;
       return { ok: true, id: `dry-run-${system}-${creates}`, created: true };
     });
+  };
   return new Proxy(connector, {
     get(target, property) {
       if (property === 'write') return write;
@@ -85,7 +114,13 @@ export async function withDryRunEngine<T>(
     for (const [tenant, real] of runtime.engine.connectors) {
       connectors.set(tenant, {
         hubspot: recordingConnector(real.hubspot, tenant, 'hubspot', planned),
-        salesforce: recordingConnector(real.salesforce, tenant, 'salesforce', planned),
+        salesforce: recordingConnector(
+          real.salesforce,
+          tenant,
+          'salesforce',
+          planned,
+          salesforcePredictor(real.salesforce),
+        ),
       });
     }
     runtime.engine.connectors = connectors;

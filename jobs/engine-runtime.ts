@@ -7,6 +7,7 @@ import { AuditTrail } from '../src/store/audit-trail.ts';
 import { CursorStore } from '../src/store/cursors.ts';
 import { LeadLinks } from '../src/store/lead-links.ts';
 import { SyncState } from '../src/store/sync-state.ts';
+import { SyncHealth } from '../src/store/sync-health.ts';
 import type { EngineDeps } from './engine.ts';
 import { PendingRefs } from './pending-refs.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
@@ -51,6 +52,7 @@ export function buildEngine(
     state: new SyncState(redis, store),
     cursors: new CursorStore(redis, store),
     audit: new AuditTrail(redis, links, store),
+    health: new SyncHealth(redis, store),
     metrics,
     logger,
     now: deps.now ?? (() => new Date()),

@@ -7,6 +7,7 @@ import type { AuditTrail } from '../src/store/audit-trail.ts';
 import type { CursorStore } from '../src/store/cursors.ts';
 import type { LeadLinks } from '../src/store/lead-links.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
+import type { SyncHealth } from '../src/store/sync-health.ts';
 
 /** Everything the engine's processors need, built once per process and passed down (no singletons). */
 export interface EngineDeps {
@@ -17,6 +18,8 @@ export interface EngineDeps {
   state: SyncState;
   cursors: CursorStore;
   audit: AuditTrail;
+  /** Where a finished poll pass is recorded (for `status` and `/metrics`); optional for tests. */
+  health?: SyncHealth;
   metrics: Metrics;
   logger: Logger;
   /** The clock; the domain never reads one itself. */
@@ -46,6 +49,8 @@ export interface ReconcileBatchResult {
   tenant: string;
   /** Leads reconciled (after resolving refs to lead keys). */
   leads: number;
+  /** Their lead keys, so runs of many batches can count each lead once. */
+  leadKeys?: string[];
   /** Leads whose records were already equal: nothing written. */
   unchanged: number;
   written: Record<SystemName, number>;

@@ -4,7 +4,7 @@ import type { EngineDeps } from './engine.ts';
 import { pageEvents } from './poll-events.ts';
 
 export interface PollPassDeps {
-  engine: Pick<EngineDeps, 'connectors' | 'cursors' | 'logger' | 'now'>;
+  engine: Pick<EngineDeps, 'connectors' | 'cursors' | 'logger' | 'now' | 'health'>;
   /** Hands a page's events on (the ingest queue); must resolve only once they are safely stored. */
   sink(events: ChangeEvent[]): Promise<void>;
 }
@@ -68,6 +68,7 @@ export async function pollPass(
       break;
     }
   }
+  if (result.done) await engine.health?.recordPoll(tenant, system, engine.now());
   engine.logger.debug(result, 'poll pass');
   return result;
 }

@@ -35,6 +35,7 @@ export async function syncOnce(
     polls: [],
     batches: 0,
     leads: 0,
+    reconciles: 0,
     unchanged: 0,
     conflicts: 0,
     written: { hubspot: 0, salesforce: 0 },

@@ -131,5 +131,35 @@ export async function checkProperties(client: HubSpotClient, config: MappingConf
         : { fix: property ? `change its type to ${String(definition.type)}` : 'run `leadbridge install`' }),
     });
   }
+  checks.push(...mappedPropertyChecks(existing, config));
   return checks;
+}
+
+/**
+ * Every HubSpot property the `fields[]` mapping reads or writes must exist in the portal: a misspelled or
+ * deleted one would make every batch read or write of contacts fail. (LeadBridge's own properties are
+ * checked above; `install` creates those, not these.)
+ */
+export function mappedPropertyChecks(
+  existing: ReadonlyMap<string, unknown>,
+  config: MappingConfig,
+): SetupCheck[] {
+  return config.fields
+    .filter((field) => field.hubspot !== undefined && field.ownership !== 'none')
+    .map((field) => {
+      const name = field.hubspot!;
+      const ok = existing.has(name);
+      return {
+        name: `hubspot mapped property ${name}`,
+        ok,
+        detail: ok
+          ? `fields[] ${field.canonical} -> ${name} exists`
+          : `fields[] ${field.canonical} -> ${name}: the portal has no such contact property`,
+        ...(ok
+          ? {}
+          : {
+              fix: `correct fields[].hubspot for ${field.canonical} (property internal names are in HubSpot Settings > Properties), or create the property in HubSpot`,
+            }),
+      };
+    });
 }

@@ -54,6 +54,7 @@ export class SalesforceConnector implements Connector {
   private readonly poller: LeadPoller;
   private readonly writer: LeadWriter;
   private readonly share: number;
+  private readonly orgId: string;
   private convertedStatuses: Promise<ReadonlySet<string>> | undefined;
 
   constructor(options: SalesforceConnectorOptions) {
@@ -61,6 +62,7 @@ export class SalesforceConnector implements Connector {
     const prefix = options.keyPrefix ?? 'leadbridge:';
     this.tenant = tenant.id;
     this.share = tenant.salesforce.apiBudgetShare;
+    this.orgId = tenant.salesforce.orgId;
     this.mapping = salesforceMapping(config);
     const budget = new ApiBudget({
       tenant: tenant.id,
@@ -130,7 +132,7 @@ export class SalesforceConnector implements Connector {
   }
 
   checkSetup(): Promise<SetupCheck[]> {
-    return checkSalesforceSetup(this.client, this.mapping, this.share);
+    return checkSalesforceSetup(this.client, this.mapping, this.share, this.orgId);
   }
 
   /** The integration user's id: changes whose LastModifiedById is this one are our own. */

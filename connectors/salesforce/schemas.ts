@@ -86,6 +86,10 @@ export const DescribeField = z.looseObject({
   updateable: z.boolean(),
   createable: z.boolean(),
   custom: z.boolean(),
+  nillable: z.boolean().optional(),
+  defaultedOnCreate: z.boolean().optional(),
+  restrictedPicklist: z.boolean().optional(),
+  length: z.number().optional(),
   picklistValues: z
     .array(z.looseObject({ value: z.string(), active: z.boolean(), defaultValue: z.boolean() }))
     .optional(),

@@ -1,6 +1,7 @@
 import type { SetupCheck } from '../types.ts';
 import type { SalesforceClient } from './client.ts';
 import type { SalesforceMapping } from './mapping.ts';
+import { checkOrgId } from './org-identity.ts';
 import type { DescribeResult, LeadStatusRow } from './schemas.ts';
 
 /**
@@ -59,6 +60,8 @@ export async function checkSalesforceSetup(
   client: SalesforceClient,
   mapping: SalesforceMapping,
   share: number,
+  /** `tenants[].salesforce.orgId`: checked against the org the credentials sign in to. */
+  orgId?: string,
 ): Promise<SetupCheck[]> {
   const checks: SetupCheck[] = [];
   try {
@@ -80,6 +83,7 @@ export async function checkSalesforceSetup(
       checks.push({ name, ok: false, detail: (err as Error).message, fix });
     }
   };
+  if (orgId !== undefined) checks.push(await checkOrgId(client, orgId));
   await attempt(
     'salesforce.describe.Lead',
     async () => missingLeadFields(await client.describe('Lead'), mapping),

@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../src/domain/lead.ts';
+import { saveErrorText } from './save-error-text.ts';
 import { PermanentError } from '../../src/errors/index.ts';
 import type { RecordPatch, WriteOutcome } from '../types.ts';
 import { classifyRecordError } from './classify.ts';
@@ -117,12 +118,7 @@ export class LeadWriter {
           ) {
             retry.push(write);
           } else {
-            const message = result.errors
-              .map(
-                (e) => `${e.statusCode}: ${e.message}${e.fields?.length ? ` [${e.fields.join(', ')}]` : ''}`,
-              )
-              .join('; ');
-            outcomes[write.index] = failure(write.id, first.statusCode, message);
+            outcomes[write.index] = failure(write.id, first.statusCode, saveErrorText(result.errors));
           }
         });
         if (retry.length > 0) {

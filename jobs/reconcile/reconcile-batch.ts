@@ -146,6 +146,7 @@ export const reconcileBatch: ReconcileBatch = async (deps, tenant, refs) => {
   result.failures.push(...resolved.failures);
   countFailures(deps.metrics, resolved.failures);
   result.leads = resolved.links.size;
+  result.leadKeys = [...resolved.links.keys()];
 
   const changedLeads = new Set<string>();
   let pending = [...resolved.links.values()];

@@ -82,6 +82,21 @@ export const HubSpotTenantConfig = z.strictObject({
     .positive()
     .default(100)
     .describe('API calls per rolling 10 seconds for this account (100 Free/Starter, 190 Pro/Enterprise).'),
+  appId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "Public app id; with developerApiKey, lets `doctor` read the app's webhook target URL and subscriptions.",
+    ),
+  developerApiKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Developer account API key of the public app (webhooks settings API); read-only use by doctor.',
+    ),
 });
 export type HubSpotTenantConfig = z.infer<typeof HubSpotTenantConfig>;
 

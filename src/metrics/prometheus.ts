@@ -19,7 +19,7 @@ export class Metrics implements ApiCallRecorder {
 
   readonly leadsReconciled = new Counter({
     name: 'leadbridge_leads_reconciled_total',
-    help: 'Leads reconciled, by tenant and outcome (unchanged: nothing to write; written: at least one patch).',
+    help: 'Leads reconciled, by tenant and outcome (unchanged: nothing to write; changed: at least one patch written).',
     labelNames: ['tenant', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -12,6 +12,9 @@ import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
 import { explainRoutes } from './explain-routes.ts';
 import { reportRoutes } from './report-routes.ts';
+import { statusRoutes } from './status-routes.ts';
+import { registerStatusGauges } from './status-metrics.ts';
+import type { EnginePrefixes } from '../../jobs/engine-runtime.ts';
 import { lazyQueueDashboard, QUEUE_DASHBOARD_PATH } from './queue-dashboard.ts';
 
 export interface AppDeps {
@@ -32,6 +35,8 @@ export interface AppDeps {
   auditTrail?: AuditTrail | undefined;
   /** Key prefix of the state layer, read by `GET /report`; without it that route answers 503. */
   storePrefix?: string | undefined;
+  /** The engine's key prefixes, read by `/status` and the status gauges; without them those are off. */
+  prefixes?: EnginePrefixes | undefined;
 }
 
 /**
@@ -52,6 +57,8 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(explainRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(statusRoutes(deps));
+  if (deps.prefixes) registerStatusGauges({ ...deps, prefixes: deps.prefixes });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -3,13 +3,28 @@ import type { Logger } from '../log/logger.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** While Redis stays down, the same connection error is logged again at most this often, in milliseconds. */
+const REPEAT_ERROR_EVERY_MS = 60_000;
+
 /**
  * A Redis connection fit for BullMQ workers (`maxRetriesPerRequest: null`, which BullMQ requires for
- * blocking commands) with an error listener, so a Redis outage is logged rather than an unhandled event.
+ * blocking commands) with an error listener, so a Redis outage is logged rather than an unhandled event:
+ * once when it starts (and once a minute while it lasts), once when Redis answers again.
  */
 export function createRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, ...options });
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  let last: { code: string; at: number } | undefined;
+  redis.on('error', (error: Error & { code?: string }) => {
+    const code = error.code ?? error.message;
+    const now = Date.now();
+    if (last && last.code === code && now - last.at < REPEAT_ERROR_EVERY_MS) return;
+    last = { code, at: now };
+    logger.warn({ err: error }, 'redis connection error');
+  });
+  redis.on('ready', () => {
+    if (last) logger.info('redis connection restored');
+    last = undefined;
+  });
   return redis;
 }
 

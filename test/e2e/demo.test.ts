@@ -16,7 +16,7 @@ describe('leadbridge demo (built CLI, not a terminal)', () => {
     const result = await runCli(['demo', '--port', '0'], { REDIS_URL }, 110_000);
     const { stdout } = result;
     expect(result.code, stdout + result.stderr).toBe(0);
-    expect(result.stderr).not.toMatch(/"level":(40|50|60)/);
+    expect(result.stderr).not.toMatch(/"level":(40|50|60)|^\d\d:\d\d:\d\d (warn|error|fatal)/m);
 
     // Plain lines only: no spinner, no cursor movement, no colour.
     expect(stdout).not.toContain('\u001b[');

@@ -18,7 +18,7 @@ interface Check {
 function startHealthServer(status: number): Promise<Server> {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
-      res.statusCode = req.url === '/healthz' ? status : 404;
+      res.statusCode = req.url === '/healthz' ? status : req.url === '/webhooks/salesforce' ? 400 : 404;
       res.end('{}');
     });
     server.listen(0, '127.0.0.1', () => resolve(server));

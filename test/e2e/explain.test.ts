@@ -140,6 +140,6 @@ describe('leadbridge explain (built CLI) after a sync against both emulators', (
       fixture.env,
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--tenant initech: no such tenant; configured: acme/);
+    expect(result.stderr).toMatch(/--tenant: unknown tenant "initech"; configured: acme/);
   });
 });

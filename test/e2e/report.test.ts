@@ -92,7 +92,7 @@ describe('leadbridge report (built CLI) after sync --once against both emulators
     const { env, configFile } = suite;
     const unknown = await runCli(['report', '--tenant', 'initech', '--config', configFile], env);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/initech.*tenants: acme/);
+    expect(unknown.stderr).toMatch(/--tenant: unknown tenant "initech"; configured: acme/);
     const since = await runCli(['report', '--since', 'lately', '--config', configFile], env);
     expect(since.code).toBe(2);
     expect(since.stderr).toMatch(/--since lately/);

@@ -16,9 +16,9 @@ export function exampleEnv(): Record<string, string> {
 }
 
 /** The built CLI in a child process with only PATH, HOME and `env`, logging warnings and worse. */
-function spawnCli(args: string[], env: Record<string, string | undefined>) {
+function spawnCli(args: string[], env: Record<string, string | undefined>, cwd = repoRoot) {
   return spawn(process.execPath, [cliPath, ...args], {
-    cwd: repoRoot,
+    cwd,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -35,14 +35,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the leadbridge command to completion. */
+/** Runs the leadbridge command to completion (in `cwd`, default the repository). */
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 20_000,
+  cwd = repoRoot,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(args, env);
+    const child = spawnCli(args, env, cwd);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -15,6 +15,10 @@ import { schemaRoutes } from './routes-schemas.ts';
 import { seedContacts } from './seed.ts';
 import { ContactStore } from './store.ts';
 import { WebhookDeliverer, type WebhookOptions } from './webhook-delivery.ts';
+import { webhookSettingsRoutes } from './routes-webhook-settings.ts';
+
+/** App id of the emulated public app when no webhook delivery names one. */
+export const DEFAULT_APP_ID = 1;
 
 export type { Exchange } from './api-router.ts';
 export type { WebhookOptions } from './webhook-delivery.ts';
@@ -32,6 +36,8 @@ export interface HubSpotEmulatorOptions {
   contacts?: number;
   /** Signed webhook deliveries of changes (as HubSpot's app webhooks). */
   webhook?: WebhookOptions;
+  /** Developer API key the webhooks settings API requires (`hapikey`); default any non-empty one. */
+  developerApiKey?: string;
   /** Whether changes made through the API (our own writes) also fire webhooks, as they do in HubSpot. Default true. */
   webhookApiChanges?: boolean;
   /** Initial fault settings (latency, error rates, rate limits...). */
@@ -78,7 +84,13 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const exchanges: Exchange[] = [];
   let webhooks: WebhookDeliverer | undefined;
 
+  // What the webhooks settings API shows: the app and its target URL (set by `webhook`, or by a PUT).
+  const webhookApp = {
+    appId: options.webhook?.appId ?? DEFAULT_APP_ID,
+    targetUrl: options.webhook?.targetUrl,
+  };
   const setWebhook = (webhook: WebhookOptions | undefined) => {
+    if (webhook) Object.assign(webhookApp, { appId: webhook.appId, targetUrl: webhook.targetUrl });
     webhooks?.close();
     webhooks = webhook ? new WebhookDeliverer(webhook) : undefined;
     if (webhooks) webhooks.down = faults.webhooksDown;
@@ -124,6 +136,14 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       stats,
       reset,
       resetRateLimits: () => rateLimits.reset(),
+    }),
+  );
+  app.use(
+    webhookSettingsRoutes({
+      app: () => webhookApp,
+      propertyNames: () => [...store.properties.keys()],
+      developerApiKey: options.developerApiKey,
+      now: clock,
     }),
   );
   app.use(

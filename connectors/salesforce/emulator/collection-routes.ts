@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { OBJECTS } from './objects.ts';
+import { fieldDef, OBJECTS } from './objects.ts';
 import { sendError, versionBase } from './respond.ts';
 import { sfError, type EmulatorState } from './state.ts';
 import type { SaveOutcome } from './store.ts';
@@ -178,9 +178,7 @@ export function collectionRoutes(state: EmulatorState): Router {
       res.status(400).json(sfError('MISSING_ARGUMENT', 'fields is required'));
       return;
     }
-    const unknown = fields.find(
-      (name) => !OBJECTS[type]?.fields.some((f) => f.name.toLowerCase() === name.toLowerCase()),
-    );
+    const unknown = fields.find((name) => !fieldDef(type, name, store.absentFields));
     if (unknown) {
       res.status(400).json(sfError('INVALID_FIELD', `No such column '${unknown}' on entity '${type}'.`));
       return;

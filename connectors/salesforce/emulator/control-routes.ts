@@ -121,6 +121,7 @@ export function controlRoutes(state: EmulatorState): Router {
       const { values, errors } = validateValues('Lead', input, 'update', {
         current: lead,
         leadStatuses: store.leadStatuses(),
+        absentFields: store.absentFields,
       });
       if (errors.length > 0)
         throw new RequestError(errors[0]?.statusCode ?? 'ERROR', errors.map((e) => e.message).join('; '));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { controlRoutes } from './control-routes.ts';
 import { KEY_PREFIX, makeId } from './ids.ts';
+import { leadBridgeFieldNames } from './objects.ts';
 import { oauthRoutes, type OAuthOptions } from './oauth-routes.ts';
 import { OutboundSender, type OutboundOptions } from './outbound-sender.ts';
 import { countCalls } from './rest-guard.ts';
@@ -32,6 +33,8 @@ export interface SalesforceEmulatorOptions {
   /** Where Outbound Messages go when a lead's status changes through the control routes. */
   outboundMessages?: OutboundOptions;
   oauth?: OAuthOptions;
+  /** Start the org without LeadBridge's custom fields, as a real org is before `install` (default false). */
+  bare?: boolean;
   /** Clock in epoch milliseconds (tests may move time). */
   now?: () => number;
 }
@@ -60,7 +63,11 @@ export async function startSalesforceEmulator(
 ): Promise<SalesforceEmulator> {
   const now = options.now ?? Date.now;
   let baseUrl = '';
-  const store = new OrgStore({ orgId: options.orgId ?? DEFAULT_ORG_ID, now });
+  const store = new OrgStore({
+    orgId: options.orgId ?? DEFAULT_ORG_ID,
+    now,
+    ...(options.bare ? { absentFields: leadBridgeFieldNames() } : {}),
+  });
   const seed = options.seed ?? 1;
   const state: EmulatorState = {
     store,

@@ -3,6 +3,10 @@ import { bearer } from './rest-guard.ts';
 import { sfError, type EmulatorState } from './state.ts';
 
 export interface OAuthOptions {
+  /** When set, only this connected app's consumer key is accepted (`invalid_client_id` otherwise). */
+  clientId?: string;
+  /** When set, the consumer secret must match (`invalid_client` otherwise). */
+  clientSecret?: string;
   /** When set, only this refresh token is accepted; otherwise any non-empty one. */
   refreshToken?: string;
   /** When set, the password grant needs this username and password. */
@@ -23,7 +27,11 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     const invalid = (error: string, description: string) =>
       res.status(400).json({ error, error_description: description });
-    if (!form.client_id) return invalid('invalid_client_id', 'client identifier invalid');
+    // The bodies Salesforce's token endpoint answers with (HTTP 400), one per refused credential.
+    if (!form.client_id || (options.clientId && form.client_id !== options.clientId))
+      return invalid('invalid_client_id', 'client identifier invalid');
+    if (options.clientSecret && form.client_secret !== options.clientSecret)
+      return invalid('invalid_client', 'invalid client credentials');
     if (form.grant_type === 'refresh_token') {
       if (!form.refresh_token || (options.refreshToken && form.refresh_token !== options.refreshToken)) {
         return invalid('invalid_grant', 'expired access/refresh token');

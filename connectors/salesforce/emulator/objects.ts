@@ -238,9 +238,30 @@ export const DEFAULT_LEAD_STATUSES = [
   { ApiName: 'Closed - Not Converted', IsDefault: false, IsConverted: false },
 ];
 
-export function fieldDef(object: string, name: string): FieldDef | undefined {
+/**
+ * A field of `object` by name (any case); undefined when the object has no such field, or when the org
+ * lacks it (`absent`: `Object.Field` names of fields this org was started without, e.g. a bare org).
+ */
+export function fieldDef(
+  object: string,
+  name: string,
+  absent: ReadonlySet<string> = NO_ABSENT_FIELDS,
+): FieldDef | undefined {
   const lower = name.toLowerCase();
-  return OBJECTS[object]?.fields.find((f) => f.name.toLowerCase() === lower);
+  const found = OBJECTS[object]?.fields.find((f) => f.name.toLowerCase() === lower);
+  return found && !absent.has(`${object}.${found.name}`) ? found : undefined;
+}
+
+export const NO_ABSENT_FIELDS: ReadonlySet<string> = new Set();
+
+/** `Object.Field` of LeadBridge's own custom fields on Lead and Contact: what a bare org lacks. */
+export function leadBridgeFieldNames(): Set<string> {
+  const own = new Set(leadBridgeFields().map((f) => f.name));
+  return new Set(
+    ['Lead', 'Contact'].flatMap((object) =>
+      (OBJECTS[object]?.fields ?? []).filter((f) => own.has(f.name)).map((f) => `${object}.${f.name}`),
+    ),
+  );
 }
 
 /** `describe` as the REST API answers it (subset). */
@@ -249,6 +270,7 @@ export function describeObject(
   baseUrl: string,
   leadStatuses: string[],
   defaultStatus: string,
+  absent: ReadonlySet<string> = NO_ABSENT_FIELDS,
 ) {
   return {
     name: def.name,
@@ -261,30 +283,32 @@ export function describeObject(
     deletable: true,
     queryable: true,
     retrieveable: true,
-    fields: def.fields.map((f) => {
-      const values = def.name === 'Lead' && f.name === 'Status' ? leadStatuses : f.picklist;
-      return {
-        name: f.name,
-        label: f.label,
-        type: f.type,
-        length: f.length,
-        custom: f.custom,
-        createable: f.createable,
-        updateable: f.updateable,
-        nillable: !f.required && f.type !== 'boolean' && f.type !== 'id',
-        calculated: false,
-        defaultedOnCreate: f.type === 'boolean' || f.name === 'Status' || f.name === 'OwnerId',
-        unique: false,
-        referenceTo: f.referenceTo ?? [],
-        restrictedPicklist: def.name === 'Lead' && f.name === 'Status',
-        picklistValues: (values ?? []).map((value) => ({
-          active: true,
-          defaultValue: def.name === 'Lead' && f.name === 'Status' && value === defaultStatus,
-          label: value,
-          value,
-        })),
-      };
-    }),
+    fields: def.fields
+      .filter((f) => !absent.has(`${def.name}.${f.name}`))
+      .map((f) => {
+        const values = def.name === 'Lead' && f.name === 'Status' ? leadStatuses : f.picklist;
+        return {
+          name: f.name,
+          label: f.label,
+          type: f.type,
+          length: f.length,
+          custom: f.custom,
+          createable: f.createable,
+          updateable: f.updateable,
+          nillable: !f.required && f.type !== 'boolean' && f.type !== 'id',
+          calculated: false,
+          defaultedOnCreate: f.type === 'boolean' || f.name === 'Status' || f.name === 'OwnerId',
+          unique: false,
+          referenceTo: f.referenceTo ?? [],
+          restrictedPicklist: def.name === 'Lead' && f.name === 'Status',
+          picklistValues: (values ?? []).map((value) => ({
+            active: true,
+            defaultValue: def.name === 'Lead' && f.name === 'Status' && value === defaultStatus,
+            label: value,
+            value,
+          })),
+        };
+      }),
     urls: {
       sobject: `${baseUrl}/sobjects/${def.name}`,
       describe: `${baseUrl}/sobjects/${def.name}/describe`,

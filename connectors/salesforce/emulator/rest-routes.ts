@@ -85,7 +85,7 @@ export function restRoutes(state: EmulatorState): Router {
     try {
       const soql = typeof req.query.q === 'string' ? req.query.q : '';
       if (!soql) throw new RequestError('MALFORMED_QUERY', 'A query string has to be specified');
-      const compiled = compileQuery(soql);
+      const compiled = compileQuery(soql, state.store.absentFields);
       const rows = runQuery(compiled, state.store.rows(compiled.object), scanAll);
       const base = versionBase(req);
       if (compiled.fields === 'COUNT') {
@@ -157,7 +157,13 @@ export function restRoutes(state: EmulatorState): Router {
       return;
     }
     res.json(
-      describeObject(def, versionBase(req), state.store.leadStatuses(), state.store.defaultLeadStatus()),
+      describeObject(
+        def,
+        versionBase(req),
+        state.store.leadStatuses(),
+        state.store.defaultLeadStatus(),
+        state.store.absentFields,
+      ),
     );
   });
   api.get('/sobjects/:type/:id', (req, res) => {

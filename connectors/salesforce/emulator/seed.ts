@@ -126,24 +126,23 @@ export function seedOrg(store: OrgStore, options: { count: number; seed: number;
             : 'Open - Not Contacted';
     const rejected = status === 'Closed - Not Converted';
     const scored = random() < 0.6;
-    const outcome = store.insert(
-      'Lead',
-      {
-        FirstName: first,
-        LastName: last,
-        Company: company,
-        Email: `${first}.${last}${i}@${domain}`.toLowerCase(),
-        Phone: `+1 415 555 ${String(1000 + Math.floor(random() * 9000))}`,
-        Title: pick(TITLES),
-        Industry: pick(INDUSTRIES),
-        LeadSource: pick(LEAD_SOURCES),
-        NumberOfEmployees: Math.floor(10 + random() * 5000),
-        Status: status,
-        ...(rejected && random() < 0.75 ? { Rejection_Reason__c: pick(REJECTION_REASONS) } : {}),
-        ...(scored ? { LeadBridge_Score__c: Math.floor(random() * 100), LeadBridge_Stage__c: 'mql' } : {}),
-      },
-      { userId: store.repUserId, stampAt: Math.floor(stampAt) },
-    );
+    const values: Record<string, unknown> = {
+      FirstName: first,
+      LastName: last,
+      Company: company,
+      Email: `${first}.${last}${i}@${domain}`.toLowerCase(),
+      Phone: `+1 415 555 ${String(1000 + Math.floor(random() * 9000))}`,
+      Title: pick(TITLES),
+      Industry: pick(INDUSTRIES),
+      LeadSource: pick(LEAD_SOURCES),
+      NumberOfEmployees: Math.floor(10 + random() * 5000),
+      Status: status,
+      ...(rejected && random() < 0.75 ? { Rejection_Reason__c: pick(REJECTION_REASONS) } : {}),
+      ...(scored ? { LeadBridge_Score__c: Math.floor(random() * 100), LeadBridge_Stage__c: 'mql' } : {}),
+    };
+    // A bare org (no LeadBridge fields yet) gets the same leads without them; the random draws stay the same.
+    for (const name of Object.keys(values)) if (store.absentFields.has(`Lead.${name}`)) delete values[name];
+    const outcome = store.insert('Lead', values, { userId: store.repUserId, stampAt: Math.floor(stampAt) });
     if (!outcome.success) throw new Error(`seed lead invalid: ${JSON.stringify(outcome.errors)}`);
     ids.push(outcome.id);
     if (roll >= 0.9) {

@@ -29,7 +29,7 @@ type Expr =
 
 type Token = '(' | ')' | 'AND' | 'OR' | 'NOT' | { cond: Record<string, unknown> };
 
-export function compileQuery(soql: string): CompiledQuery {
+export function compileQuery(soql: string, absent?: ReadonlySet<string>): CompiledQuery {
   let parsed: ReturnType<typeof parseQuery>;
   try {
     parsed = parseQuery(soql);
@@ -40,7 +40,7 @@ export function compileQuery(soql: string): CompiledQuery {
   const def = OBJECTS[object];
   if (!def) throw new RequestError('INVALID_TYPE', `sObject type '${object}' is not supported.`);
   const resolve = (name: string): FieldDef => {
-    const found = fieldDef(object, name);
+    const found = fieldDef(object, name, absent);
     if (!found) throw new RequestError('INVALID_FIELD', `No such column '${name}' on entity '${object}'.`);
     return found;
   };

@@ -25,7 +25,11 @@ export class OrgStore {
   private tables = new Map<string, Map<string, Row>>();
   private counters = new Map<string, number>();
 
-  constructor(options: { orgId: string; now: () => number }) {
+  /** `Object.Field` names of fields this org does not have (a bare org lacks LeadBridge's custom fields). */
+  readonly absentFields: ReadonlySet<string>;
+
+  constructor(options: { orgId: string; now: () => number; absentFields?: ReadonlySet<string> }) {
+    this.absentFields = options.absentFields ?? new Set();
     this.orgId = toId18(options.orgId);
     this.now = options.now;
     this.integrationUserId = makeId(KEY_PREFIX.User, 1);
@@ -101,7 +105,10 @@ export class OrgStore {
   }
 
   insert(object: string, input: Record<string, unknown>, context: WriteContext): SaveOutcome {
-    const { values, errors } = validateValues(object, input, 'create', { leadStatuses: this.leadStatuses() });
+    const { values, errors } = validateValues(object, input, 'create', {
+      leadStatuses: this.leadStatuses(),
+      absentFields: this.absentFields,
+    });
     if (errors.length > 0) return { success: false, errors };
     const id = this.nextId(OBJECTS[object]?.keyPrefix ?? '000');
     const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
@@ -125,6 +132,7 @@ export class OrgStore {
     const { values, errors } = validateValues(object, input, 'update', {
       current,
       leadStatuses: this.leadStatuses(),
+      absentFields: this.absentFields,
     });
     if (errors.length > 0) return { success: false, errors };
     this.applyChange(object, current, values, context);

@@ -33,13 +33,13 @@ export function validateValues(
   object: string,
   input: Record<string, unknown>,
   mode: 'create' | 'update',
-  context: { current?: Row; leadStatuses: string[] },
+  context: { current?: Row; leadStatuses: string[]; absentFields?: ReadonlySet<string> },
 ): { values: Row; errors: SaveError[] } {
   const values: Row = {};
   const errors: SaveError[] = [];
   for (const [rawName, raw] of Object.entries(input)) {
     if (rawName === 'attributes' || rawName === 'Id' || rawName === 'id') continue;
-    const def = fieldDef(object, rawName);
+    const def = fieldDef(object, rawName, context.absentFields);
     if (!def)
       throw new RequestError('INVALID_FIELD', `No such column '${rawName}' on sobject of type ${object}`);
     if (mode === 'create' ? !def.createable : !def.updateable) {

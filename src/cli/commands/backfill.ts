@@ -8,11 +8,10 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
+import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
+import { formatFailures } from './failure-lines.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
-
-/** Failures listed one per line in the text summary; the rest are counted. */
-const FAILURES_SHOWN = 20;
 
 export interface BackfillOutput {
   json: boolean;
@@ -28,16 +27,11 @@ export function formatBackfillSummary(summary: BackfillSummary): string {
       (resumed) =>
         `resumed: ${resumed.tenant}/${resumed.system} from its checkpoint (${resumed.processed} done before)`,
     ),
-    `leads reconciled: ${summary.leads} (${summary.unchanged} unchanged, ${summary.conflicts} conflicts settled by ownership rules)`,
+    `leads reconciled: ${summary.leads} (${summary.reconciles} reconcile passes, a lead on both systems' pages counting once per system: ${summary.unchanged} with nothing to write; ${summary.conflicts} conflicts settled by ownership rules)`,
     `written: hubspot ${summary.written.hubspot} (${summary.created.hubspot} created), salesforce ${summary.written.salesforce} (${summary.created.salesforce} created)`,
     `failures: ${summary.failures.length}`,
   ];
-  for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
-    const record = failure.recordId ?? failure.leadKey ?? '(whole page)';
-    lines.push(`  ${failure.tenant} ${failure.system} ${record} ${failure.code}: ${failure.message}`);
-  }
-  if (summary.failures.length > FAILURES_SHOWN)
-    lines.push(`  ... and ${summary.failures.length - FAILURES_SHOWN} more (see the logs)`);
+  lines.push(...formatFailures(summary.failures));
   if (!summary.complete) lines.push('not finished: run `leadbridge backfill` again to resume');
   return lines.join('\n');
 }
@@ -54,6 +48,13 @@ export function formatPlanned(planned: PlannedPatch[]): string {
     .join('\n');
 }
 
+/** `42s`, `3m 20s`, `1h 05m`. */
+export function formatEta(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 /** A bar per system on a terminal; plain lines (one per page) otherwise. */
 function progressReporter(output: BackfillOutput): {
   update: (progress: BackfillProgress) => void;
@@ -62,13 +63,22 @@ function progressReporter(output: BackfillOutput): {
   if (output.json) return { update: () => {}, stop: () => {} };
   if (!output.tty) {
     return {
-      update: (p) =>
-        output.write(`${p.tenant}/${p.system}: ${p.done} records${p.finished ? ', done' : ''}\n`),
+      update: (p) => {
+        // The opening report (nothing read yet) is for the bar; plain output starts with the first page.
+        if (p.done === 0 && !p.finished) return;
+        const of = p.total === null ? '' : ` of ${p.total}`;
+        const eta = p.finished || p.etaSeconds === null ? '' : `, about ${formatEta(p.etaSeconds)} left`;
+        output.write(`${p.tenant}/${p.system}: ${p.done}${of} records${p.finished ? ', done' : eta}\n`);
+      },
       stop: () => {},
     };
   }
   const bars = new cliProgress.MultiBar(
-    { format: '{name} [{bar}] {value} records {state}', clearOnComplete: false, hideCursor: true },
+    {
+      format: '{name} [{bar}] {value}/{total} records {state}',
+      clearOnComplete: false,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   const byName = new Map<string, cliProgress.SingleBar>();
@@ -76,10 +86,17 @@ function progressReporter(output: BackfillOutput): {
     update(p) {
       const name = `${p.tenant}/${p.system}`;
       let bar = byName.get(name);
-      // The total is unknown until the last page (the list endpoint gives none): it grows with the count.
-      if (!bar) byName.set(name, (bar = bars.create(p.done + 1, p.done, { name, state: '' })));
-      bar.setTotal(p.finished ? p.done : p.done + 1);
-      bar.update(p.done, { name, state: p.finished ? 'done' : '' });
+      // The total comes from HubSpot's search total / Salesforce's COUNT(); records created while the
+      // backfill runs can push the count past it, so the total never drops below what was read.
+      const total = Math.max(p.total ?? p.done + 1, p.done);
+      if (!bar) byName.set(name, (bar = bars.create(total, p.done, { name, state: '' })));
+      bar.setTotal(p.finished ? p.done : total);
+      const state = p.finished
+        ? 'done'
+        : p.etaSeconds === null
+          ? ''
+          : `about ${formatEta(p.etaSeconds)} left`;
+      bar.update(p.done, { name, state });
     },
     stop: () => bars.stop(),
   };
@@ -98,7 +115,10 @@ export async function runBackfill(
 ): Promise<number> {
   if (options.tenant && !config.tenants.some((tenant) => tenant.id === options.tenant)) {
     throw new UsageError(
-      `no tenant "${options.tenant}" in the config (tenants: ${config.tenants.map((t) => t.id).join(', ')})`,
+      `--tenant: ${unknownTenantMessage(
+        options.tenant,
+        config.tenants.map((t) => t.id),
+      )}`,
     );
   }
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });

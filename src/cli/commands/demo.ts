@@ -56,7 +56,7 @@ const PORTAL_ID = 62515;
 
 async function serverPort(requested: number | undefined, env: RuntimeEnv): Promise<number> {
   if (requested !== undefined) return requested === 0 ? freePort() : requested;
-  return (await portIsFree(env.port)) ? env.port : freePort();
+  return Number.isInteger(env.port) && (await portIsFree(env.port)) ? env.port : freePort();
 }
 
 async function queueCounts(workers: EngineWorkers): Promise<QueueCounts> {

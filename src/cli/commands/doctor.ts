@@ -11,6 +11,35 @@ import {
   type DoctorCheck,
 } from './doctor-checks.ts';
 import { setupConnectors } from './setup-connectors.ts';
+import { checkHubSpotWebhooks, checkSalesforceOutboundEndpoint } from './doctor-webhook-checks.ts';
+import { danglingFieldReferences } from '../../config/cross-references.ts';
+
+/**
+ * Scoring rules and required fields must name a mapped (or computed) canonical field: a typo there
+ * would otherwise score nothing or hold every lead at the gate, silently.
+ */
+export function configReferenceChecks(config: LeadBridgeConfig): DoctorCheck[] {
+  const dangling = danglingFieldReferences(config);
+  if (dangling.length === 0) {
+    return [
+      {
+        group: 'config',
+        name: 'field references',
+        status: 'pass',
+        detail: 'every scoring rule and required field names a mapped field',
+      },
+    ];
+  }
+  return dangling.map((reference) => ({
+    group: 'config',
+    name: reference.path,
+    status: 'fail',
+    detail: `"${reference.field}" is not a mapped field (fields[]: ${reference.known.join(', ')})`,
+    fix: reference.suggestion
+      ? `did you mean "${reference.suggestion}"? correct ${reference.path}, or add a fields[] mapping for "${reference.field}"`
+      : `add a fields[] mapping for "${reference.field}" or correct ${reference.path}`,
+  }));
+}
 
 export interface DoctorReport {
   ok: boolean;
@@ -18,6 +47,22 @@ export interface DoctorReport {
 }
 
 const MARK: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };
+
+/** What `doctor --json` prints when the config cannot be loaded: the one failed check, with its fix. */
+export function configFailureReport(configPath: string, error: Error): DoctorReport {
+  return {
+    ok: false,
+    checks: [
+      {
+        group: 'config',
+        name: 'loaded',
+        status: 'fail',
+        detail: `${configPath}: ${error.message}`,
+        fix: 'correct each place named above (see leadbridge.config.example.yaml), then run `leadbridge doctor` again',
+      },
+    ],
+  };
+}
 
 /** The checklist for people: one line per check, the fix under each failure or warning, then a tally. */
 export function formatDoctorReport(report: DoctorReport): string {
@@ -52,6 +97,7 @@ export async function runDoctorChecks(
       detail: `${configPath}: ${config.tenants.length} tenant(s) (${config.tenants.map((t) => t.id).join(', ')})`,
     },
   ];
+  checks.push(...configReferenceChecks(config));
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 1 });
   try {
     const connectors = setupConnectors(config, logger);
@@ -59,19 +105,22 @@ export async function runDoctorChecks(
       checkRedis(redis, env.redisUrl),
       Promise.all(
         [...connectors].map(async ([tenant, { hubspot, salesforce }]) => {
-          const [hubspotChecks, salesforceChecks] = await Promise.all([
+          const tenantConfig = config.tenants.find((entry) => entry.id === tenant)!;
+          const [hubspotChecks, salesforceChecks, webhookChecks] = await Promise.all([
             hubspot.checkSetup(),
             salesforce.checkSetup(),
+            checkHubSpotWebhooks(config, tenantConfig, env.publicUrl),
           ]);
           return [
             ...fromSetupChecks(`${tenant} hubspot`, hubspotChecks),
+            ...webhookChecks,
             ...fromSetupChecks(`${tenant} salesforce`, salesforceChecks),
           ];
         }),
       ),
-      checkWebhookReachability(env.publicUrl),
+      Promise.all([checkWebhookReachability(env.publicUrl), checkSalesforceOutboundEndpoint(env.publicUrl)]),
     ]);
-    checks.push(...redisChecks, ...tenantChecks.flat(), webhook);
+    checks.push(...redisChecks, ...tenantChecks.flat(), ...webhook);
   } finally {
     await closeGracefully(logger, [() => redis.quit()], () => redis.disconnect(), 1_000);
   }

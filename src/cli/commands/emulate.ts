@@ -26,6 +26,36 @@ export interface EmulateOptions {
   portalId: number;
   /** Salesforce org id carried by the outbound messages. */
   orgId: string;
+  /** Start the Salesforce org without LeadBridge's custom fields (as before `install` and the admin's Setup work). */
+  bare?: boolean | undefined;
+  /** Connected app consumer key the Salesforce token endpoint accepts (enforced with `token` or when given). */
+  salesforceClientId?: string | undefined;
+  /** Consumer secret the token endpoint requires (enforced when given). */
+  salesforceClientSecret?: string | undefined;
+  /** Refresh token the token endpoint accepts (enforced with `token` or when given). */
+  salesforceRefreshToken?: string | undefined;
+}
+
+const DEFAULT_SF_CLIENT_ID = 'emulator-client';
+const DEFAULT_SF_CLIENT_SECRET = 'emulator-client-secret';
+const DEFAULT_SF_REFRESH_TOKEN = 'emulator-refresh-token';
+
+/**
+ * What the Salesforce token endpoint checks: nothing but presence by default; with `--token` (or any
+ * credential option) the client id and refresh token must be the printed ones, and the secret when given.
+ */
+function salesforceOAuth(options: EmulateOptions) {
+  const strict =
+    options.token !== undefined ||
+    options.salesforceClientId !== undefined ||
+    options.salesforceRefreshToken !== undefined ||
+    options.salesforceClientSecret !== undefined;
+  if (!strict) return {};
+  return {
+    clientId: options.salesforceClientId ?? DEFAULT_SF_CLIENT_ID,
+    refreshToken: options.salesforceRefreshToken ?? DEFAULT_SF_REFRESH_TOKEN,
+    ...(options.salesforceClientSecret ? { clientSecret: options.salesforceClientSecret } : {}),
+  };
 }
 
 export interface RunningEmulators {
@@ -60,6 +90,8 @@ export async function startEmulators(options: EmulateOptions): Promise<RunningEm
     seed: options.seed,
     seedCount: options.leads,
     orgId: options.orgId,
+    oauth: salesforceOAuth(options),
+    bare: options.bare ?? false,
     ...(options.token ? { token: options.token } : {}),
     ...(target ? { outboundMessages: { targetUrl: `${target}/webhooks/salesforce` } } : {}),
   });
@@ -86,8 +118,12 @@ export function describeEmulators(emulators: RunningEmulators, options: EmulateO
     `  export SALESFORCE_LOGIN_URL=${salesforce.url}`,
     `  export SALESFORCE_INSTANCE_URL=${salesforce.url}`,
     `  export SALESFORCE_ORG_ID=${salesforce.orgId}`,
-    `  export SALESFORCE_CLIENT_ID=emulator-client`,
-    `  export SALESFORCE_REFRESH_TOKEN=emulator-refresh-token`,
+    `  export SALESFORCE_CLIENT_ID=${options.salesforceClientId ?? DEFAULT_SF_CLIENT_ID}`,
+    `  export SALESFORCE_CLIENT_SECRET=${options.salesforceClientSecret ?? DEFAULT_SF_CLIENT_SECRET}`,
+    `  export SALESFORCE_REFRESH_TOKEN=${options.salesforceRefreshToken ?? DEFAULT_SF_REFRESH_TOKEN}`,
+    ...(options.bare
+      ? ["The Salesforce org has none of LeadBridge's custom fields: `leadbridge install` lists them."]
+      : []),
     options.deliverTo
       ? `Webhooks and outbound messages go to ${options.deliverTo}.`
       : 'No webhook delivery (pass --deliver-to <leadbridge url> to send webhooks and outbound messages).',

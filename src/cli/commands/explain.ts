@@ -6,6 +6,7 @@ import { AuditTrail } from '../../store/audit-trail.ts';
 import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
+import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 import { formatExplanation } from './explain-format.ts';
@@ -30,7 +31,7 @@ export async function runExplain(
 ): Promise<number> {
   const tenantIds = config.tenants.map((tenant) => tenant.id);
   if (options.tenant !== undefined && !tenantIds.includes(options.tenant)) {
-    throw new UsageError(`--tenant ${options.tenant}: no such tenant; configured: ${tenantIds.join(', ')}`);
+    throw new UsageError(`--tenant: ${unknownTenantMessage(options.tenant, tenantIds)}`);
   }
   // A one-shot command must fail when Redis is down, not wait for it forever as the workers do.
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });

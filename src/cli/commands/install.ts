@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatFieldsToAdd, salesforceFieldsToAdd, type FieldToAdd } from './install-salesforce-fields.ts';
 import { setupConnectors } from './setup-connectors.ts';
+import { hubspotWebhookGuide, salesforceOutboundGuide } from './doctor-webhook-checks.ts';
 
 /** The checks whose failure means the credentials (or the host) are wrong, not the set-up. */
 const CREDENTIAL_CHECKS = new Set(['hubspot api access', 'hubspot api version', 'salesforce.credentials']);
@@ -26,6 +27,8 @@ export interface InstallReport {
   /** Set when the credentials were refused: nothing was written. */
   credentialsRefused?: SetupCheck[];
   tenants: TenantInstall[];
+  /** What to set up by hand so changes arrive by webhook (neither API lets `install` do it for a private app). */
+  webhookSetup?: { hubspot: string; salesforce: string };
 }
 
 function actionText(action: InstallAction, dryRun: boolean): string {
@@ -55,6 +58,13 @@ export function formatInstallReport(report: InstallReport): string {
     if (!tenant.failing.some((check) => check.name.startsWith('salesforce'))) {
       lines.push('  Salesforce: fields, statuses and API access are in place');
     }
+  }
+  if (report.webhookSetup) {
+    lines.push(
+      'webhooks (by hand; `leadbridge doctor` checks what it can):',
+      `  HubSpot: ${report.webhookSetup.hubspot}`,
+      `  Salesforce: ${report.webhookSetup.salesforce}`,
+    );
   }
   lines.push(
     report.ok
@@ -114,9 +124,18 @@ export async function installTenants(
 export async function runInstall(
   config: LeadBridgeConfig,
   logger: Logger,
-  options: { dryRun: boolean; json: boolean; write: (text: string) => void },
+  options: { dryRun: boolean; json: boolean; publicUrl?: string | undefined; write: (text: string) => void },
 ): Promise<number> {
-  const report = await installTenants(config, logger, options.dryRun);
+  const installed = await installTenants(config, logger, options.dryRun);
+  const report: InstallReport = installed.credentialsRefused
+    ? installed
+    : {
+        ...installed,
+        webhookSetup: {
+          hubspot: hubspotWebhookGuide(config, options.publicUrl),
+          salesforce: salesforceOutboundGuide(options.publicUrl),
+        },
+      };
   options.write(`${options.json ? JSON.stringify(report, null, 2) : formatInstallReport(report)}\n`);
   if (report.credentialsRefused) return EXIT.usage;
   return report.ok ? EXIT.ok : EXIT.failure;

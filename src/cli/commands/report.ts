@@ -6,6 +6,7 @@ import type { Logger } from '../../log/logger.ts';
 import { loadReport } from '../../store/report-leads.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
+import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 import { formatReport } from './report-format.ts';
@@ -23,7 +24,7 @@ export function selectTenants(config: LeadBridgeConfig, tenant: string | undefin
   const ids = config.tenants.map((entry) => entry.id);
   if (tenant === undefined) return ids;
   if (!ids.includes(tenant)) {
-    throw new UsageError(`--tenant ${tenant}: no such tenant in the config (tenants: ${ids.join(', ')})`);
+    throw new UsageError(`--tenant: ${unknownTenantMessage(tenant, ids)}`);
   }
   return [tenant];
 }

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '../../../jobs/queue-names.ts';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
@@ -11,8 +11,10 @@ import { AuditTrail } from '../../store/audit-trail.ts';
 import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
+import { StartupError } from '../startup-error.ts';
 
 export interface RunningServer {
+  /** The address actually bound, e.g. `http://127.0.0.1:3000` or `http://[::]:3000`. */
   url: string;
   close(): Promise<void>;
 }
@@ -24,6 +26,7 @@ export async function startServer(
   logger: Logger,
   port = env.port,
   metrics = new Metrics(),
+  host = env.host,
 ): Promise<RunningServer> {
   const redis = createRedis(env.redisUrl, logger);
   const ingestQueue = createIngestQueue(redis, logger, env.redisPrefix);
@@ -45,13 +48,21 @@ export async function startServer(
     dashboardQueues,
     auditTrail,
     storePrefix: store.prefix,
+    prefixes: enginePrefixes(env.redisPrefix),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, () => resolve(listening));
-    listening.once('error', reject);
-  });
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  let server: Server;
+  try {
+    server = await listen(createServer(app), port, host);
+  } catch (error) {
+    await closeGracefully(
+      logger,
+      [() => ingestQueue.close(), ...dashboardQueues.map((queue) => () => queue.close()), () => redis.quit()],
+      () => redis.disconnect(),
+      1_000,
+    );
+    throw error;
+  }
+  const url = boundUrl(server);
   logger.info({ url, tenants: config.tenants.map((tenant) => tenant.id) }, 'leadbridge server listening');
   return {
     url,
@@ -70,4 +81,34 @@ export async function startServer(
       );
     },
   };
+}
+
+/** `http://host:port` of what the server really bound (IPv6 in brackets). */
+export function boundUrl(server: Server): string {
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use by another process: stop it, or pick another port with --port or PORT',
+  EACCES: 'not allowed to bind it (ports below 1024 need privileges): pick another port with --port or PORT',
+  EADDRNOTAVAIL: 'this machine has no such address: pick another with --host or LEADBRIDGE_HOST',
+  ENOTFOUND: 'the host name does not resolve: pick another with --host or LEADBRIDGE_HOST',
+};
+
+/** Listens, or throws a StartupError naming the address and the fix (a busy port never looks like success). */
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const problem = (error.code && LISTEN_PROBLEMS[error.code]) ?? error.message;
+      reject(new StartupError(`cannot listen on ${host}:${port} (${error.code ?? 'error'}): ${problem}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
 }

@@ -15,12 +15,13 @@ export async function startAll(
   env: RuntimeEnv,
   logger: Logger,
   port = env.port,
+  host = env.host,
 ): Promise<RunningServer> {
   const metrics = new Metrics();
   const workers = await startEngineWorkers(config, env, logger, { metrics });
   let server: RunningServer;
   try {
-    server = await startServer(config, env, logger, port, metrics);
+    server = await startServer(config, env, logger, port, metrics, host);
   } catch (error) {
     await workers.close();
     throw error;

@@ -6,10 +6,8 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { EXIT } from '../exit-codes.ts';
+import { formatFailures } from './failure-lines.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
-
-/** Failures listed one per line in the text summary; the rest are counted. */
-const FAILURES_SHOWN = 20;
 
 /** The closing summary of `sync --once`, for people. */
 export function formatSummary(summary: SyncOnceSummary): string {
@@ -18,19 +16,11 @@ export function formatSummary(summary: SyncOnceSummary): string {
     .join('; ');
   const lines = [
     `polled: ${polled || 'nothing'}`,
-    `leads reconciled: ${summary.leads} (${summary.unchanged} unchanged, ${summary.conflicts} conflicts settled by ownership rules)`,
+    `leads reconciled: ${summary.leads} (${summary.reconciles} reconcile passes: ${summary.unchanged} with nothing to write; ${summary.conflicts} conflicts settled by ownership rules)`,
     `written: hubspot ${summary.written.hubspot} (${summary.created.hubspot} created), salesforce ${summary.written.salesforce} (${summary.created.salesforce} created)`,
     `failures: ${summary.failures.length}`,
   ];
-  for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) {
-    const record = failure.recordId ?? failure.leadKey ?? '(whole poll)';
-    lines.push(`  ${failure.tenant} ${failure.system} ${record} ${failure.code}: ${failure.message}`);
-  }
-  if (summary.failures.length > FAILURES_SHOWN) {
-    lines.push(
-      `  ... and ${summary.failures.length - FAILURES_SHOWN} more (see the logs and \`leadbridge explain\`)`,
-    );
-  }
+  lines.push(...formatFailures(summary.failures));
   return lines.join('\n');
 }
 

@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { SystemName } from '../domain/lead.ts';
+import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+
+/**
+ * Per tenant, when each system was last polled to the end without an error (`<prefix>:{tenant}:health`,
+ * a hash `poll:<system>` -> ISO-8601 instant). Read by `leadbridge status`, `/status` and `/metrics`.
+ */
+export class SyncHealth {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, options: { prefix?: string } = {}) {
+    this.#redis = redis;
+    this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
+  }
+
+  key(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'health');
+  }
+
+  async recordPoll(tenant: string, system: SystemName, at: Date): Promise<void> {
+    await this.#redis.hset(this.key(tenant), `poll:${system}`, at.toISOString());
+  }
+
+  /** Last successful poll per system; a system never polled is absent. */
+  async lastPolls(tenant: string): Promise<Partial<Record<SystemName, string>>> {
+    const raw = await this.#redis.hgetall(this.key(tenant));
+    const out: Partial<Record<SystemName, string>> = {};
+    if (raw['poll:hubspot']) out.hubspot = raw['poll:hubspot'];
+    if (raw['poll:salesforce']) out.salesforce = raw['poll:salesforce'];
+    return out;
+  }
+}
