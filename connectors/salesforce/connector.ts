@@ -10,6 +10,7 @@ import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-
 import { SalesforceClient } from './client.ts';
 import { salesforceMapping, type SalesforceMapping } from './mapping.ts';
 import { LeadPoller, type SalesforcePollPage } from './poller.ts';
+import { readRecordStates, type RecordState } from './record-states.ts';
 import { RecordReader, type SalesforceRecord } from './records.ts';
 import type { RetryOptions } from './retry.ts';
 import { MemorySeenStore, RedisSeenStore, type SeenStore } from './seen-store.ts';
@@ -116,6 +117,12 @@ export class SalesforceConnector implements Connector {
     );
     const unique = new Map(records.map((record) => [record.id, record]));
     return [...unique.values()];
+  }
+
+  /** Whether each Lead or Contact is live, deleted or converted, from the API (queryAll); unknown ids are absent. */
+  async recordStates(ids: string[]): Promise<Map<string, RecordState>> {
+    await this.client.beforeWork();
+    return readRecordStates(this.client, ids);
   }
 
   async write(patches: RecordPatch[]): Promise<WriteOutcome[]> {

@@ -1,0 +1,114 @@
+import { Worker } from 'node:worker_threads';
+import type { ParseResult } from './outbound-message.ts';
+
+/** Why a body was not parsed: the pool is full (answer 503, Salesforce retries) or the parse took too long. */
+export type PoolRefusal = { ok: false; reason: 'busy' | 'parse_timeout' | 'parse_crashed'; detail: string };
+
+export interface ParsePoolOptions {
+  /** Bodies waiting behind the one being parsed; beyond that a request is refused at once. Default 4. */
+  maxQueued?: number;
+  /** Longest a parse may take, in milliseconds, before the thread is replaced. Default 10,000. */
+  timeoutMs?: number;
+}
+
+interface Job {
+  id: number;
+  body: Buffer;
+  resolve: (result: ParseResult | PoolRefusal) => void;
+}
+
+// The build runs from dist/ (.js); the sources run through type stripping (.ts).
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './outbound-parse-worker.ts' : './outbound-parse-worker.js',
+  import.meta.url,
+);
+
+/**
+ * Outbound Message bodies are validated and parsed in one worker thread, one at a time, with a short
+ * queue: a 2 MB envelope costs fast-xml-parser 0.4–2.5 s of CPU, which on the event loop stalled
+ * `/healthz` and every other request. The thread is created on first use and does not keep the process
+ * alive.
+ */
+export class OutboundParsePool {
+  private readonly maxQueued: number;
+  private readonly timeoutMs: number;
+  private worker: Worker | undefined;
+  private current: (Job & { timer: NodeJS.Timeout }) | undefined;
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+
+  constructor(options: ParsePoolOptions = {}) {
+    this.maxQueued = options.maxQueued ?? 4;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Bodies being parsed or waiting. */
+  get load(): number {
+    return this.queue.length + (this.current ? 1 : 0);
+  }
+
+  parse(body: Buffer): Promise<ParseResult | PoolRefusal> {
+    if (this.current && this.queue.length >= this.maxQueued) {
+      return Promise.resolve({
+        ok: false,
+        reason: 'busy',
+        detail: 'too many messages being parsed; retry later',
+      });
+    }
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, body, resolve });
+      this.pump();
+    });
+  }
+
+  /** Stops the thread; bodies still waiting are refused as busy. */
+  async close(): Promise<void> {
+    for (const job of this.queue.splice(0))
+      job.resolve({ ok: false, reason: 'busy', detail: 'shutting down' });
+    this.finish({ ok: false, reason: 'busy', detail: 'shutting down' });
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    worker.unref();
+    worker.on('message', (message: { id: number; result: ParseResult }) => {
+      if (this.current?.id === message.id) this.finish(message.result);
+    });
+    const lost = (detail: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.finish({ ok: false, reason: 'parse_crashed', detail });
+    };
+    worker.on('error', (err) => lost(`parser thread failed: ${err.message}`));
+    worker.on('exit', (code) => lost(`parser thread exited (${code})`));
+    return worker;
+  }
+
+  private pump(): void {
+    if (this.current) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    const timer = setTimeout(() => {
+      const worker = this.worker;
+      this.worker = undefined;
+      this.finish({ ok: false, reason: 'parse_timeout', detail: 'the message took too long to parse' });
+      void worker?.terminate();
+    }, this.timeoutMs);
+    timer.unref();
+    this.current = { ...job, timer };
+    this.worker ??= this.spawn();
+    const bytes = new Uint8Array(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+    this.worker.postMessage({ id: job.id, body: bytes });
+  }
+
+  private finish(result: ParseResult | PoolRefusal): void {
+    const job = this.current;
+    if (!job) return;
+    this.current = undefined;
+    clearTimeout(job.timer);
+    job.resolve(result);
+    this.pump();
+  }
+}
