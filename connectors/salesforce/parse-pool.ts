@@ -47,6 +47,7 @@ export class OutboundParsePool {
     return this.queue.length + (this.current ? 1 : 0);
   }
 
+  /** Parses `body`, which the pool may take over: do not read it afterwards. */
   parse(body: Buffer): Promise<ParseResult | PoolRefusal> {
     if (this.current && this.queue.length >= this.maxQueued) {
       return Promise.resolve({
@@ -99,8 +100,14 @@ export class OutboundParsePool {
     timer.unref();
     this.current = { ...job, timer };
     this.worker ??= this.spawn();
-    const bytes = new Uint8Array(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-    this.worker.postMessage({ id: job.id, body: bytes });
+    const { body } = job;
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    // A body that owns its memory is moved to the thread rather than copied (the caller is done with it).
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    this.worker.postMessage(
+      { id: job.id, body: bytes },
+      owned && body.buffer instanceof ArrayBuffer ? [body.buffer] : [],
+    );
   }
 
   private finish(result: ParseResult | PoolRefusal): void {

@@ -24,6 +24,8 @@ export interface OutboundMessageRouteDeps {
   now?: () => Date;
   /** Where bodies are parsed (tests pass a small one); default: one worker thread, 4 waiting. */
   parsePool?: OutboundParsePool;
+  /** Messages read and parsed at once; more are refused with a 503 fault before their body is read. Default 4. */
+  maxInFlight?: number;
 }
 
 export const OUTBOUND_MESSAGE_PATH = '/webhooks/salesforce';
@@ -41,19 +43,20 @@ const XML_TYPES = ['text/xml', 'application/xml', 'application/soap+xml'];
  * The OrganizationId of an envelope, found by a plain scan (no parsing), so a body from an org no tenant
  * has is refused before any XML work. The full parse later must agree with it.
  */
-export function peekOrganizationId(body: string): string | undefined {
+export function peekOrganizationId(body: Buffer): string | undefined {
   const marker = 'OrganizationId>';
+  const LT = 0x3c;
   let from = 0;
   for (;;) {
     const at = body.indexOf(marker, from);
     if (at < 0) return undefined;
-    const open = body.lastIndexOf('<', at);
+    const open = body.lastIndexOf(LT, at);
     // An opening tag: `<OrganizationId>` or `<ns:OrganizationId>`, not `</…>`.
-    if (open >= 0 && body[open + 1] !== '/' && at - open <= 64 && !body.slice(open, at).includes('>')) {
+    if (open >= 0 && at - open <= 64 && body[open + 1] !== 0x2f && !body.subarray(open, at).includes('>')) {
       const start = at + marker.length;
-      const end = body.indexOf('<', start);
+      const end = body.indexOf(LT, start);
       if (end < 0 || end - start > 40) return undefined;
-      return body.slice(start, end).trim();
+      return body.subarray(start, end).toString('utf8').trim();
     }
     from = at + marker.length;
   }
@@ -72,6 +75,8 @@ export function peekOrganizationId(body: string): string | undefined {
 export function outboundMessageRoutes(deps: OutboundMessageRouteDeps): Router {
   const router = Router();
   const pool = deps.parsePool ?? new OutboundParsePool();
+  const maxInFlight = deps.maxInFlight ?? 4;
+  let inFlight = 0;
   const count = (outcome: string, n = 1) => {
     if (n > 0) deps.metrics.webhookEvents.inc({ system: 'salesforce', outcome }, n);
   };
@@ -89,6 +94,11 @@ export function outboundMessageRoutes(deps: OutboundMessageRouteDeps): Router {
     });
     if (tenants.length === 0) return refuse(res, 404, 'rejected_path', 'no outbound message endpoint here');
     if (!req.is(XML_TYPES)) return refuse(res, 415, 'rejected_content_type', 'expected text/xml');
+    // Bounded before the body is even read: a flood of large bodies costs the event loop nothing more.
+    if (inFlight >= maxInFlight)
+      return refuse(res, 503, 'busy', 'temporarily unable to accept notifications; retry later');
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
     res.locals.tenants = tenants;
     next();
   };
@@ -100,7 +110,7 @@ export function outboundMessageRoutes(deps: OutboundMessageRouteDeps): Router {
     async (req, res) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const tenants = res.locals.tenants as TenantConfig[];
-      const peeked = peekOrganizationId(rawBody.toString('utf8'));
+      const peeked = peekOrganizationId(rawBody);
       const tenant = peeked && tenants.find((t) => sameOrgId(t.salesforce.orgId, peeked));
       if (!tenant) {
         deps.logger.warn({ organizationId: peeked?.slice(0, 18) }, 'outbound message from an unknown org');
