@@ -115,7 +115,13 @@ function describeIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      return { path, message: `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}` };
+      // A key is quoted only when it looks like one: a broken line can turn a value (a secret) into a key.
+      const named = issue.keys.map((key) =>
+        /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key)
+          ? `"${key}"`
+          : 'a key that is not a plain name (a missing space or quote?)',
+      );
+      return { path, message: `unknown key(s) ${named.join(', ')}` };
     }
     return { path, message: issue.message };
   });
