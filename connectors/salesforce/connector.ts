@@ -4,6 +4,7 @@ import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import type { SecretBox } from '../../src/store/secret-box.ts';
 import type { Connector, PollCursor, RecordPatch, SetupCheck, WriteOutcome } from '../types.ts';
 import { ApiBudget } from './budget.ts';
 import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
@@ -27,6 +28,8 @@ export interface SalesforceConnectorOptions {
   redis?: Redis;
   /** Prefix of every Redis key this connector writes, e.g. `leadbridge:`. */
   keyPrefix?: string;
+  /** Seals the tokens stored in Redis (LEADBRIDGE_SECRET_KEY). */
+  secretBox?: SecretBox;
   /** Overrides for the stores (tests). */
   stores?: { tokens?: TokenStore; budget?: BudgetStore; seen?: SeenStore };
   logger?: Logger;
@@ -75,7 +78,8 @@ export class SalesforceConnector implements Connector {
       config: tenant.salesforce,
       budget,
       tokenStore:
-        options.stores?.tokens ?? (redis ? new RedisTokenStore(redis, prefix) : new MemoryTokenStore()),
+        options.stores?.tokens ??
+        (redis ? new RedisTokenStore(redis, prefix, options.secretBox) : new MemoryTokenStore()),
       ...(options.recorder ? { recorder: options.recorder } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.retry ? { retry: options.retry } : {}),

@@ -187,13 +187,18 @@ export function buildProgram(): Command {
     .option('--dry-run', 'print what it would do; write nothing')
     .option('--json', 'print the outcome as JSON')
     .action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
-      await runCommand(command.optsWithGlobals(), async ({ logger, loadConfig }) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
         const config = await loadConfig();
-        return runInstall(config, logger, {
-          dryRun: options.dryRun ?? false,
-          json: options.json ?? false,
-          write: (text) => process.stdout.write(text),
-        });
+        return runInstall(
+          config,
+          logger,
+          {
+            dryRun: options.dryRun ?? false,
+            json: options.json ?? false,
+            write: (text) => process.stdout.write(text),
+          },
+          env,
+        );
       });
     });
 

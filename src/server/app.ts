@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const adminGuard = auth.guard;
+  if (!auth.tokenCheck.ok) deps.logger.warn(`admin routes are off: ${auth.tokenCheck.problem}`);
   app.use(securityHeaders({ https: (deps.publicUrl ?? '').toLowerCase().startsWith('https:') }));
   app.use(healthRoutes(deps));
   app.use(hubspotWebhookRoutes(deps));

@@ -10,6 +10,7 @@ import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
+import { tokenBox } from '../token-box.ts';
 
 /** Failures listed one per line in the text summary; the rest are counted. */
 const FAILURES_SHOWN = 20;
@@ -109,6 +110,7 @@ export async function runBackfill(
       logger,
       metrics: new Metrics({ collectDefaults: false }),
       prefixes: enginePrefixes(env.redisPrefix),
+      secretBox: tokenBox(env),
     };
     const backfillOptions = {
       ...(options.tenant ? { tenants: [options.tenant] } : {}),

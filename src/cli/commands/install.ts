@@ -4,7 +4,8 @@ import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatFieldsToAdd, salesforceFieldsToAdd, type FieldToAdd } from './install-salesforce-fields.ts';
-import { setupConnectors } from './setup-connectors.ts';
+import type { RuntimeEnv } from '../runtime-env.ts';
+import { setupConnectors, withSharedSessions, type SharedSessions } from './setup-connectors.ts';
 
 /** The checks whose failure means the credentials (or the host) are wrong, not the set-up. */
 const CREDENTIAL_CHECKS = new Set(['hubspot api access', 'salesforce.credentials']);
@@ -74,8 +75,9 @@ export async function installTenants(
   config: LeadBridgeConfig,
   logger: Logger,
   dryRun: boolean,
+  shared?: SharedSessions,
 ): Promise<InstallReport> {
-  const connectors = [...setupConnectors(config, logger)];
+  const connectors = [...setupConnectors(config, logger, shared)];
   const before = await Promise.all(
     connectors.map(async ([tenant, { hubspot, salesforce }]) => ({
       tenant,
@@ -115,8 +117,13 @@ export async function runInstall(
   config: LeadBridgeConfig,
   logger: Logger,
   options: { dryRun: boolean; json: boolean; write: (text: string) => void },
+  env?: Pick<RuntimeEnv, 'redisUrl' | 'redisPrefix' | 'secretKey'>,
 ): Promise<number> {
-  const report = await installTenants(config, logger, options.dryRun);
+  const report = env
+    ? await withSharedSessions(env, logger, (shared) =>
+        installTenants(config, logger, options.dryRun, shared),
+      )
+    : await installTenants(config, logger, options.dryRun);
   options.write(`${options.json ? JSON.stringify(report, null, 2) : formatInstallReport(report)}\n`);
   if (report.credentialsRefused) return EXIT.usage;
   return report.ok ? EXIT.ok : EXIT.failure;

@@ -6,6 +6,7 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { EXIT } from '../exit-codes.ts';
+import { tokenBox } from '../token-box.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 
 /** Failures listed one per line in the text summary; the rest are counted. */
@@ -49,6 +50,7 @@ export async function runSyncOnce(
       logger,
       metrics: new Metrics({ collectDefaults: false }),
       prefixes: enginePrefixes(env.redisPrefix),
+      secretBox: tokenBox(env),
     });
     const summary = await syncOnce(runtime, reconcileBatch);
     output.write(`${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`);
