@@ -204,7 +204,7 @@ describe('admin routes', () => {
     for (const path of ['/healthz', '/login', '/metrics', '/nowhere']) {
       const response = await request(server).get(path);
       expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['referrer-policy']).toBe('same-origin');
       expect(response.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
       expect(response.headers['content-security-policy']).toMatch(/default-src 'self'/);
       expect(response.headers['x-powered-by']).toBeUndefined();
