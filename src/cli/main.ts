@@ -31,7 +31,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description(
-      'run the HTTP server: webhooks, /healthz, /readyz, /metrics, /admin/queues, explain and report routes',
+      'run the HTTP server: webhooks, /healthz, /readyz, /metrics, /login, /admin/queues, explain and report routes',
     )
     .option('--port <port>', 'port to listen on (env PORT, default 3000)', portNumber)
     .action(async (options: { port?: number }, command: Command) => {

@@ -7,7 +7,8 @@ export interface OAuthOptions {
   refreshToken?: string;
   /**
    * Refresh-token rotation, as an org with "Refresh Token Rotation" on the connected app does: every
-   * refresh answers a new refresh token and revokes the one it used, so each works once.
+   * refresh answers a new refresh token and revokes the one it used, so each works once; reusing a spent
+   * one revokes the current one too.
    */
   rotateRefreshTokens?: boolean;
   /** When set, the password grant needs this username and password. */
@@ -35,6 +36,12 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
     if (!form.client_id) return invalid('invalid_client_id', 'client identifier invalid');
     if (form.grant_type === 'refresh_token') {
       const token = form.refresh_token;
+      if (token && options.rotateRefreshTokens && spent.has(token)) {
+        // Reusing a spent token revokes the current refresh token and its sessions too, as Salesforce does.
+        for (const current of rotatedOut) spent.add(current);
+        state.sessions.expireAll(state.tokensSeen);
+        return invalid('invalid_grant', 'expired access/refresh token');
+      }
       if (
         !token ||
         spent.has(token) ||
