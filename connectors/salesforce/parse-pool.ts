@@ -9,6 +9,8 @@ export interface ParsePoolOptions {
   maxQueued?: number;
   /** Longest a parse may take, in milliseconds, before the thread is replaced. Default 10,000. */
   timeoutMs?: number;
+  /** Idle time, in milliseconds, after which the thread is stopped (a new one starts on demand). Default 30,000. */
+  idleMs?: number;
 }
 
 interface Job {
@@ -32,6 +34,8 @@ const WORKER_URL = new URL(
 export class OutboundParsePool {
   private readonly maxQueued: number;
   private readonly timeoutMs: number;
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
   private worker: Worker | undefined;
   private current: (Job & { timer: NodeJS.Timeout }) | undefined;
   private readonly queue: Job[] = [];
@@ -40,6 +44,7 @@ export class OutboundParsePool {
   constructor(options: ParsePoolOptions = {}) {
     this.maxQueued = options.maxQueued ?? 4;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.idleMs = options.idleMs ?? 30_000;
   }
 
   /** Bodies being parsed or waiting. */
@@ -74,23 +79,32 @@ export class OutboundParsePool {
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
-    worker.unref();
     worker.on('message', (message: { id: number; result: ParseResult }) => {
       if (this.current?.id === message.id) this.finish(message.result);
     });
+    // Only the live thread's death fails the current parse (a replaced or idle-stopped one exits quietly).
     const lost = (detail: string) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       this.finish({ ok: false, reason: 'parse_crashed', detail });
     };
     worker.on('error', (err) => lost(`parser thread failed: ${err.message}`));
     worker.on('exit', (code) => lost(`parser thread exited (${code})`));
+    // After the listeners (attaching a 'message' listener refs the port again): an idle thread never keeps
+    // the process alive; `pump` refs it while a parse is in flight.
+    worker.unref();
     return worker;
   }
 
   private pump(): void {
     if (this.current) return;
     const job = this.queue.shift();
-    if (!job) return;
+    if (!job) {
+      this.worker?.unref();
+      this.stopWhenIdle();
+      return;
+    }
+    clearTimeout(this.idleTimer);
     const timer = setTimeout(() => {
       const worker = this.worker;
       this.worker = undefined;
@@ -100,6 +114,7 @@ export class OutboundParsePool {
     timer.unref();
     this.current = { ...job, timer };
     this.worker ??= this.spawn();
+    this.worker.ref();
     const { body } = job;
     const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
     // A body that owns its memory is moved to the thread rather than copied (the caller is done with it).
@@ -108,6 +123,18 @@ export class OutboundParsePool {
       { id: job.id, body: bytes },
       owned && body.buffer instanceof ArrayBuffer ? [body.buffer] : [],
     );
+  }
+
+  private stopWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.current || this.queue.length > 0) return;
+      const worker = this.worker;
+      this.worker = undefined;
+      void worker?.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   private finish(result: ParseResult | PoolRefusal): void {

@@ -122,7 +122,7 @@ export class AdminAuth {
     }
     if (await this.refuseIfThrottled(req, res)) return false;
     const header = req.get('authorization');
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const bearer = header !== undefined && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
     if (bearer !== undefined) {
       if (this.tokenMatches(bearer)) return true;
       await this.throttle.fail(this.client(req));
