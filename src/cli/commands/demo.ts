@@ -117,6 +117,8 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
       adminToken: checkAdminToken(baseEnv.adminToken).ok
         ? baseEnv.adminToken
         : randomBytes(16).toString('hex'),
+      // The demo's tokens live under its own prefix for a minute: sealed with a throwaway key unless one is set.
+      secretKey: baseEnv.secretKey ?? randomBytes(32).toString('base64'),
       // The emulators deliver to this very URL, which is what their v3 signatures cover.
       publicUrl: undefined,
     };
