@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { ApiCallRecorder } from '../src/metrics/api-calls.ts';
+import type { SecretBox } from '../src/store/secret-box.ts';
 import { RedisRateLimiter } from '../src/store/rate-limiter.ts';
 import { HubSpotConnector } from './hubspot/connector.ts';
 import { SalesforceConnector } from './salesforce/connector.ts';
@@ -19,6 +20,8 @@ export interface ConnectorDeps {
   keyPrefix: string;
   recorder: ApiCallRecorder;
   logger: Logger;
+  /** Seals the Salesforce tokens kept in Redis (LEADBRIDGE_SECRET_KEY); without it they are stored plain. */
+  secretBox?: SecretBox | undefined;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createConnectors(
           keyPrefix: deps.keyPrefix,
           recorder: deps.recorder,
           logger: deps.logger,
+          ...(deps.secretBox ? { secretBox: deps.secretBox } : {}),
         }),
       },
     ]),

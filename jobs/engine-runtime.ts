@@ -3,6 +3,7 @@ import { createConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
+import type { SecretBox } from '../src/store/secret-box.ts';
 import { AuditTrail } from '../src/store/audit-trail.ts';
 import { CursorStore } from '../src/store/cursors.ts';
 import { LeadLinks } from '../src/store/lead-links.ts';
@@ -35,7 +36,15 @@ export interface EngineRuntime {
 /** Builds the engine's dependencies over one Redis connection: the stores and every tenant's connectors. */
 export function buildEngine(
   config: LeadBridgeConfig,
-  deps: { redis: Redis; logger: Logger; metrics: Metrics; prefixes: EnginePrefixes; now?: () => Date },
+  deps: {
+    redis: Redis;
+    logger: Logger;
+    metrics: Metrics;
+    prefixes: EnginePrefixes;
+    now?: () => Date;
+    /** Seals the Salesforce tokens kept in Redis (LEADBRIDGE_SECRET_KEY). */
+    secretBox?: SecretBox | undefined;
+  },
 ): EngineRuntime {
   const { redis, logger, metrics, prefixes } = deps;
   const store = { prefix: prefixes.store };
@@ -47,6 +56,7 @@ export function buildEngine(
       keyPrefix: prefixes.connectors,
       recorder: metrics,
       logger,
+      secretBox: deps.secretBox,
     }),
     links,
     state: new SyncState(redis, store),

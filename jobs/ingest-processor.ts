@@ -6,7 +6,8 @@ import { maintainLinks } from './link-maintenance.ts';
 import type { PendingRefs } from './pending-refs.ts';
 
 export interface IngestDeps {
-  engine: Pick<EngineDeps, 'config' | 'links' | 'state' | 'audit' | 'logger' | 'now'>;
+  engine: Pick<EngineDeps, 'config' | 'links' | 'state' | 'audit' | 'logger' | 'now'> &
+    Partial<Pick<EngineDeps, 'connectors' | 'metrics'>>;
   pending: PendingRefs;
   /**
    * Makes sure the tenant's reconcile runs within `delayMs` milliseconds (the worker: a deduplicated
@@ -35,7 +36,9 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
     throw new UnrecoverableError(`change event for tenant "${event.tenant}", which the config does not have`);
   }
   const now = engine.now();
-  const { link, reconcile } = await maintainLinks(engine, event, now);
+  const checked = await verifiedEvent(deps, event);
+  if (checked === null) return { pending: false, leadKey: null };
+  const { link, reconcile } = await maintainLinks(engine, checked, now);
   if (!reconcile) {
     await deps.pending.remove(event.tenant, [{ system: event.system, id: event.objectId }]);
     return { pending: false, leadKey: link?.leadKey ?? null };
@@ -51,6 +54,30 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   await deps.pending.add(event.tenant, [ref], now.getTime() + debounceMs);
   await deps.schedule(event.tenant, debounceMs);
   return { pending: true, leadKey: link?.leadKey ?? null };
+}
+
+/**
+ * An Outbound Message is a hint, never a fact: it carries no signature, so anyone who knows the org id
+ * (which Web-to-Lead forms publish) can send one. Only which record to look at is taken from it; whether
+ * the record was deleted or converted is read from the API (queryAll) before any link changes. A record
+ * the org does not have at all (a forged id) is dropped: null.
+ */
+async function verifiedEvent(deps: IngestDeps, event: ChangeEvent): Promise<ChangeEvent | null> {
+  if (event.system !== 'salesforce' || event.source !== 'outbound_message') return event;
+  const connector = deps.engine.connectors?.get(event.tenant)?.salesforce;
+  if (!connector)
+    throw new Error(`no Salesforce connector for tenant "${event.tenant}" to check a hint with`);
+  const state = (await connector.recordStates([event.objectId])).get(event.objectId);
+  if (state === undefined) {
+    deps.engine.logger.warn(
+      { tenant: event.tenant, objectId: event.objectId },
+      'outbound message named a record the org does not have; ignored',
+    );
+    deps.engine.metrics?.webhookEvents.inc({ system: 'salesforce', outcome: 'unknown_record' });
+    return null;
+  }
+  const kind = state === 'deleted' ? 'deleted' : state === 'converted' ? 'converted' : 'updated';
+  return { ...event, kind };
 }
 
 /** The ingest queue's processor. */

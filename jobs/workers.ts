@@ -1,4 +1,5 @@
 import { Worker, type Processor, type WorkerOptions } from 'bullmq';
+import type { SecretBox } from '../src/store/secret-box.ts';
 import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { Logger } from '../src/log/logger.ts';
@@ -36,6 +37,8 @@ export interface StartWorkersOptions {
   /** Base of every Redis key (default `leadbridge`); see `enginePrefixes`. */
   prefix?: string;
   concurrency?: WorkerConcurrency;
+  /** Seals the Salesforce tokens kept in Redis (LEADBRIDGE_SECRET_KEY). */
+  secretBox?: SecretBox | undefined;
   /** Upsert the poll job schedulers at start (default true). */
   schedulePolls?: boolean;
   now?: () => Date;
@@ -70,6 +73,7 @@ export async function startWorkers(
     logger,
     metrics: options.metrics,
     prefixes,
+    secretBox: options.secretBox,
     ...(options.now ? { now: options.now } : {}),
   });
   const queues = {

@@ -91,6 +91,12 @@ export function classify(err: unknown): RetryDecision {
       return { kind: 'rate_limited', waitMs: waitS * 1000, policy: 'MIGRATION_IN_PROGRESS' };
     }
     if (status >= 500 || status === 408) return { kind: 'transient', reason: `HTTP ${status}` };
+    if (status === 401 && body.category === 'EXPIRED_AUTHENTICATION') {
+      // An OAuth access token lives 30 minutes; once the installer's token is renewed, the same call
+      // works. Retrying is right; recording the record as permanently failed is not.
+      // https://developers.hubspot.com/docs/api/oauth/refresh-access-token
+      return { kind: 'transient', reason: `access token expired: ${body.message ?? 'HTTP 401'}` };
+    }
     const code = body.errors?.[0]?.code ?? body.category ?? `HTTP_${status}`;
     return { kind: 'permanent', code, reason: body.message ?? `HTTP ${status}`, status };
   }

@@ -2,6 +2,7 @@ import type { LeadBridgeConfig } from '../../src/config/schema.ts';
 import type { FieldValue, Lead } from '../../src/domain/lead.ts';
 import type { FieldMapping } from '../../src/domain/ownership-schema.ts';
 import { hubspotStageProperties, stageFromHubSpot } from '../../src/domain/lifecycle-mapping.ts';
+import { SYSTEM_TEXT_LIMITS } from '../../src/domain/values.ts';
 
 // Pure translation between HubSpot contact properties (all strings on the wire; "" clears) and the
 // canonical lead, driven by `config.fields`, `config.customFields.hubspot` and `config.lifecycle.hubspot`.
@@ -21,8 +22,10 @@ const CUSTOM_FIELDS = [
   readonly [keyof Lead & keyof MappingConfig['customFields']['hubspot'], FieldType]
 >;
 
-function fromWire(value: string | null | undefined, type: FieldType): FieldValue {
-  if (value === null || value === undefined || value === '') return null;
+function fromWire(raw: string | null | undefined, type: FieldType): FieldValue {
+  if (raw === null || raw === undefined || raw === '') return null;
+  // Nothing longer than HubSpot itself stores reaches a rule (a forged or corrupt value could be any size).
+  const value = raw.length > SYSTEM_TEXT_LIMITS.hubspot ? raw.slice(0, SYSTEM_TEXT_LIMITS.hubspot) : raw;
   switch (type) {
     case 'string':
       return value;

@@ -13,8 +13,8 @@ export const HubSpotWebhookEvent = z
     subscriptionId: Id.optional(),
     portalId: z.number().int().positive(),
     appId: z.number().int().optional(),
-    /** Epoch milliseconds. */
-    occurredAt: z.number().int().nonnegative(),
+    /** Epoch milliseconds (at most 8.64e15, the last instant a JavaScript Date can hold). */
+    occurredAt: z.number().int().nonnegative().max(8.64e15),
     subscriptionType: z.string().min(1).optional(),
     eventType: z.string().min(1).optional(),
     attemptNumber: z.number().int().nonnegative().optional(),

@@ -1,4 +1,10 @@
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { enqueueChangeEvents } from '../../jobs/ingest-queue.ts';
 import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import type { AppDeps } from '../../src/server/app.ts';
@@ -22,6 +28,9 @@ export type HubSpotWebhookDeps = Pick<
 >;
 
 export const HUBSPOT_WEBHOOK_PATH = '/webhooks/hubspot';
+
+/** v3, and v1/v2 (`X-HubSpot-Signature` with `X-HubSpot-Signature-Version`). */
+const SIGNATURE_HEADERS = ['x-hubspot-signature-v3', 'x-hubspot-signature'];
 
 interface SecretGroup {
   secret: string;
@@ -97,8 +106,18 @@ export function hubspotWebhookRoutes(deps: HubSpotWebhookDeps): Router {
     res.status(status).json({ status: 'error', message });
   };
 
+  // Cheapest checks before the body is read: HubSpot always sends JSON and always signs.
+  const preflight: RequestHandler = (req, res, next) => {
+    if (!req.is('application/json'))
+      return refuse(res, 415, 'rejected_content_type', 'expected application/json');
+    if (!SIGNATURE_HEADERS.some((name) => req.get(name) !== undefined))
+      return refuse(res, 401, 'rejected_signature', 'invalid or stale signature', 'no_signature');
+    next();
+  };
+
   router.post(
     HUBSPOT_WEBHOOK_PATH,
+    preflight,
     express.raw({ type: () => true, limit: WEBHOOK_MAX_BODY_BYTES }),
     async (req, res) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

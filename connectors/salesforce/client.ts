@@ -1,4 +1,4 @@
-import { Connection } from 'jsforce';
+import { Connection, type TokenResponse } from 'jsforce';
 import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { ignoreApiCalls, type ApiCallRecorder } from '../../src/metrics/api-calls.ts';
@@ -18,7 +18,7 @@ import {
   UserInfo,
   type SaveResult,
 } from './schemas.ts';
-import type { TokenStore } from './token-store.ts';
+import { MemoryTokenStore, tokenFingerprint, type StoredSession, type TokenStore } from './token-store.ts';
 
 export type SfRecord = Record<string, unknown>;
 
@@ -28,7 +28,10 @@ export interface SalesforceClientOptions {
   budget: ApiBudget;
   /** Where every HTTP call is counted by endpoint template and status. */
   recorder?: ApiCallRecorder;
-  /** Keeps refreshed sessions for the tenant (Redis in production). */
+  /**
+   * Keeps refreshed sessions for the tenant and their single-flight lock (Redis in production, shared by
+   * `start`, `worker`, `install` and `doctor`).
+   */
   tokenStore?: TokenStore;
   logger?: Logger;
   /** Sleep and jitter of our own POST/PATCH retry policy (tests pass instant ones). */
@@ -45,7 +48,9 @@ export class SalesforceClient {
   readonly conn: Connection;
   readonly budget: ApiBudget;
   private readonly config: SalesforceTenantConfig;
-  private readonly tokenStore: TokenStore | undefined;
+  private readonly tokenStore: TokenStore;
+  /** Issue time of the session this connection holds (0: the configured one). */
+  private sessionIssuedAt = 0;
   private readonly logger: Logger | undefined;
   private readonly retry: RetryOptions;
   private userId: string | undefined;
@@ -56,7 +61,7 @@ export class SalesforceClient {
     this.tenant = options.tenant;
     this.config = config;
     this.budget = options.budget;
-    this.tokenStore = options.tokenStore;
+    this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
     this.logger = options.logger;
     this.retry = options.retry ?? {};
     // https://jsforce.github.io/document/#connection (Connection config; refresh needs oauth2.clientId)
@@ -77,7 +82,23 @@ export class SalesforceClient {
         : {}),
       // Sent as `Sforce-Call-Options: client=<name>` so change events and audits show our writes.
       callOptions: { client: config.clientName },
+      // Our own refresh: single-flight per org across processes, the rotated refresh token kept.
+      ...(config.clientId && config.refreshToken
+        ? {
+            refreshFn: (
+              _conn: unknown,
+              callback: (err: Error | null | undefined, token?: string, res?: TokenResponse) => void,
+            ) => {
+              this.refreshSession().then(
+                ({ accessToken, response }) =>
+                  callback(undefined, accessToken, response as unknown as TokenResponse),
+                (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+              );
+            },
+          }
+        : {}),
     });
+    liveClients(this.tokenStore, this.tenant).add(new WeakRef(this));
     const recorder = options.recorder ?? ignoreApiCalls;
     const observe = { tenant: this.tenant, recorder, budget: this.budget };
     instrumentTransport(this.conn._transport, observe);
@@ -99,12 +120,8 @@ export class SalesforceClient {
 
   private async establish(): Promise<void> {
     if (this.config.refreshToken) {
-      const stored = await this.tokenStore?.load(this.tenant);
-      if (stored) {
-        this.conn.accessToken = stored.accessToken;
-        this.conn.instanceUrl = stored.instanceUrl;
-        if (stored.refreshToken) this.conn.refreshToken = stored.refreshToken;
-      }
+      const stored = this.usable(await this.tokenStore.load(this.tenant));
+      if (stored) this.adopt(stored);
     }
     if (!this.conn.accessToken) {
       const delegate = this.conn._refreshDelegate;
@@ -117,24 +134,93 @@ export class SalesforceClient {
     }
   }
 
-  private onRefresh(accessToken: string, response: Record<string, unknown>): void {
-    const instanceUrl =
-      typeof response.instance_url === 'string' ? response.instance_url : this.conn.instanceUrl;
-    const refreshToken = typeof response.refresh_token === 'string' ? response.refresh_token : undefined;
+  private onRefresh(_accessToken: string, response: Record<string, unknown>): void {
     const userId =
       typeof response.id === 'string' ? /\/id\/[^/]+\/([^/?]+)/.exec(response.id)?.[1] : undefined;
     if (userId) this.userId = userId;
-    this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');
-    this.tokenStore
-      ?.save(this.tenant, {
-        accessToken,
-        instanceUrl,
-        ...(refreshToken ? { refreshToken } : {}),
-        issuedAt: Date.now(),
-      })
-      .catch((err: unknown) =>
-        this.logger?.warn({ err, tenant: this.tenant }, 'could not keep refreshed session'),
+  }
+
+  /**
+   * A stored session, unless the admin has since configured another refresh token: a session descends
+   * from the configured token it was refreshed from, and a newly configured one (say, after revoking a
+   * leaked token) wins over everything stored. Sessions stored before fingerprints are kept.
+   */
+  private usable(stored: StoredSession | null): StoredSession | null {
+    if (!stored) return null;
+    const configured = tokenFingerprint(this.config.refreshToken);
+    if (stored.configuredFingerprint !== undefined && stored.configuredFingerprint !== configured) {
+      this.logger?.info(
+        { tenant: this.tenant },
+        'the configured Salesforce refresh token changed: the stored session yields to it',
       );
+      return null;
+    }
+    return stored;
+  }
+
+  /**
+   * The OAuth refresh-token grant. jsforce rewraps a failed refresh as "Unable to refresh session due
+   * to: <message>", dropping the OAuth error code; the code is kept in the message so `classify` can tell
+   * a revoked token (an admin must act) from a token endpoint that is down (retry).
+   */
+  private async exchange(refreshToken: string): Promise<Record<string, unknown>> {
+    try {
+      return (await this.conn.oauth2.refreshToken(refreshToken)) as unknown as Record<string, unknown>;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      if (/^(invalid_grant|invalid_client|unauthorized_client)/.test(name))
+        throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Takes over a session (from the store or another connection's refresh). */
+  adopt(session: StoredSession): void {
+    this.conn.accessToken = session.accessToken;
+    this.conn.instanceUrl = session.instanceUrl;
+    if (session.refreshToken) this.conn.refreshToken = session.refreshToken;
+    this.sessionIssuedAt = session.issuedAt;
+  }
+
+  /**
+   * jsforce calls this on a 401 (then retries the call once). Under the tenant's refresh lock: when the
+   * store already holds a session newer than ours (another worker refreshed), that one is used and no
+   * token is spent; otherwise the refresh token is exchanged, and the new session, with the rotated
+   * refresh token, is stored before the lock is released, then handed to every live connection of the
+   * tenant in this process. Two processes therefore never spend the same refresh token.
+   * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+   */
+  private async refreshSession(): Promise<{ accessToken: string; response: Record<string, unknown> }> {
+    const held = this.sessionIssuedAt;
+    const outcome = await this.tokenStore.withRefreshLock(this.tenant, async () => {
+      const stored = this.usable(await this.tokenStore.load(this.tenant));
+      if (stored && stored.issuedAt > held && stored.accessToken !== this.conn.accessToken)
+        return { session: stored, response: { instance_url: stored.instanceUrl } as Record<string, unknown> };
+      const refreshToken = stored?.refreshToken ?? this.conn.refreshToken ?? this.config.refreshToken;
+      if (!refreshToken) throw new Error('no refresh token to refresh the Salesforce session with');
+      const response = await this.exchange(refreshToken);
+      const accessToken = typeof response.access_token === 'string' ? response.access_token : undefined;
+      if (!accessToken) throw new Error('the token endpoint answered without an access_token');
+      const session: StoredSession = {
+        accessToken,
+        instanceUrl:
+          typeof response.instance_url === 'string' ? response.instance_url : (this.conn.instanceUrl ?? ''),
+        refreshToken: typeof response.refresh_token === 'string' ? response.refresh_token : refreshToken,
+        issuedAt: Math.max(Date.now(), held + 1),
+        ...(this.config.refreshToken
+          ? { configuredFingerprint: tokenFingerprint(this.config.refreshToken) }
+          : {}),
+      };
+      await this.tokenStore.save(this.tenant, session);
+      this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');
+      return { session, response };
+    });
+    for (const ref of liveClients(this.tokenStore, this.tenant)) {
+      const client = ref.deref();
+      if (client && client.sessionIssuedAt < outcome.session.issuedAt) client.adopt(outcome.session);
+    }
+    this.adopt(outcome.session);
+    return { accessToken: outcome.session.accessToken, response: outcome.response };
   }
 
   /**
@@ -280,6 +366,18 @@ export class SalesforceClient {
   static isBudgetError(err: unknown): boolean {
     return err instanceof Error && err.cause instanceof BudgetExhaustedError;
   }
+}
+
+/** The live clients of each store and tenant in this process, so a refresh reaches all of them. */
+const LIVE = new WeakMap<TokenStore, Map<string, Set<WeakRef<SalesforceClient>>>>();
+
+function liveClients(store: TokenStore, tenant: string): Set<WeakRef<SalesforceClient>> {
+  let byTenant = LIVE.get(store);
+  if (!byTenant) LIVE.set(store, (byTenant = new Map()));
+  let set = byTenant.get(tenant);
+  if (!set) byTenant.set(tenant, (set = new Set()));
+  for (const ref of set) if (!ref.deref()) set.delete(ref);
+  return set;
 }
 
 function stripAttributes(record: SfRecord): SfRecord {

@@ -4,12 +4,14 @@ import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import type { SecretBox } from '../../src/store/secret-box.ts';
 import type { Connector, PollCursor, RecordPatch, SetupCheck, WriteOutcome } from '../types.ts';
 import { ApiBudget } from './budget.ts';
 import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
 import { SalesforceClient } from './client.ts';
 import { salesforceMapping, type SalesforceMapping } from './mapping.ts';
 import { LeadPoller, type SalesforcePollPage } from './poller.ts';
+import { readRecordStates, type RecordState } from './record-states.ts';
 import { RecordReader, type SalesforceRecord } from './records.ts';
 import type { RetryOptions } from './retry.ts';
 import { MemorySeenStore, RedisSeenStore, type SeenStore } from './seen-store.ts';
@@ -26,6 +28,8 @@ export interface SalesforceConnectorOptions {
   redis?: Redis;
   /** Prefix of every Redis key this connector writes, e.g. `leadbridge:`. */
   keyPrefix?: string;
+  /** Seals the tokens stored in Redis (LEADBRIDGE_SECRET_KEY). */
+  secretBox?: SecretBox;
   /** Overrides for the stores (tests). */
   stores?: { tokens?: TokenStore; budget?: BudgetStore; seen?: SeenStore };
   logger?: Logger;
@@ -76,7 +80,8 @@ export class SalesforceConnector implements Connector {
       config: tenant.salesforce,
       budget,
       tokenStore:
-        options.stores?.tokens ?? (redis ? new RedisTokenStore(redis, prefix) : new MemoryTokenStore()),
+        options.stores?.tokens ??
+        (redis ? new RedisTokenStore(redis, prefix, options.secretBox) : new MemoryTokenStore()),
       ...(options.recorder ? { recorder: options.recorder } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
@@ -118,6 +123,12 @@ export class SalesforceConnector implements Connector {
     );
     const unique = new Map(records.map((record) => [record.id, record]));
     return [...unique.values()];
+  }
+
+  /** Whether each Lead or Contact is live, deleted or converted, from the API (queryAll); unknown ids are absent. */
+  async recordStates(ids: string[]): Promise<Map<string, RecordState>> {
+    await this.client.beforeWork();
+    return readRecordStates(this.client, ids);
   }
 
   async write(patches: RecordPatch[]): Promise<WriteOutcome[]> {

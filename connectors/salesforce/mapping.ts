@@ -1,6 +1,7 @@
 import type { CustomFieldNames, LeadBridgeConfig } from '../../src/config/schema.ts';
 import type { FieldValue, Lead } from '../../src/domain/lead.ts';
 import type { FieldMapping } from '../../src/domain/ownership-schema.ts';
+import { capText, SYSTEM_TEXT_LIMITS } from '../../src/domain/values.ts';
 
 /**
  * The parts of the config that decide how a Salesforce Lead (or converted Contact) reads as a canonical
@@ -139,8 +140,10 @@ export function toIsoInstant(value: string): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-function readValue(value: unknown, type: FieldMapping['type']): FieldValue {
-  if (value === null || value === undefined || value === '') return null;
+function readValue(raw: unknown, type: FieldMapping['type']): FieldValue {
+  if (raw === null || raw === undefined || raw === '') return null;
+  // Nothing longer than Salesforce itself stores (a long text area) reaches a rule.
+  const value = capText(raw, SYSTEM_TEXT_LIMITS.salesforce);
   switch (type) {
     case 'number': {
       const n = typeof value === 'number' ? value : Number(value);

@@ -17,7 +17,7 @@ const SObject = z.looseObject({
 });
 
 const Notification = z.object({
-  Id: z.string().min(1),
+  Id: z.string().min(1).max(40),
   sObject: z.union([SObject, z.literal('')]).optional(),
 });
 

@@ -62,7 +62,7 @@ export function buildProgram(): Command {
     program
       .command('serve')
       .description(
-        'run the HTTP server: webhooks, /healthz, /readyz, /metrics, /admin/queues, explain and report routes',
+        'run the HTTP server: webhooks, /healthz, /readyz, /metrics, /login, /admin/queues, explain and report routes',
       )
       .option('--port <port>', 'port to listen on (env PORT, default 3000)', portNumber)
       .option('--host <address>', HOST_HELP),
@@ -254,12 +254,17 @@ export function buildProgram(): Command {
   ).action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
     await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
       const config = await loadConfig();
-      return runInstall(config, logger, {
-        publicUrl: env.publicUrl,
-        dryRun: options.dryRun ?? false,
-        json: options.json ?? false,
-        write: (text) => process.stdout.write(text),
-      });
+      return runInstall(
+        config,
+        logger,
+        {
+          publicUrl: env.publicUrl,
+          dryRun: options.dryRun ?? false,
+          json: options.json ?? false,
+          write: (text) => process.stdout.write(text),
+        },
+        env,
+      );
     });
   });
 

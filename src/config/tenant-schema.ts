@@ -114,6 +114,16 @@ export const SalesforceTenantConfig = z
       .string()
       .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'an org id is 15 or 18 characters starting with 00D')
       .describe('Outbound messages from any other org are refused.'),
+    outboundMessageSecret: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{24,128}$/,
+        'an outbound message secret is 24 to 128 letters, digits, "-" or "_" (e.g. `openssl rand -hex 24`)',
+      )
+      .optional()
+      .describe(
+        "Secret path segment of this org's Outbound Message endpoint: `/webhooks/salesforce/<secret>`. When set, messages for this org are accepted only there (Salesforce cannot sign them; an unguessable URL is one of the protections it documents).",
+      ),
     apiVersion: z
       .string()
       .regex(/^\d+\.0$/, 'an API version looks like "66.0"')

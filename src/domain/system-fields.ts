@@ -1,6 +1,6 @@
 import type { FieldValue, Lead, SystemName } from './lead.ts';
 import type { FieldMapping } from './ownership-schema.ts';
-import { canonicalValue, type FieldType } from './values.ts';
+import { canonicalValue, capText, SYSTEM_TEXT_LIMITS, type FieldType } from './values.ts';
 
 /** One canonical field as one system names it. */
 export interface SystemField {
@@ -21,7 +21,8 @@ export function systemFields(fields: readonly FieldMapping[], system: SystemName
 /**
  * A system's record (property/field name -> raw value) as a canonical lead: every mapped field, in its
  * canonical form (numbers from numeric strings, instants as ISO-8601 UTC, blank as null). The stage is
- * not read this way: connectors set `stage` from `stageFromHubSpot` / `stageFromSalesforce`.
+ * not read this way: connectors set `stage` from `stageFromHubSpot` / `stageFromSalesforce`. Text longer
+ * than the system itself stores is cut to its limit first, so no rule ever runs on more.
  */
 export function toCanonicalLead(
   record: Readonly<Record<string, unknown>>,
@@ -31,7 +32,8 @@ export function toCanonicalLead(
   const lead: Record<string, FieldValue> = {};
   for (const field of systemFields(fields, system)) {
     if (field.canonical === 'stage') continue;
-    lead[field.canonical] = canonicalValue(record[field.property], field.type);
+    const raw = capText(record[field.property], SYSTEM_TEXT_LIMITS[system]);
+    lead[field.canonical] = canonicalValue(raw, field.type);
   }
   return lead as Partial<Lead>;
 }

@@ -7,8 +7,13 @@ export type FieldType = FieldMapping['type'];
 /** What two values are compared as, once normalised; `null` is blank. */
 export type Comparable = string | number | boolean | null;
 
-const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const ISO_DATE = /^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+// Every pattern here runs on values people typed into a record (up to 131,072 characters): each is either
+// a hand-written scan or a regex without nested or adjacent overlapping quantifiers, so time is linear.
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+/** Longest ISO-8601 instant read: a date, a time with nanoseconds and an offset fit in well under 40. */
+const MAX_INSTANT_CHARS = 40;
+/** Longest numeric text read as a number: beyond that no double holds more precision anyway. */
+const MAX_NUMBER_CHARS = 400;
 // ECMAScript dates span ±100,000,000 days around the epoch; beyond that `new Date(ms)` is invalid.
 const MAX_EPOCH_MS = 8.64e15;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on']);
@@ -24,11 +29,67 @@ export function hasText(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
 }
 
+/**
+ * The longest text either system stores in one field: Salesforce long text areas hold 131,072
+ * characters, HubSpot text properties 65,536. A value longer than its system allows is cut to that
+ * before any rule sees it.
+ * https://help.salesforce.com/s/articleView?id=sf.custom_field_types.htm
+ * https://knowledge.hubspot.com/properties/property-field-types-in-hubspot
+ */
+export const SYSTEM_TEXT_LIMITS = { hubspot: 65_536, salesforce: 131_072 } as const;
+
+/** A raw record value with text cut to `maxChars`; other values as they came. */
+export function capText(value: unknown, maxChars: number): unknown {
+  return typeof value === 'string' && value.length > maxChars ? value.slice(0, maxChars) : value;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * Whether `text` is a decimal number: optional sign, digits with an optional fraction (or a bare
+ * fraction), optional exponent. One pass over the characters (the regex it replaces backtracked
+ * polynomially: 8 s on a 65,536-digit string).
+ */
+export function isNumericText(text: string): boolean {
+  if (text.length === 0 || text.length > MAX_NUMBER_CHARS) return false;
+  let i = 0;
+  const code = (at: number) => text.charCodeAt(at);
+  if (text[i] === '+' || text[i] === '-') i += 1;
+  let mantissaDigits = 0;
+  while (i < text.length && isDigit(code(i))) {
+    i += 1;
+    mantissaDigits += 1;
+  }
+  if (text[i] === '.') {
+    i += 1;
+    while (i < text.length && isDigit(code(i))) {
+      i += 1;
+      mantissaDigits += 1;
+    }
+  }
+  if (mantissaDigits === 0) return false;
+  if (text[i] === 'e' || text[i] === 'E') {
+    i += 1;
+    if (text[i] === '+' || text[i] === '-') i += 1;
+    let exponentDigits = 0;
+    while (i < text.length && isDigit(code(i))) {
+      i += 1;
+      exponentDigits += 1;
+    }
+    if (exponentDigits === 0) return false;
+  }
+  return i === text.length;
+}
+
 /** A finite number, or a string holding one (HubSpot returns every property as a string). */
 export function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && NUMERIC.test(value.trim())) {
-    const parsed = Number(value.trim());
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (!isNumericText(trimmed)) return null;
+    const parsed = Number(trimmed);
     return Number.isFinite(parsed) ? parsed : null;
   }
   return null;
@@ -53,11 +114,12 @@ export function toBoolean(value: unknown): boolean | null {
 export function parseInstant(value: unknown): number | null {
   let ms: number | null = null;
   if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value.trim()))) {
+  else if (typeof value === 'number' || (typeof value === 'string' && isNumericText(value.trim()))) {
     const epoch = toNumber(value);
     ms = epoch === null ? null : Math.trunc(epoch);
   } else if (typeof value === 'string') {
-    const match = ISO_DATE.exec(value.trim());
+    const trimmed = value.trim();
+    const match = trimmed.length <= MAX_INSTANT_CHARS ? ISO_DATE.exec(trimmed) : null;
     if (match) {
       const [, date, time = '', , , offset] = match;
       const zone = offset === undefined ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');

@@ -1,14 +1,14 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
-import { requireAdminToken } from './admin-auth.ts';
 import { explainLead } from './explain-lookup.ts';
 
 export interface ExplainRouteDeps {
   config: LeadBridgeConfig;
   logger: Logger;
-  adminToken?: string | undefined;
+  /** The admin guard (`AdminAuth.guard`): bearer token or sign-in session. */
+  adminGuard: RequestHandler;
   /** The store's audit trail; without it the route answers 503. */
   auditTrail?: AuditTrail | undefined;
 }
@@ -24,7 +24,7 @@ const MAX_LIMIT = 500;
 export function explainRoutes(deps: ExplainRouteDeps): Router {
   const router = Router();
   const tenantIds = deps.config.tenants.map((tenant) => tenant.id);
-  router.get('/api/leads/:key/explain', requireAdminToken(deps.adminToken), async (req, res) => {
+  router.get('/api/leads/:key/explain', deps.adminGuard, async (req, res) => {
     if (!deps.auditTrail) {
       res.status(503).json({ error: 'explain needs the store; this server was started without it' });
       return;
@@ -52,7 +52,7 @@ export function explainRoutes(deps: ExplainRouteDeps): Router {
       res.json(result);
     } catch (error) {
       deps.logger.error({ err: error, query }, 'explain failed');
-      res.status(500).json({ error: (error as Error).message });
+      res.status(500).json({ error: 'explain failed; the server log has the details' });
     }
   });
   return router;

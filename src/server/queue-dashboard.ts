@@ -15,7 +15,22 @@ export function queueDashboard(queues: Queue[]): Router {
     serverAdapter,
     options: { uiConfig: { boardTitle: 'LeadBridge queues' } },
   });
-  return serverAdapter.getRouter() as Router;
+  const router = serverAdapter.getRouter() as Router & { engines: Record<string, EjsEngine> };
+  withoutExternalAssets(router);
+  return router;
+}
+
+type EjsEngine = (path: string, options: object, callback: (err: unknown, html?: string) => void) => void;
+
+/** bull-board's page links Google Fonts; the dashboard must load nothing from elsewhere (CSP, privacy). */
+const EXTERNAL_LINK = /<link\b[^>]*href="https?:\/\/[^"]*"[^>]*>/gi;
+
+/** Wraps the adapter's view engine so the rendered page drops every link to another origin. */
+function withoutExternalAssets(router: { engines: Record<string, EjsEngine> }): void {
+  const render = router.engines['.ejs'];
+  if (!render) return;
+  router.engines['.ejs'] = (path, options, callback) =>
+    render(path, options, (err, html) => callback(err, html?.replace(EXTERNAL_LINK, '')));
 }
 
 /** The dashboard, built on its first request: an admin page need not cost every server start (or test app). */

@@ -1,18 +1,18 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import { Duration, durationMs } from '../domain/duration.ts';
 import type { FunnelReport } from '../domain/report-schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { loadReport } from '../store/report-leads.ts';
-import { requireAdminToken } from './admin-auth.ts';
 import { reportPage } from './report-page.ts';
 
 export interface ReportRouteDeps {
   config: LeadBridgeConfig;
   redis: Redis;
   logger: Logger;
-  adminToken?: string | undefined;
+  /** The admin guard (`AdminAuth.guard`): bearer token or sign-in session. */
+  adminGuard: RequestHandler;
   /** Key prefix of the state layer (`<LEADBRIDGE_REDIS_PREFIX>:store`); without it the routes answer 503. */
   storePrefix?: string | undefined;
   now?: () => Date;
@@ -20,7 +20,7 @@ export interface ReportRouteDeps {
 
 /**
  * `GET /report` (a self-contained HTML page with charts) and `GET /report.json` (the same figures), both
- * behind the admin token, which a browser can pass as `?token=`. Query: `tenant=<id>` for one tenant,
+ * behind the admin guard (bearer token, or a browser signed in at `/login`). Query: `tenant=<id>` for one tenant,
  * `since=<duration>` (e.g. `30d`) for the leads handed off in that time.
  */
 export function reportRoutes(deps: ReportRouteDeps): Router {
@@ -57,12 +57,12 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       });
     } catch (error) {
       deps.logger.error({ err: error }, 'report failed');
-      res.status(500).json({ error: (error as Error).message });
+      res.status(500).json({ error: 'the report failed; the server log has the details' });
       return undefined;
     }
   }
 
-  const guard = requireAdminToken(deps.adminToken);
+  const guard = deps.adminGuard;
   router.get('/report.json', guard, async (req, res) => {
     const figures = await report(req, res);
     if (figures) res.set('cache-control', 'no-store').json(figures);
@@ -73,7 +73,10 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
     res
       .set('cache-control', 'no-store')
       // Nothing on the page loads from anywhere: no scripts, inline styles and SVG only.
-      .set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .set(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      )
       .type('html')
       .send(reportPage(figures));
   });

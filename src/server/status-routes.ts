@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { createConnectors } from '../../connectors/index.ts';
 import type { EnginePrefixes } from '../../jobs/engine-runtime.ts';
@@ -7,7 +7,6 @@ import { buildStatus, type StatusReport } from '../../jobs/status/status-report.
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/prometheus.ts';
-import { requireAdminToken } from './admin-auth.ts';
 import { ADMIN_PAGE_CSP } from './admin-page.ts';
 import { effectiveSettings, settingsPage } from './settings-page.ts';
 import { statusPage } from './status-page.ts';
@@ -17,7 +16,8 @@ export interface StatusRouteDeps {
   redis: Redis;
   logger: Logger;
   metrics: Metrics;
-  adminToken?: string | undefined;
+  /** The admin guard every admin route uses (bearer token or sign-in cookie). */
+  adminGuard: RequestHandler;
   /** Key prefixes of the engine (`enginePrefixes(LEADBRIDGE_REDIS_PREFIX)`); without them /status answers 503. */
   prefixes?: EnginePrefixes | undefined;
   now?: () => Date;
@@ -66,7 +66,7 @@ export function statusRoutes(deps: StatusRouteDeps): Router {
     }
   }
 
-  const guard = requireAdminToken(deps.adminToken);
+  const guard = deps.adminGuard;
   router.get('/status.json', guard, async (req, res) => {
     const report = await status(req, res);
     if (report) res.set('cache-control', 'no-store').json(report);

@@ -67,7 +67,10 @@ describe('leadbridge demo (built CLI, not a terminal)', () => {
     expect(perLead).toBeGreaterThan(0);
     expect(perLead).toBeLessThan(3);
     expect(number(stdout, /SLA clocks: +(\d+) running/)).toBeGreaterThanOrEqual(1);
-    expect(stdout).toMatch(/report: +http:\/\/127\.0\.0\.1:\d+\/report\?token=[0-9a-f]{32}/);
+    expect(stdout).toMatch(
+      /report: +http:\/\/127\.0\.0\.1:\d+\/report \(sign in with admin token [0-9a-f]{32}\)/,
+    );
+    expect(stdout).not.toMatch(/[?&]token=/);
     expect(stdout).toMatch(/npx leadbridge explain dana\.reyes@brightwave-analytics\.com --config \S+/);
 
     // It cleaned up after itself: nothing is left under its key prefix.

@@ -67,7 +67,18 @@ describe('leadbridge doctor (built CLI) against both emulators', () => {
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Check[] };
     expect(report.ok).toBe(true);
     const groups = new Set(report.checks.map((check) => check.group));
-    expect([...groups]).toEqual(['config', 'redis', 'acme hubspot', 'acme salesforce', 'webhooks']);
+    expect([...groups]).toEqual([
+      'config',
+      'security',
+      'redis',
+      'acme hubspot',
+      'acme salesforce',
+      'webhooks',
+    ]);
+    // Without LEADBRIDGE_SECRET_KEY the tokens LeadBridge keeps in Redis are plain: a warning with the fix.
+    const atRest = report.checks.find((check) => check.name === 'tokens at rest');
+    expect(atRest).toMatchObject({ status: 'warn' });
+    expect(atRest?.fix).toMatch(/LEADBRIDGE_SECRET_KEY/);
     // Without LEADBRIDGE_PUBLIC_URL the reachability check is skipped, not failed.
     expect(report.checks.find((check) => check.group === 'webhooks')?.status).toBe('skip');
     // The Redis persistence settings are read (or their refusal reported), never a failure.

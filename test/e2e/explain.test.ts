@@ -109,17 +109,19 @@ describe('leadbridge explain (built CLI) after a sync against both emulators', (
     const expected = JSON.parse(cli.stdout) as Explained;
     const server = await startCli(
       ['serve', '--port', '0', '--config', configFile],
-      { ...fixture.env, LEADBRIDGE_ADMIN_TOKEN: 'serve-admin-token' },
+      { ...fixture.env, LEADBRIDGE_ADMIN_TOKEN: 'srv-6Yh2Tg8Rf4Ed1Ws9Qa3Zx7Cv' },
       /listening on (http:\/\/\S+)/,
     );
     try {
       const url = `${server.match[1]}/api/leads/${contactId}/explain`;
       expect((await fetch(url)).status).toBe(401);
-      const response = await fetch(url, { headers: { authorization: 'Bearer serve-admin-token' } });
+      const response = await fetch(url, {
+        headers: { authorization: 'Bearer srv-6Yh2Tg8Rf4Ed1Ws9Qa3Zx7Cv' },
+      });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual(expected);
       const unknown = await fetch(`${server.match[1]}/api/leads/nobody%40example.org/explain`, {
-        headers: { authorization: 'Bearer serve-admin-token' },
+        headers: { authorization: 'Bearer srv-6Yh2Tg8Rf4Ed1Ws9Qa3Zx7Cv' },
       });
       expect(unknown.status).toBe(404);
     } finally {

@@ -9,6 +9,12 @@ export interface OAuthOptions {
   clientSecret?: string;
   /** When set, only this refresh token is accepted; otherwise any non-empty one. */
   refreshToken?: string;
+  /**
+   * Refresh-token rotation, as an org with "Refresh Token Rotation" on the connected app does: every
+   * refresh answers a new refresh token and revokes the one it used, so each works once; reusing a spent
+   * one revokes the current one too.
+   */
+  rotateRefreshTokens?: boolean;
   /** When set, the password grant needs this username and password. */
   username?: string;
   password?: string;
@@ -23,6 +29,10 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
   const router = Router();
   const { store } = state;
   const identity = () => `${state.baseUrl()}/id/${store.orgId}/${store.integrationUserId}`;
+  /** Rotation: refresh tokens already spent (revoked). */
+  const spent = new Set<string>();
+  const rotatedOut = new Set<string>();
+  let rotations = 0;
   router.post('/services/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     const invalid = (error: string, description: string) =>
@@ -33,9 +43,21 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
     if (options.clientSecret && form.client_secret !== options.clientSecret)
       return invalid('invalid_client', 'invalid client credentials');
     if (form.grant_type === 'refresh_token') {
-      if (!form.refresh_token || (options.refreshToken && form.refresh_token !== options.refreshToken)) {
+      const token = form.refresh_token;
+      if (token && options.rotateRefreshTokens && spent.has(token)) {
+        // Reusing a spent token revokes the current refresh token and its sessions too, as Salesforce does.
+        for (const current of rotatedOut) spent.add(current);
+        state.sessions.expireAll(state.tokensSeen);
         return invalid('invalid_grant', 'expired access/refresh token');
       }
+      if (
+        !token ||
+        spent.has(token) ||
+        (options.refreshToken && token !== options.refreshToken && !rotatedOut.has(token))
+      ) {
+        return invalid('invalid_grant', 'expired access/refresh token');
+      }
+      if (options.rotateRefreshTokens) spent.add(token);
     } else if (form.grant_type === 'password') {
       const ok =
         form.username &&
@@ -48,9 +70,15 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
         .json({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
     }
     const issuedAt = String(state.now());
+    const nextRefresh =
+      form.grant_type === 'refresh_token' && options.rotateRefreshTokens
+        ? `5Aep861rot${(rotations += 1)}x${issuedAt}`
+        : undefined;
+    if (nextRefresh) rotatedOut.add(nextRefresh);
     res.json({
       access_token: state.sessions.issue(store.orgId),
       ...(form.grant_type === 'password' ? { refresh_token: `5Aep861${issuedAt}` } : {}),
+      ...(nextRefresh ? { refresh_token: nextRefresh } : {}),
       instance_url: state.baseUrl(),
       id: identity(),
       token_type: 'Bearer',

@@ -12,6 +12,7 @@ import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatFailures } from './failure-lines.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
+import { tokenBox } from '../token-box.ts';
 
 export interface BackfillOutput {
   json: boolean;
@@ -129,6 +130,7 @@ export async function runBackfill(
       logger,
       metrics: new Metrics({ collectDefaults: false }),
       prefixes: enginePrefixes(env.redisPrefix),
+      secretBox: tokenBox(env),
     };
     const backfillOptions = {
       ...(options.tenant ? { tenants: [options.tenant] } : {}),

@@ -22,6 +22,7 @@ import { DANA } from '../demo/story-people.ts';
 import { demoFigures, formatSummary } from '../demo/summary.ts';
 import { formatTrail } from '../demo/trail-format.ts';
 import { EXIT } from '../exit-codes.ts';
+import { checkAdminToken } from '../../server/admin-token-policy.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 import { DEFAULT_ORG_ID, startEmulators, type RunningEmulators } from './emulate.ts';
 import { startServer, type RunningServer } from './serve.ts';
@@ -112,7 +113,12 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
       redisUrl: redis.url,
       redisPrefix: prefix,
       port,
-      adminToken: baseEnv.adminToken ?? randomBytes(16).toString('hex'),
+      // The demo's own admin token unless a usable one is set (a placeholder would turn the pages off).
+      adminToken: checkAdminToken(baseEnv.adminToken).ok
+        ? baseEnv.adminToken
+        : randomBytes(16).toString('hex'),
+      // The demo's tokens live under its own prefix for a minute: sealed with a throwaway key unless one is set.
+      secretKey: baseEnv.secretKey ?? randomBytes(32).toString('base64'),
       // The emulators deliver to this very URL, which is what their v3 signatures cover.
       publicUrl: undefined,
     };
@@ -235,7 +241,7 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
     const figures = demoFigures(control, await control.counts(), config, new Date());
     const explain = `REDIS_URL=${redis.url} LEADBRIDGE_REDIS_PREFIX=${prefix} npx leadbridge explain ${DANA.email} --config ${configFile}`;
     for (const text of formatSummary(figures, {
-      reportUrl: `${server.url}/report?token=${env.adminToken}`,
+      reportUrl: `${server.url}/report (sign in with admin token ${env.adminToken})`,
       explain,
       keepRunning: options.keepRunning,
     }))
@@ -244,7 +250,7 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
     if (options.keepRunning && !aborted.signal.aborted) {
       progress.line();
       progress.line(
-        `Everything keeps running: LeadBridge ${server.url} (queues: ${server.url}/admin/queues?token=${env.adminToken}),`,
+        `Everything keeps running: LeadBridge ${server.url} (queues: ${server.url}/admin/queues, same sign-in),`,
       );
       progress.line(
         `HubSpot emulator ${emulators.hubspot.url}, Salesforce emulator ${emulators.salesforce.url}.`,

@@ -10,6 +10,9 @@ import {
   type CheckStatus,
   type DoctorCheck,
 } from './doctor-checks.ts';
+import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
+import { checkAdminToken } from '../../server/admin-token-policy.ts';
+import { NO_SECRET_KEY_WARNING, tokenBox } from '../token-box.ts';
 import { setupConnectors } from './setup-connectors.ts';
 import { checkHubSpotWebhooks, checkSalesforceOutboundEndpoint } from './doctor-webhook-checks.ts';
 import { danglingFieldReferences } from '../../config/cross-references.ts';
@@ -82,6 +85,39 @@ export function formatDoctorReport(report: DoctorReport): string {
   return lines.join('\n');
 }
 
+/** Tokens at rest and the admin token: warnings, since the sync itself works without them. */
+export function securityChecks(env: Pick<RuntimeEnv, 'secretKey' | 'adminToken'>): DoctorCheck[] {
+  const admin = checkAdminToken(env.adminToken);
+  return [
+    env.secretKey
+      ? {
+          group: 'security',
+          name: 'tokens at rest',
+          status: 'pass',
+          detail: 'sealed with LEADBRIDGE_SECRET_KEY (AES-256-GCM)',
+        }
+      : {
+          group: 'security',
+          name: 'tokens at rest',
+          status: 'warn',
+          detail: 'stored in Redis unencrypted',
+          fix: NO_SECRET_KEY_WARNING.replace(
+            /^LEADBRIDGE_SECRET_KEY is not set: [^;]*; /,
+            'set LEADBRIDGE_SECRET_KEY: ',
+          ),
+        },
+    admin.ok
+      ? { group: 'security', name: 'admin token', status: 'pass', detail: 'admin routes and /login are on' }
+      : {
+          group: 'security',
+          name: 'admin token',
+          status: 'warn',
+          detail: 'admin routes are off',
+          fix: admin.problem,
+        },
+  ];
+}
+
 /** Every check after the config: Redis, each tenant's HubSpot and Salesforce setup, webhook reachability. */
 export async function runDoctorChecks(
   config: LeadBridgeConfig,
@@ -98,9 +134,24 @@ export async function runDoctorChecks(
     },
   ];
   checks.push(...configReferenceChecks(config));
+  checks.push(...securityChecks(env));
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 1 });
   try {
-    const connectors = setupConnectors(config, logger);
+    // Sessions the checks refresh go to the store `start` uses (a rotated refresh token works once).
+    const answered = await Promise.race([
+      redis.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+    ]);
+    const connectors = setupConnectors(
+      config,
+      logger,
+      answered
+        ? { redis, keyPrefix: enginePrefixes(env.redisPrefix).connectors, secretBox: tokenBox(env) }
+        : undefined,
+    );
     const [redisChecks, tenantChecks, webhook] = await Promise.all([
       checkRedis(redis, env.redisUrl),
       Promise.all(

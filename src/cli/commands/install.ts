@@ -4,7 +4,8 @@ import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatFieldsToAdd, salesforceFieldsToAdd, type FieldToAdd } from './install-salesforce-fields.ts';
-import { setupConnectors } from './setup-connectors.ts';
+import type { RuntimeEnv } from '../runtime-env.ts';
+import { setupConnectors, withSharedSessions, type SharedSessions } from './setup-connectors.ts';
 import { hubspotWebhookGuide, salesforceOutboundGuide } from './doctor-webhook-checks.ts';
 
 /** The checks whose failure means the credentials (or the host) are wrong, not the set-up. */
@@ -84,8 +85,9 @@ export async function installTenants(
   config: LeadBridgeConfig,
   logger: Logger,
   dryRun: boolean,
+  shared?: SharedSessions,
 ): Promise<InstallReport> {
-  const connectors = [...setupConnectors(config, logger)];
+  const connectors = [...setupConnectors(config, logger, shared)];
   const before = await Promise.all(
     connectors.map(async ([tenant, { hubspot, salesforce }]) => ({
       tenant,
@@ -125,8 +127,13 @@ export async function runInstall(
   config: LeadBridgeConfig,
   logger: Logger,
   options: { dryRun: boolean; json: boolean; publicUrl?: string | undefined; write: (text: string) => void },
+  env?: Pick<RuntimeEnv, 'redisUrl' | 'redisPrefix' | 'secretKey'>,
 ): Promise<number> {
-  const installed = await installTenants(config, logger, options.dryRun);
+  const installed = env
+    ? await withSharedSessions(env, logger, (shared) =>
+        installTenants(config, logger, options.dryRun, shared),
+      )
+    : await installTenants(config, logger, options.dryRun);
   const report: InstallReport = installed.credentialsRefused
     ? installed
     : {

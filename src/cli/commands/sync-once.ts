@@ -7,6 +7,7 @@ import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatFailures } from './failure-lines.ts';
+import { tokenBox } from '../token-box.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 
 /** The closing summary of `sync --once`, for people. */
@@ -39,6 +40,7 @@ export async function runSyncOnce(
       logger,
       metrics: new Metrics({ collectDefaults: false }),
       prefixes: enginePrefixes(env.redisPrefix),
+      secretBox: tokenBox(env),
     });
     const summary = await syncOnce(runtime, reconcileBatch);
     output.write(`${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`);

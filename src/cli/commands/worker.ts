@@ -4,6 +4,7 @@ import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
+import { tokenBox } from '../token-box.ts';
 
 /**
  * Starts the BullMQ workers (ingest, reconcile, poll) against `REDIS_URL`, with the real reconcile
@@ -21,6 +22,7 @@ export function startEngineWorkers(
     metrics: options.metrics ?? new Metrics(),
     reconcileBatch,
     prefix: env.redisPrefix,
+    secretBox: tokenBox(env, logger),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   });
 }

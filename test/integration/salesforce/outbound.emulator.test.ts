@@ -89,7 +89,7 @@ describe('Outbound Messages from the emulator to `POST /webhooks/salesforce`', (
         objectId: id,
         kind: 'updated',
         source: 'outbound_message',
-        dedupKey: `om:${edit.notificationId}`,
+        dedupKey: expect.stringMatching(new RegExp(`^om:00D[A-Za-z0-9]{12}:${edit.notificationId}:${id}:`)),
       }),
     ]);
     const outbound = await waitFor(async () => {

@@ -12,7 +12,7 @@ import { LeadLinks } from '../../../src/store/lead-links.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `lbtest-explain-route-${process.pid}-${Date.now()}`;
-const TOKEN = 'explain-admin-token';
+const TOKEN = 'xpl-4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl';
 
 const tenant = (id: string) => ({
   id,
@@ -103,6 +103,7 @@ describe('GET /api/leads/:key/explain', () => {
       metrics: new Metrics({ collectDefaults: false }),
       logger: silentLogger(),
       adminToken: TOKEN,
+      redisPrefix: prefix,
       ...(withTrail ? { auditTrail } : {}),
     });
 

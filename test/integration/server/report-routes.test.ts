@@ -12,7 +12,7 @@ import { SyncState, type LeadSyncState } from '../../../src/store/sync-state.ts'
 
 const prefix = `lbtest-report-${process.pid}-${Date.now()}`;
 const storePrefix = `${prefix}:store`;
-const TOKEN = 'report-admin-token';
+const TOKEN = 'rpt-7Hq2Lw9Xz4Kc8Vb3Nm6Pd5Rs';
 const now = new Date('2025-03-16T00:00:00.000Z');
 const tenantConfig = (id: string) => ({
   id,
@@ -88,6 +88,7 @@ describe('GET /report and /report.json', () => {
       metrics: new Metrics({ collectDefaults: false }),
       logger: silentLogger(),
       adminToken: TOKEN,
+      redisPrefix: prefix,
       now: () => now,
       ...deps,
     });
@@ -115,20 +116,29 @@ describe('GET /report and /report.json', () => {
   });
 
   it('filters by tenant and by period, and refuses unknown ones with 400', async () => {
-    const globex = await request(app()).get(`/report.json?tenant=globex&token=${TOKEN}`);
+    const globex = await request(app())
+      .get(`/report.json?tenant=globex`)
+      .set('authorization', `Bearer ${TOKEN}`);
     expect(globex.status).toBe(200);
     expect((globex.body as FunnelReport).tenants.map((tenant) => tenant.tenant)).toEqual(['globex']);
-    const lastDay = await request(app()).get(`/report.json?since=1d&token=${TOKEN}`);
+    const lastDay = await request(app()).get(`/report.json?since=1d`).set('authorization', `Bearer ${TOKEN}`);
     expect((lastDay.body as FunnelReport).total.handoff.passedToSales).toBe(1);
-    expect((await request(app()).get(`/report.json?tenant=initech&token=${TOKEN}`)).status).toBe(400);
-    expect((await request(app()).get(`/report.json?since=soon&token=${TOKEN}`)).status).toBe(400);
+    expect(
+      (await request(app()).get(`/report.json?tenant=initech`).set('authorization', `Bearer ${TOKEN}`))
+        .status,
+    ).toBe(400);
+    expect(
+      (await request(app()).get(`/report.json?since=soon`).set('authorization', `Bearer ${TOKEN}`)).status,
+    ).toBe(400);
   });
 
   it('renders a self-contained page with SVG charts and escapes what people typed', async () => {
-    const response = await request(app()).get(`/report?token=${TOKEN}`);
+    const response = await request(app()).get('/report').set('authorization', `Bearer ${TOKEN}`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(response.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
     const html = response.text;
     expect(html).toMatch(/<svg[^>]*aria-label="Funnel: leads that reached each stage"/);
     expect(html).toMatch(/<svg[^>]*aria-label="Rejection reasons"/);
@@ -140,7 +150,9 @@ describe('GET /report and /report.json', () => {
   });
 
   it('answers 503 when the server was started without the store', async () => {
-    expect((await request(app({})).get(`/report.json?token=${TOKEN}`)).status).toBe(503);
+    expect((await request(app({})).get('/report.json').set('authorization', `Bearer ${TOKEN}`)).status).toBe(
+      503,
+    );
   });
 });
 

@@ -110,6 +110,29 @@ tenants:
     expect(problems[0]?.path).toMatch(/^line \d+/);
   });
 
+  it('never quotes the lines of a file with a YAML syntax error (they may hold a literal secret)', () => {
+    const secret = 'sk-LIVE-9f8e7d6c5b4a';
+    const broken = [
+      `tenants:\n  - id: x\n    hubspot: { accessToken: "${secret} }\n`,
+      `tenants:\n  - id: x\n   hubspot: { accessToken: ${secret} \n`,
+      `tenants: [${secret}\n`,
+      `token: ${secret}: more\n`,
+      `a:\n\t- ${secret}\n`,
+      `token: *${secret}\n`,
+    ];
+    for (const text of broken) {
+      let message = '';
+      try {
+        parseConfig(text, {}, 'leadbridge.config.yaml');
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/(line \d+, column \d+|top level\)): YAML syntax error/);
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain(secret.slice(0, 8));
+    }
+  });
+
   it('is stable under parse -> serialize -> parse', () => {
     const first = parseConfig(exampleText, exampleEnv);
     const second = parseConfig(stringify(first), {});

@@ -32,6 +32,27 @@ describe('classify(err)', () => {
     ).toMatchObject({ kind: 'permanent', code: 'VALIDATION_ERROR' });
   });
 
+  it('retries a call whose access token expired instead of failing the record for good', () => {
+    const expired = apiError(401, {
+      status: 'error',
+      message: 'The OAuth token used to make this call expired 1 second(s) ago.',
+      correlationId: 'c',
+      category: 'EXPIRED_AUTHENTICATION',
+    });
+    expect(classify(expired)).toMatchObject({ kind: 'transient' });
+    expect(toClassifiedError(expired, 'batch read')).toBeInstanceOf(RetryableError);
+    // A token that is simply wrong stays permanent: no retry fixes it.
+    expect(
+      classify(
+        apiError(401, {
+          status: 'error',
+          message: 'Authentication credentials not found.',
+          category: 'INVALID_AUTHENTICATION',
+        }),
+      ),
+    ).toMatchObject({ kind: 'permanent', code: 'INVALID_AUTHENTICATION' });
+  });
+
   it('probes a daily 429 again after an hour, not at once', () => {
     expect(classify(apiError(429, errors.rate_limit_429_daily_verbatim.body))).toEqual({
       kind: 'rate_limited',

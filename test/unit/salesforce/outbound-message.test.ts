@@ -259,12 +259,19 @@ describe('POST /webhooks/salesforce', () => {
         occurredAt: '2026-05-01T10:15:30.000Z',
         kind: 'updated',
         source: 'outbound_message',
-        dedupKey: 'om:04l5g00000C2XqHAAV',
+        dedupKey: `om:${ORG_15}:04l5g00000C2XqHAAV:00Q5g00000bS2eOEAS:2026-05-01T10:15:30.000Z`,
       },
-      expect.objectContaining({ objectId: '00Q5g00000bS2eXEAS', dedupKey: 'om:04l5g00000C2XqIAAV' }),
+      expect.objectContaining({
+        objectId: '00Q5g00000bS2eXEAS',
+        kind: 'updated',
+        dedupKey: `om:${ORG_15}:04l5g00000C2XqIAAV:00Q5g00000bS2eXEAS:2026-05-01T10:15:31.000Z`,
+      }),
     ]);
     expect(jobs.map((job) => job.id).sort()).toEqual(
-      ['om:04l5g00000C2XqHAAV', 'om:04l5g00000C2XqIAAV']
+      [
+        `om:${ORG_15}:04l5g00000C2XqHAAV:00Q5g00000bS2eOEAS:2026-05-01T10:15:30.000Z`,
+        `om:${ORG_15}:04l5g00000C2XqIAAV:00Q5g00000bS2eXEAS:2026-05-01T10:15:31.000Z`,
+      ]
         .map((dedupKey) => ingestJobId({ tenant: 'acme', system: 'salesforce', dedupKey }))
         .sort(),
     );
@@ -287,7 +294,10 @@ describe('POST /webhooks/salesforce', () => {
   });
 
   it('answers 400 to malformed XML and to an entity-expansion attack, enqueuing nothing', async () => {
-    for (const body of ['<soapenv:Envelope><oops>', BILLION_LAUGHS, XXE]) {
+    // Each names the tenant's org, so it gets past the cheap org check to the parser.
+    const org = `<OrganizationId>${ORG_15}</OrganizationId>`;
+    const withOrg = (body: string) => body.replace(/<lolz>|<foo>|<oops>/, (tag) => `${tag}${org}`);
+    for (const body of ['<soapenv:Envelope><oops>', BILLION_LAUGHS, XXE].map(withOrg)) {
       const res = await post(body);
       expect(res.status).toBe(400);
       expect(res.text).toContain('soapenv:Fault');
