@@ -118,6 +118,12 @@ function fieldsWithComputed(config: DomainConfig): FieldMapping[] {
   return [...config.fields, ...computed.filter((mapping) => !named.has(mapping.canonical))];
 }
 
+/** An instant as canonical ISO-8601 (what the ledger stores), or the fallback when there is none. */
+function isoOr(value: string | undefined, fallback: string): string {
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+}
+
 const BY: Record<string, DecidedBy> = { rep_status: 'salesforce', marketing_stage: 'hubspot' };
 
 /** Transitions and refusals as the stage decisions the audit trail and metrics know. */
@@ -181,7 +187,7 @@ export function reconcileLead(input: ReconcileLeadInput): LeadReconciliation {
       system,
       stage: lead.stage ?? null,
       rejectionReason: lead.rejectionReason ?? null,
-      sourceTime: meta?.modifiedAt ?? at,
+      sourceTime: isoOr(meta?.modifiedAt, at),
       ...(meta?.actor ? { actor: meta.actor } : {}),
     };
   };
