@@ -6,6 +6,7 @@ import type { Metrics } from '../src/metrics/prometheus.ts';
 import { AuditTrail } from '../src/store/audit-trail.ts';
 import { CursorStore } from '../src/store/cursors.ts';
 import { LeadLinks } from '../src/store/lead-links.ts';
+import { LeadLedger } from '../src/store/lead-ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import type { EngineDeps } from './engine.ts';
 import { PendingRefs } from './pending-refs.ts';
@@ -49,6 +50,7 @@ export function buildEngine(
     }),
     links,
     state: new SyncState(redis, store),
+    ledger: new LeadLedger(redis, store),
     cursors: new CursorStore(redis, store),
     audit: new AuditTrail(redis, links, store),
     metrics,

@@ -6,6 +6,7 @@ import type { Metrics } from '../src/metrics/prometheus.ts';
 import type { AuditTrail } from '../src/store/audit-trail.ts';
 import type { CursorStore } from '../src/store/cursors.ts';
 import type { LeadLinks } from '../src/store/lead-links.ts';
+import type { LeadLedger } from '../src/store/lead-ledger.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
 
 /** Everything the engine's processors need, built once per process and passed down (no singletons). */
@@ -15,6 +16,8 @@ export interface EngineDeps {
   connectors: Map<string, TenantConnectors>;
   links: LeadLinks;
   state: SyncState;
+  /** Each lead's lifecycle ledger (appended through `state.writeMany`). */
+  ledger: LeadLedger;
   cursors: CursorStore;
   audit: AuditTrail;
   metrics: Metrics;

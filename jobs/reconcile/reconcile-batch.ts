@@ -77,13 +77,14 @@ async function reconcilePass(
   const at = now.toISOString();
   const read = await readSides(connectors, links, cache);
   const converted = await followConversions(deps.links, tenant, read, now);
-  const states = await deps.state.readMany(
-    tenant,
-    converted.sides.map((side) => side.link.leadKey),
-  );
+  const leadKeys = converted.sides.map((side) => side.link.leadKey);
+  const [states, ledgers] = await Promise.all([
+    deps.state.readMany(tenant, leadKeys),
+    deps.ledger.readMany(tenant, leadKeys),
+  ]);
   const plans = converted.sides.map((sides, i) => {
     const state = states[i] ?? { leadKey: sides.link.leadKey, version: 0, state: null };
-    return planLead(tenant, sides, state, deps.config, now);
+    return planLead(tenant, sides, state, deps.config, now, ledgers[i]?.entries ?? []);
   });
   const written = await writePatches({ tenant, connectors, links: deps.links, now }, plans);
   const stored = await deps.state.writeMany(

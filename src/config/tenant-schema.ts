@@ -1,3 +1,4 @@
+import { BusinessHours } from '../domain/business-hours-schema.ts';
 import { z } from 'zod';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
@@ -98,5 +99,8 @@ export const TenantConfig = z.strictObject({
     .describe('Short name for this HubSpot-portal/Salesforce-org pair; appears in keys, metrics and logs.'),
   hubspot: HubSpotTenantConfig,
   salesforce: SalesforceTenantConfig,
+  businessHours: BusinessHours.optional().describe(
+    "This tenant's working hours for the SLA clock (default: sla.businessHours).",
+  ),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

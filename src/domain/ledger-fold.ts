@@ -68,16 +68,22 @@ export const EMPTY_LEDGER_STATE: LedgerState = {
   refusals: {},
 };
 
+const MACHINE_ACTORS = new Set(['leadbridge', 'hubspot', 'salesforce']);
+
 /** The key a refusal is deduplicated by: a claim from a system by its source time, a score claim by its verdict. */
-export function refusalKey(entry: Pick<RefusalEntry, 'cause' | 'to' | 'rule' | 'detail' | 'sourceTime'>): {
+export function refusalKey(
+  entry: Pick<RefusalEntry, 'cause' | 'to' | 'rule' | 'detail' | 'sourceTime' | 'actor'>,
+): {
   slot: string;
   value: string;
 } {
   const slot = `${entry.cause}>${entry.to}`;
-  const value =
-    entry.cause === 'score' || entry.cause === 'timer'
-      ? `${entry.rule}|${entry.detail}`
-      : `${entry.rule}|${entry.sourceTime}`;
+  // A person's repeated claim is recorded each time (by its source time); a system's own or LeadBridge's
+  // (the record still showing it after our write bumped its stamp) only when the verdict changes.
+  const byPerson = !MACHINE_ACTORS.has(entry.actor);
+  const value = byPerson
+    ? `${entry.rule}|${entry.detail}|${entry.sourceTime}`
+    : `${entry.rule}|${entry.detail}`;
   return { slot, value };
 }
 

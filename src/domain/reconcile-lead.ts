@@ -118,10 +118,14 @@ function fieldsWithComputed(config: DomainConfig): FieldMapping[] {
   return [...config.fields, ...computed.filter((mapping) => !named.has(mapping.canonical))];
 }
 
-/** An instant as canonical ISO-8601 (what the ledger stores), or the fallback when there is none. */
+/**
+ * An instant as canonical ISO-8601 in whole seconds (what the ledger stores), or the fallback when there
+ * is none. Whole seconds because deadlines computed from it are written to Salesforce, which keeps
+ * date-times to the second; a due time with milliseconds would read back different and be patched forever.
+ */
 function isoOr(value: string | undefined, fallback: string): string {
   const ms = value === undefined ? Number.NaN : Date.parse(value);
-  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+  return Number.isNaN(ms) ? fallback : new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 const BY: Record<string, DecidedBy> = { rep_status: 'salesforce', marketing_stage: 'hubspot' };
@@ -239,7 +243,7 @@ export function reconcileLead(input: ReconcileLeadInput): LeadReconciliation {
   const merge = mergeLead({ base, hubspot, salesforce, fields, stage, lifecycle, computed });
   const ownStageOnly = {
     hubspot: beforeHandoff && claimsHandoff(hubspot),
-    salesforce: false,
+    salesforce: beforeHandoff && claimsHandoff(salesforce),
   };
   // LeadBridge's own stage field shows the shared stage even when the native one already agrees.
   for (const system of ['hubspot', 'salesforce'] as const) {
