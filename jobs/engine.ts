@@ -1,6 +1,7 @@
 import type { TenantConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { SystemName } from '../src/domain/lead.ts';
+import type { OpenTimer } from '../src/domain/ledger-timers.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
 import type { AuditTrail } from '../src/store/audit-trail.ts';
@@ -24,6 +25,13 @@ export interface EngineDeps {
   logger: Logger;
   /** The clock; the domain never reads one itself. */
   now: () => Date;
+  /** Schedules the deadlines a pass opened (delayed jobs); absent where no workers run them (dry run). */
+  timers?: TimerScheduler;
+}
+
+/** Where reconcile hands the deadlines its transitions opened. */
+export interface TimerScheduler {
+  schedule(tenant: string, timers: Array<{ leadKey: string; timer: OpenTimer }>): Promise<void>;
 }
 
 /** A record that changed in one system; ingest turns change events into these, reconcile takes batches. */

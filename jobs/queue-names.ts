@@ -5,6 +5,8 @@ export const QUEUE_NAMES = {
   reconcile: 'leadbridge-reconcile',
   /** Job schedulers per tenant and system: the pollers, the safety net under the webhooks. */
   poll: 'leadbridge-poll',
+  /** Delayed jobs, one per open deadline of a lead (follow-up, reminder, feedback, recycle). */
+  timers: 'leadbridge-timers',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

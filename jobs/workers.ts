@@ -14,6 +14,8 @@ import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-qu
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
 import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
+import { timerProcessor } from './timer-processor.ts';
+import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 export interface WorkerConcurrency {
   /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
@@ -22,6 +24,8 @@ export interface WorkerConcurrency {
   reconcile?: number;
   /** Poll jobs at once per process (default 2). */
   poll?: number;
+  /** Timer jobs at once per process (default 8): a ledger read and a pending add each. */
+  timers?: number;
 }
 
 export interface StartWorkersOptions {
@@ -42,7 +46,7 @@ export interface EngineWorkers {
   redis: Redis;
   engine: EngineDeps;
   pending: PendingRefs;
-  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue };
+  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue; timers: TimerQueue };
   workers: Worker[];
   /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
   close(): Promise<void>;
@@ -73,8 +77,12 @@ export async function startWorkers(
     ingest: createIngestQueue(redis, logger, prefixes.queue),
     reconcile: createReconcileQueue(redis, logger, prefixes.queue),
     poll: createPollQueue(redis, logger, prefixes.queue),
+    timers: createTimerQueue(redis, logger, prefixes.queue),
   };
   const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
+  engine.timers = {
+    schedule: (tenant, timers) => scheduleTimers(queues.timers, tenant, timers, engine.now().getTime()),
+  };
   const concurrency = options.concurrency ?? {};
 
   const workers: Worker[] = [];
@@ -99,6 +107,9 @@ export async function startWorkers(
     }),
     { concurrency: concurrency.reconcile ?? 4 },
   );
+  start(queues.timers.name, timerProcessor({ engine, pending, schedule }), {
+    concurrency: concurrency.timers ?? 8,
+  });
   start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
   });

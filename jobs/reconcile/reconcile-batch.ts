@@ -1,4 +1,5 @@
 import type { TenantConnectors } from '../../connectors/index.ts';
+import { openTimers } from '../../src/domain/ledger-timers.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { AuditEntry } from '../../src/store/audit-entry.ts';
 import type { LeadLink } from '../../src/store/lead-link.ts';
@@ -92,6 +93,15 @@ async function reconcilePass(
     plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), now)),
   );
   const lostKeys = new Set(stored.flatMap((outcome) => (outcome.ok ? [] : [outcome.leadKey])));
+  if (deps.timers) {
+    // Deadlines are scheduled whenever a pass added to a lead's ledger; their job ids make repeats no-ops.
+    const timers = plans.flatMap((plan) =>
+      lostKeys.has(plan.sides.link.leadKey) || plan.result.ledger.length === 0
+        ? []
+        : openTimers(plan.result.lifecycle).map((timer) => ({ leadKey: plan.sides.link.leadKey, timer })),
+    );
+    await deps.timers.schedule(tenant, timers);
+  }
 
   const failures: RecordFailure[] = [
     ...converted.failures,

@@ -49,7 +49,8 @@ export interface MachineContext {
   at: string;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Deadlines fall on whole seconds (Salesforce keeps date-times to the second), rounded up so none is early. */
+const iso = (ms: number) => new Date(Math.ceil(ms / 1000) * 1000).toISOString();
 
 /** The deadlines a handoff at `handoffAt` opens: follow-up (and its reminder) and feedback, in working time. */
 export function handoffTimers(
