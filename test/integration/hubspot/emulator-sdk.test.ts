@@ -56,7 +56,7 @@ describe('the real @hubspot/api-client against the emulator', () => {
 
   it('installs the leadbridge group and properties once, and checkSetup passes after', async () => {
     expect((await connector.checkSetup()).some((check) => !check.ok)).toBe(true);
-    expect(await connector.install({ dryRun: true })).toHaveLength(7);
+    expect(await connector.install({ dryRun: true })).toHaveLength(8);
     const actions = await connector.install({ dryRun: false });
     expect(actions.map((action) => action.name)).toEqual([
       'leadbridge',
@@ -66,6 +66,7 @@ describe('the real @hubspot/api-client against the emulator', () => {
       'leadbridge_rejected_at',
       'leadbridge_sla_due_at',
       'leadbridge_sla_breached',
+      'leadbridge_gate_reason',
     ]);
     expect(await connector.install({ dryRun: false })).toEqual([]);
     expect((await connector.checkSetup()).every((check) => check.ok)).toBe(true);
