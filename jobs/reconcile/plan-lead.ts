@@ -112,5 +112,5 @@ export function planLead(
       patches.salesforce = { fields: salesforceFields };
     }
   }
-  return { sides, state, result, patches, failures };
+  return { sides, state, result, patches, failures, fields: config.fields };
 }

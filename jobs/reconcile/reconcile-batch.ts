@@ -10,7 +10,13 @@ import type {
   RecordFailure,
   RecordRef,
 } from '../engine.ts';
-import { changeSeenEntries, decisionEntries, failureEntries, patchEntries } from './audit-entries.ts';
+import {
+  changeSeenEntries,
+  decisionEntries,
+  failureEntries,
+  mergeEntries,
+  patchEntries,
+} from './audit-entries.ts';
 import { countPass, countFailures } from './count-metrics.ts';
 import { nextState } from './next-state.ts';
 import { planLead } from './plan-lead.ts';
@@ -119,7 +125,8 @@ async function reconcilePass(
     const entries: AuditEntry[] = [
       ...changeSeenEntries(refsByLead?.get(leadKey) ?? [], plan, at),
       ...decisionEntries(plan, at),
-      ...patchEntries(writes, at),
+      ...mergeEntries(plan, at),
+      ...patchEntries(writes, at, plan),
       ...failureEntries(failuresByLead.get(leadKey) ?? [], at),
     ];
     return { leadKey, entries };

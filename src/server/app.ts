@@ -8,6 +8,7 @@ import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/prometheus.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
+import type { LeadLedger } from '../store/lead-ledger.ts';
 import { requireAdminToken } from './admin-auth.ts';
 import { healthRoutes } from './health-routes.ts';
 import { explainRoutes } from './explain-routes.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   dashboardQueues?: Queue[];
   /** The store's audit trail, read by `GET /api/leads/:key/explain`; without it that route answers 503. */
   auditTrail?: AuditTrail | undefined;
+  /** The lead ledgers, shown by explain next to the trail. */
+  ledger?: LeadLedger | undefined;
   /** Key prefix of the state layer, read by `GET /report`; without it that route answers 503. */
   storePrefix?: string | undefined;
 }
