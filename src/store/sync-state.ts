@@ -7,6 +7,9 @@ import { ExplicitMove } from '../domain/lifecycle.ts';
 import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { encodeLedgerEntry } from './ledger-codec.ts';
+
+/** Name of the tenant's ledger index: every ledger entry of every lead, in append order. */
+export const LEDGER_INDEX = 'ledger-index';
 import { LuaScript } from './lua-script.ts';
 
 /** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
@@ -77,14 +80,15 @@ export function throwOnConflict(results: StateWriteResult[]): void {
 
 /**
  * Per-lead compare-and-set over one hash, `<version>:<json>` per lead, appending the lead's new ledger
- * entries (KEYS[2..], one list per write, in order) only when its write wins. ARGV per write: lead key,
+ * entries (KEYS[3..], one list per write, in order) only when its write wins, each also to the tenant's
+ * ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
  * expected version, state JSON, entry count, entries. A value without a version prefix counts as
  * version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
  */
 const WRITE_SCRIPT = new LuaScript(`
 local out = {}
 local i = 1
-local n = 2
+local n = 3
 while i <= #ARGV do
   local count = tonumber(ARGV[i + 3])
   local raw = redis.call('HGET', KEYS[1], ARGV[i])
@@ -93,7 +97,10 @@ while i <= #ARGV do
   if current == tonumber(ARGV[i + 1]) then
     local version = math.max(current, 0) + 1
     redis.call('HSET', KEYS[1], ARGV[i], version .. ':' .. ARGV[i + 2])
-    for j = 1, count do redis.call('RPUSH', KEYS[n], ARGV[i + 3 + j]) end
+    for j = 1, count do
+      redis.call('RPUSH', KEYS[n], ARGV[i + 3 + j])
+      redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. ARGV[i + 3 + j])
+    end
     table.insert(out, 1)
     table.insert(out, version)
   else
@@ -181,6 +188,7 @@ export class SyncState {
     });
     const keys = [
       this.key(tenant),
+      tenantKey(this.#prefix, tenant, LEDGER_INDEX),
       ...writes.map((write) => tenantKey(this.#prefix, tenant, 'ledger', write.leadKey)),
     ];
     const reply = (await WRITE_SCRIPT.run(this.#redis, keys, args)) as number[];
