@@ -205,17 +205,25 @@ export function buildProgram(): Command {
     .option('--json', 'print the report as JSON')
     .option('--tenant <id>', 'only this tenant')
     .option('--since <duration>', 'only leads handed off (or rejected) in the last <duration>, e.g. 30d')
-    .action(async (options: { json?: boolean; tenant?: string; since?: string }, command: Command) => {
-      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
-        const config = await loadConfig();
-        return runReport(config, env, logger, {
-          json: options.json ?? false,
-          tenant: options.tenant,
-          since: options.since,
-          write: (text) => process.stdout.write(text),
+    .option(
+      '--by <cohort>',
+      'with --since: "handoff" counts what happened to leads handed off in the period, "event" counts what happened in it',
+      'handoff',
+    )
+    .action(
+      async (options: { json?: boolean; tenant?: string; since?: string; by?: string }, command: Command) => {
+        await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
+          const config = await loadConfig();
+          return runReport(config, env, logger, {
+            json: options.json ?? false,
+            tenant: options.tenant,
+            since: options.since,
+            cohort: options.by,
+            write: (text) => process.stdout.write(text),
+          });
         });
-      });
-    });
+      },
+    );
 
   registerDemo(program);
 
