@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../../src/domain/ledger-entry.ts';
 import { decodeLedgerEntry, encodeLedgerEntry } from '../../../src/store/ledger-codec.ts';
 import { LeadLedger } from '../../../src/store/lead-ledger.ts';
+import { LifecycleConfig } from '../../../src/domain/lifecycle-schema.ts';
+import { SlaConfig } from '../../../src/domain/sla-schema.ts';
+import { loadReport } from '../../../src/store/report-leads.ts';
 import { SyncState, type LeadSyncState } from '../../../src/store/sync-state.ts';
 import { connect, deleteKeys, uniquePrefix } from './store-helpers.ts';
 
@@ -180,5 +183,27 @@ describe('the lead ledger in Redis', () => {
     );
     expect(perEntry).toBeLessThan(200);
     expect(encoded).toBeLessThan(JSON.stringify(story).length / story.length);
+  });
+
+  it('feeds the report from the tenant ledger index, kept as entries are appended', async () => {
+    const tenant = 'indexed';
+    await state.writeMany(tenant, [
+      { leadKey: 'A', expectedVersion: 0, state: syncState, ledger: story },
+      { leadKey: 'B', expectedVersion: 0, state: syncState, ledger: story.slice(0, 3) },
+    ]);
+    const report = await loadReport(
+      redis,
+      { tenants: [{ id: tenant }], lifecycle: LifecycleConfig.parse({}), sla: SlaConfig.parse({}) } as never,
+      { prefix: PREFIX, now: new Date('2026-03-02T12:30:00Z') },
+    );
+    const figures = report.tenants[0]!;
+    expect(report.source).toBe('ledger');
+    expect(figures.handoff).toMatchObject({ passedToSales: 2, rejected: 1, waitingForFeedback: 1 });
+    expect(figures.rejections.reasons).toEqual([{ reason: 'No budget this year', count: 1 }]);
+    expect(figures.recycled).toBe(1);
+    expect(figures.sla.followUpBreaches).toBe(1);
+    expect(figures.overdueLeads).toEqual([
+      { leadKey: 'B', awaiting: 'follow_up', since: '2026-03-02T10:59:40.000Z' },
+    ]);
   });
 });
