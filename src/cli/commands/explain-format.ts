@@ -118,7 +118,7 @@ export function formatExplanation(explanation: TenantExplanation): string {
   const ledger = explanation.ledger ?? [];
   if (ledger.length > 0) {
     lines.push('', '  lifecycle ledger (oldest first):');
-    for (const entry of ledger) lines.push(`  ${humanTime(entry.at)}  ${ledgerLine(entry)}`);
+    for (const entry of ledger) lines.push(`    ${humanTime(entry.at)}  ${ledgerLine(entry)}`);
   }
   lines.push('', '  sync trail:');
   if (entries.length === 0) lines.push('  no history recorded yet');
