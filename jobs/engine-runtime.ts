@@ -11,6 +11,7 @@ import { SyncState } from '../src/store/sync-state.ts';
 import type { EngineDeps } from './engine.ts';
 import { PendingRefs } from './pending-refs.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 /** Where each part keeps its Redis keys, all derived from one base so a test or a second install is isolated. */
 export interface EnginePrefixes {
@@ -58,4 +59,21 @@ export function buildEngine(
     now: deps.now ?? (() => new Date()),
   };
   return { engine, pending: new PendingRefs(redis, store) };
+}
+
+/**
+ * Lets a one-shot process (`sync --once`, `backfill`) schedule the deadlines its passes open, as delayed
+ * jobs the workers run later. Returns the queue, to close when done. Not for dry runs.
+ */
+export function attachTimerQueue(
+  engine: EngineDeps,
+  redis: Redis,
+  logger: Logger,
+  queuePrefix: string,
+): TimerQueue {
+  const queue = createTimerQueue(redis, logger, queuePrefix);
+  engine.timers = {
+    schedule: (tenant, timers) => scheduleTimers(queue, tenant, timers, engine.now().getTime()),
+  };
+  return queue;
 }
