@@ -164,4 +164,27 @@ describe('the lifecycle over time', () => {
     const out = story.pass('2026-01-05T10:10:00Z', { hubspotEdit: { stage: 'disqualified' } });
     expect(out.stage).toBe('disqualified');
   });
+
+  it('seeds a lead of an earlier install from its sync state, keeping its SLA clock, and says so', () => {
+    const base = { ...person, stage: 'mql', score: 60, points: 'x' };
+    const result = reconcileLead({
+      base,
+      hubspot: base,
+      salesforce: base,
+      timeline: { handoffAt: '2026-01-05T10:00:00.000Z' },
+      config,
+      now: new Date('2026-01-05T10:30:00Z'),
+    });
+    expect(result.ledger[0]).toMatchObject({
+      type: 'transition',
+      cause: 'seed',
+      rule: 'migrated',
+      to: 'mql',
+      reason: expect.stringMatching(/earlier version/),
+      clock: { handoffAt: '2026-01-05T10:00:00.000Z' },
+    });
+    expect(result.computed.slaDueAt).toBe('2026-01-05T11:00:00.000Z');
+    // Nothing to write: seeding records what was, it changes no value.
+    expect(result.merge.patches).toEqual({ hubspot: {}, salesforce: {} });
+  });
 });
