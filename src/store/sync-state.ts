@@ -8,8 +8,11 @@ import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { encodeLedgerEntry } from './ledger-codec.ts';
 
-/** Name of the tenant's ledger index: every ledger entry of every lead, in append order. */
+/** Name of the tenant's ledger index: the ledger entries the report reads, of every lead, in append order. */
 export const LEDGER_INDEX = 'ledger-index';
+
+/** Entry types the report reads; refusals, score crossings and reminders stay in the leads' ledgers only. */
+const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
 import { LuaScript } from './lua-script.ts';
 
 /** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
@@ -80,8 +83,8 @@ export function throwOnConflict(results: StateWriteResult[]): void {
 
 /**
  * Per-lead compare-and-set over one hash, `<version>:<json>` per lead, appending the lead's new ledger
- * entries (KEYS[3..], one list per write, in order) only when its write wins, each also to the tenant's
- * ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
+ * entries (KEYS[3..], one list per write, in order) only when its write wins; entries flagged `1` also go
+ * to the tenant's ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
  * expected version, state JSON, entry count, entries. A value without a version prefix counts as
  * version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
  */
@@ -98,8 +101,11 @@ while i <= #ARGV do
     local version = math.max(current, 0) + 1
     redis.call('HSET', KEYS[1], ARGV[i], version .. ':' .. ARGV[i + 2])
     for j = 1, count do
-      redis.call('RPUSH', KEYS[n], ARGV[i + 3 + j])
-      redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. ARGV[i + 3 + j])
+      local entry = string.sub(ARGV[i + 3 + j], 2)
+      redis.call('RPUSH', KEYS[n], entry)
+      if string.sub(ARGV[i + 3 + j], 1, 1) == '1' then
+        redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. entry)
+      end
     end
     table.insert(out, 1)
     table.insert(out, version)
@@ -177,7 +183,10 @@ export class SyncState {
   async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
     if (writes.length === 0) return [];
     const args = writes.flatMap((write) => {
-      const ledger = (write.ledger ?? []).map(encodeLedgerEntry);
+      // Each entry is flagged 1 when the report needs it in the index (see REPORTED), else 0.
+      const ledger = (write.ledger ?? []).map(
+        (entry) => `${REPORTED.has(entry.type) ? 1 : 0}${encodeLedgerEntry(entry)}`,
+      );
       return [
         write.leadKey,
         String(write.expectedVersion),

@@ -197,6 +197,8 @@ describe('the lead ledger in Redis', () => {
       { prefix: PREFIX, now: new Date('2026-03-02T12:30:00Z') },
     );
     const figures = report.tenants[0]!;
+    // Refusals and score crossings stay in the leads' ledgers; the index holds what the report reads.
+    expect(await redis.llen(`${PREFIX}:{${tenant}}:ledger-index`)).toBe(6 + 2);
     expect(report.source).toBe('ledger');
     expect(figures.handoff).toMatchObject({ passedToSales: 2, rejected: 1, waitingForFeedback: 1 });
     expect(figures.rejections.reasons).toEqual([{ reason: 'No budget this year', count: 1 }]);
