@@ -17,6 +17,7 @@ import { createContact, emulatorConfig, qualifiedContact } from '../../helpers/e
 import { dropKeys, REDIS_URL, TENANT, uniquePrefix, waitFor } from './engine-harness.ts';
 import { contactProperties, repEditsLead, salesforceRecord } from './reconcile-harness.ts';
 
+// Default sync settings (debounce 2s): a due timer skips the debounce, its lead is reconciled at once.
 const FOLLOW_UP_MS = 3_000;
 
 describe('timers: deadlines fire on their own, once, through real delayed jobs', () => {
@@ -41,7 +42,7 @@ describe('timers: deadlines fire on their own, once, through real delayed jobs',
     salesforce = await startSalesforceEmulator({ port: 0, seed: 3 });
     config = parseConfig(
       emulatorConfig(hubspot, salesforce, {
-        extra: `sla: { followUpWithin: ${FOLLOW_UP_MS}ms, rejectionFeedbackWithin: 1h }\nsync: { debounce: 100ms, pollInterval: 1h }`,
+        extra: `sla: { followUpWithin: ${FOLLOW_UP_MS}ms, rejectionFeedbackWithin: 1h }\nsync: { pollInterval: 1h }`,
       }),
       {},
     );
