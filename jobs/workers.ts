@@ -15,6 +15,7 @@ import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
 import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
 import { timerProcessor } from './timer-processor.ts';
+import { sweepTimers } from './timer-sweep.ts';
 import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 export interface WorkerConcurrency {
@@ -126,6 +127,8 @@ export async function startWorkers(
     );
   try {
     if (options.schedulePolls ?? true) await upsertPollSchedulers(queues.poll, config);
+    const swept = await sweepTimers(engine, redis, prefixes.store);
+    if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');
     for (const tenant of config.tenants) {
       const dueAt = await pending.nextDueAt(tenant.id);
       if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime());

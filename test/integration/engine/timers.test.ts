@@ -142,4 +142,25 @@ describe('timers: deadlines fire on their own, once, through real delayed jobs',
     expect(breaches).toHaveLength(1);
     expect((await salesforceRecord(salesforce, 'Lead', lead.leadId)).LeadBridge_SLA_Breached__c).toBe(true);
   });
+
+  it('a worker start schedules deadlines opened where no timer queue was attached', async () => {
+    const contactId = await createContact(hubspot, qualifiedContact('unscheduled@timers.example'));
+    // As the demo's initial sync or an older version would: reconciled with no timer scheduler.
+    await reconcileBatch({ ...workers.engine, timers: undefined }, TENANT, [
+      { system: 'hubspot', id: contactId },
+    ]);
+    const link = await workers.engine.links.find(TENANT, 'hubspot', contactId);
+    const delayed = await workers.queues.timers.getDelayed();
+    expect(delayed.some((job) => job.data.leadKey === link?.leadKey)).toBe(false);
+    await workers.close();
+    workers = await start();
+    await waitFor(
+      async () => (await contactProperties(hubspot, contactId)).leadbridge_sla_breached === 'true',
+      15_000,
+    );
+    const breaches = (await ledgerOf(link!.leadKey)).filter(
+      (entry) => entry.type === 'breach' && entry.timer === 'follow_up',
+    );
+    expect(breaches).toHaveLength(1);
+  });
 });
