@@ -8,6 +8,13 @@ export interface SystemRecord {
   lead: Lead;
   /** ISO-8601 instant of the system's own last-modified stamp (lastmodifieddate / SystemModstamp). */
   modifiedAt: string;
+  /**
+   * The user who made the last change (Salesforce `LastModifiedById`, HubSpot `hs_updated_by_user_id`);
+   * absent when the API does not say or the change was LeadBridge's own. The ledger's actor.
+   */
+  actor?: string;
+  /** The value of LeadBridge's own stage field on the record (it must always show the shared stage). */
+  ownStage?: string | null;
 }
 
 /** Fields to write to one record. No `id` means create-or-match (HubSpot: upsert by email). */
@@ -22,6 +29,8 @@ export interface RecordPatch {
    * the native value that stood for it (HubSpot `hs_lead_status`), which only the old stage tells.
    */
   previousStage?: string | null;
+  /** Write only LeadBridge's own stage field, not the system's native stage fields (HubSpot). */
+  ownStageOnly?: boolean;
 }
 
 export type WriteOutcome =

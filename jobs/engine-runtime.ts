@@ -7,11 +7,13 @@ import type { SecretBox } from '../src/store/secret-box.ts';
 import { AuditTrail } from '../src/store/audit-trail.ts';
 import { CursorStore } from '../src/store/cursors.ts';
 import { LeadLinks } from '../src/store/lead-links.ts';
+import { LeadLedger } from '../src/store/lead-ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { SyncHealth } from '../src/store/sync-health.ts';
 import type { EngineDeps } from './engine.ts';
 import { PendingRefs } from './pending-refs.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 /** Where each part keeps its Redis keys, all derived from one base so a test or a second install is isolated. */
 export interface EnginePrefixes {
@@ -60,6 +62,7 @@ export function buildEngine(
     }),
     links,
     state: new SyncState(redis, store),
+    ledger: new LeadLedger(redis, store),
     cursors: new CursorStore(redis, store),
     audit: new AuditTrail(redis, links, store),
     health: new SyncHealth(redis, store),
@@ -68,4 +71,21 @@ export function buildEngine(
     now: deps.now ?? (() => new Date()),
   };
   return { engine, pending: new PendingRefs(redis, store) };
+}
+
+/**
+ * Lets a one-shot process (`sync --once`, `backfill`) schedule the deadlines its passes open, as delayed
+ * jobs the workers run later. Returns the queue, to close when done. Not for dry runs.
+ */
+export function attachTimerQueue(
+  engine: EngineDeps,
+  redis: Redis,
+  logger: Logger,
+  queuePrefix: string,
+): TimerQueue {
+  const queue = createTimerQueue(redis, logger, queuePrefix);
+  engine.timers = {
+    schedule: (tenant, timers) => scheduleTimers(queue, tenant, timers, engine.now().getTime()),
+  };
+  return queue;
 }

@@ -1,11 +1,13 @@
 import type { TenantConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { SystemName } from '../src/domain/lead.ts';
+import type { OpenTimer } from '../src/domain/ledger-timers.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
 import type { AuditTrail } from '../src/store/audit-trail.ts';
 import type { CursorStore } from '../src/store/cursors.ts';
 import type { LeadLinks } from '../src/store/lead-links.ts';
+import type { LeadLedger } from '../src/store/lead-ledger.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
 import type { SyncHealth } from '../src/store/sync-health.ts';
 
@@ -16,6 +18,8 @@ export interface EngineDeps {
   connectors: Map<string, TenantConnectors>;
   links: LeadLinks;
   state: SyncState;
+  /** Each lead's lifecycle ledger (appended through `state.writeMany`). */
+  ledger: LeadLedger;
   cursors: CursorStore;
   audit: AuditTrail;
   /** Where a finished poll pass is recorded (for `status` and `/metrics`); optional for tests. */
@@ -24,6 +28,13 @@ export interface EngineDeps {
   logger: Logger;
   /** The clock; the domain never reads one itself. */
   now: () => Date;
+  /** Schedules the deadlines a pass opened (delayed jobs); absent where no workers run them (dry run). */
+  timers?: TimerScheduler;
+}
+
+/** Where reconcile hands the deadlines its transitions opened. */
+export interface TimerScheduler {
+  schedule(tenant: string, timers: Array<{ leadKey: string; timer: OpenTimer }>): Promise<void>;
 }
 
 /** A record that changed in one system; ingest turns change events into these, reconcile takes batches. */

@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   poll: 'leadbridge-poll',
   /** Job schedulers per tenant with `hubspot.ingest: journal`: reads the HubSpot Webhooks Journal. */
   journal: 'leadbridge-journal',
+  /** Delayed jobs, one per open deadline of a lead (follow-up, reminder, feedback, recycle). */
+  timers: 'leadbridge-timers',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

@@ -18,6 +18,9 @@ import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-qu
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
 import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
+import { timerProcessor } from './timer-processor.ts';
+import { sweepTimers } from './timer-sweep.ts';
+import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 export interface WorkerConcurrency {
   /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
@@ -26,6 +29,8 @@ export interface WorkerConcurrency {
   reconcile?: number;
   /** Poll jobs at once per process (default 2). */
   poll?: number;
+  /** Timer jobs at once per process (default 8): a ledger read and a pending add each. */
+  timers?: number;
 }
 
 export interface StartWorkersOptions {
@@ -48,7 +53,13 @@ export interface EngineWorkers {
   redis: Redis;
   engine: EngineDeps;
   pending: PendingRefs;
-  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue; journal: JournalQueue };
+  queues: {
+    ingest: IngestQueue;
+    reconcile: ReconcileQueue;
+    poll: PollQueue;
+    journal: JournalQueue;
+    timers: TimerQueue;
+  };
   workers: Worker[];
   /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
   close(): Promise<void>;
@@ -81,8 +92,12 @@ export async function startWorkers(
     reconcile: createReconcileQueue(redis, logger, prefixes.queue),
     poll: createPollQueue(redis, logger, prefixes.queue),
     journal: createJournalQueue(redis, logger, prefixes.queue),
+    timers: createTimerQueue(redis, logger, prefixes.queue),
   };
   const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
+  engine.timers = {
+    schedule: (tenant, timers) => scheduleTimers(queues.timers, tenant, timers, engine.now().getTime()),
+  };
   const concurrency = options.concurrency ?? {};
 
   const workers: Worker[] = [];
@@ -107,6 +122,9 @@ export async function startWorkers(
     }),
     { concurrency: concurrency.reconcile ?? 4 },
   );
+  start(queues.timers.name, timerProcessor({ engine, pending, schedule }), {
+    concurrency: concurrency.timers ?? 8,
+  });
   start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
   });
@@ -138,6 +156,8 @@ export async function startWorkers(
       await upsertPollSchedulers(queues.poll, config);
       await upsertJournalSchedulers(queues.journal, config);
     }
+    const swept = await sweepTimers(engine, redis, prefixes.store);
+    if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');
     for (const tenant of config.tenants) {
       const dueAt = await pending.nextDueAt(tenant.id);
       if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime());

@@ -83,10 +83,14 @@ export class HubSpotConnector implements Connector {
   }
 
   toRecord(contact: HubSpotContact): SystemRecord {
+    const user = contact.properties.hs_updated_by_user_id;
+    const ownStage = contact.properties[this.#config.customFields.hubspot.stage];
     return {
       id: contact.id,
       lead: toCanonical(contact.properties, this.#config),
       modifiedAt: lastModified(contact),
+      ...(user ? { actor: user } : {}),
+      ownStage: ownStage ? ownStage : null,
     };
   }
 

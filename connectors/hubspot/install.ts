@@ -77,6 +77,13 @@ export function propertyDefinitions(config: MappingConfig): Definition[] {
         { label: 'No', value: 'false', displayOrder: 1, hidden: false },
       ],
     },
+    {
+      name: names.gateReason,
+      label: 'LeadBridge handoff gate reason',
+      type: Type.String,
+      fieldType: FieldType.Textarea,
+      description: 'Why the handoff gate keeps this lead with marketing (blank once it passes).',
+    },
   ];
 }
 

@@ -18,6 +18,7 @@ const CUSTOM_FIELDS = [
   ['rejectedAt', 'datetime'],
   ['slaDueAt', 'datetime'],
   ['slaBreached', 'boolean'],
+  ['gateReason', 'string'],
 ] as const satisfies ReadonlyArray<
   readonly [keyof Lead & keyof MappingConfig['customFields']['hubspot'], FieldType]
 >;
@@ -60,6 +61,7 @@ export function contactProperties(config: MappingConfig): string[] {
     'hs_lead_status',
     'lastmodifieddate',
     'createdate',
+    'hs_updated_by_user_id',
   ]);
   for (const field of config.fields) if (field.hubspot) names.add(field.hubspot);
   names.add(config.customFields.hubspot.stage);
@@ -98,12 +100,14 @@ export function toCanonical(
  * is written three ways: LeadBridge's own stage property and, where the config maps it, HubSpot's
  * `lifecyclestage` and `hs_lead_status`. `previousStage` is the record's shared stage before this
  * write: leaving a side state (e.g. recycled, BAD_TIMING) for a stage with no lead status clears the
- * `hs_lead_status` the side state had set, which is otherwise left as it is.
+ * `hs_lead_status` the side state had set, which is otherwise left as it is. `ownStageOnly` writes only
+ * LeadBridge's own stage property (a contact held back by the gate keeps its own lifecyclestage).
  */
 export function fromCanonical(
   fields: Partial<Lead>,
   config: MappingConfig,
   previousStage?: string | null,
+  ownStageOnly = false,
 ): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const field of config.fields) {
@@ -117,7 +121,7 @@ export function fromCanonical(
   if ('stage' in fields) {
     const stage = fields.stage ?? null;
     properties[custom.stage] = stage ?? '';
-    if (stage) {
+    if (stage && !ownStageOnly) {
       const native = hubspotStageProperties(stage, config.lifecycle, previousStage);
       if (native.lifecyclestage !== undefined) properties.lifecyclestage = native.lifecyclestage;
       if (native.hs_lead_status !== undefined) properties.hs_lead_status = native.hs_lead_status ?? '';

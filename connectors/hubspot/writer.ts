@@ -114,7 +114,7 @@ export async function writePatches(
   const upserts = new Map<string, Item>();
   const backwardUpserts = new Map<string, Item>();
   patches.forEach((patch, index) => {
-    const properties = fromCanonical(patch.fields, config, patch.previousStage);
+    const properties = fromCanonical(patch.fields, config, patch.previousStage, patch.ownStageOnly);
     if (patch.id) {
       addTo(patch.backwardStageMove ? backward : updates, patch.id, index, properties);
       return;

@@ -51,6 +51,17 @@ export function convertedStage(
   return 'opportunity';
 }
 
+/** The ledger's actor: the user who last changed the record, unless it was the integration user (us). */
+function actorOf(userId: string | null | undefined, integrationUserId: string): { actor?: string } {
+  return userId && userId !== integrationUserId ? { actor: userId } : {};
+}
+
+function ownStageOf(raw: SfRecord, mapping: SalesforceMapping): string | null | undefined {
+  if (!(mapping.custom.stage in raw)) return undefined;
+  const value = raw[mapping.custom.stage];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
 /** Reads Leads, and for converted ones their Contact and Opportunity, as canonical records. */
 export class RecordReader {
   private readonly client: SalesforceClient;
@@ -133,6 +144,8 @@ export class RecordReader {
           lead: toCanonical(raw, this.mapping),
           modifiedAt: toIsoInstant(row.SystemModstamp) ?? row.SystemModstamp,
           modifiedByUs: Boolean(row.LastModifiedById) && row.LastModifiedById === integrationUserId,
+          ...actorOf(row.LastModifiedById, integrationUserId),
+          ownStage: ownStageOf(raw, this.mapping),
         };
       }
       return this.convertedRecord(row, raw, contact, opportunities, integrationUserId);
@@ -161,6 +174,8 @@ export class RecordReader {
       lead,
       modifiedAt: toIsoInstant(latest) ?? latest,
       modifiedByUs: latestIsContact && contact.LastModifiedById === integrationUserId,
+      ...actorOf(latestIsContact ? contact.LastModifiedById : row.LastModifiedById, integrationUserId),
+      ownStage: ownStageOf(contactRaw, this.mapping),
       ...(opp
         ? {
             opportunity: {

@@ -55,7 +55,7 @@ export class LeadWriter {
     const pending: PendingWrite[] = patches.map((patch, index) => {
       const type = patch.id?.startsWith(CONTACT_PREFIX) ? 'Contact' : 'Lead';
       const fields = fromCanonical(patch.fields, this.options.mapping, {
-        writeStatus: type === 'Lead',
+        writeStatus: type === 'Lead' && patch.ownStageOnly !== true,
         convertedStatuses: converted,
         ...(type === 'Contact' && contactFields ? { available: contactFields } : {}),
       });

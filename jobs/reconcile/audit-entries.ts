@@ -1,3 +1,6 @@
+import type { FieldValue } from '../../src/domain/lead.ts';
+import { COMPUTED_FIELDS } from '../../src/domain/system-fields.ts';
+import { toNumber } from '../../src/domain/values.ts';
 import type { AuditEntry } from '../../src/store/audit-entry.ts';
 import type { StoredDecision } from '../../src/store/sync-state.ts';
 import type { RecordFailure, RecordRef } from '../engine.ts';
@@ -83,12 +86,29 @@ export function decisionEntries(plan: LeadPlan, at: string): AuditEntry[] {
   return entries;
 }
 
-/** Patches written (field names only; values live in the systems). */
-export function patchEntries(writes: LeadWrites | undefined, at: string): AuditEntry[] {
+const COMPUTED = new Set(Object.keys(COMPUTED_FIELDS));
+
+/** What decided a patched field's value: LeadBridge computed it, a conflict rule, or the field's ownership. */
+function ruleFor(plan: LeadPlan | undefined, field: string): string {
+  if (COMPUTED.has(field)) return 'computed';
+  const conflict = plan?.result.merge.conflicts.find((item) => item.field === field);
+  if (conflict) return `conflict: ${conflict.rule}`;
+  return plan?.fields?.find((mapping) => mapping.canonical === field)?.ownership ?? 'ownership';
+}
+
+/** Patches written, each field with the record's value before, the value written, and the rule. */
+export function patchEntries(writes: LeadWrites | undefined, at: string, plan?: LeadPlan): AuditEntry[] {
   if (!writes) return [];
   return (['salesforce', 'hubspot'] as const).flatMap((system): AuditEntry[] => {
     const write = writes[system];
     if (!write?.outcome.ok) return [];
+    const before = (plan?.sides[system]?.lead ?? {}) as Record<string, FieldValue | undefined>;
+    const changes = Object.entries(write.patch.fields).map(([field, value]) => ({
+      field,
+      ...(before[field] !== undefined ? { old: before[field] } : {}),
+      new: (value ?? null) as FieldValue,
+      rule: ruleFor(plan, field),
+    }));
     return [
       {
         type: 'patch_written',
@@ -96,10 +116,38 @@ export function patchEntries(writes: LeadWrites | undefined, at: string): AuditE
         system,
         recordId: write.outcome.id,
         fields: Object.keys(write.patch.fields),
+        changes,
         created: write.outcome.created,
       },
     ];
   });
+}
+
+/** Field conflicts the merge settled (recorded, not only counted), and a score change with its breakdown. */
+export function mergeEntries(plan: LeadPlan, at: string): AuditEntry[] {
+  const { result } = plan;
+  const entries: AuditEntry[] = result.merge.conflicts.map((conflict) => ({
+    type: 'conflict',
+    at,
+    field: conflict.field,
+    base: conflict.base,
+    hubspot: conflict.hubspot,
+    salesforce: conflict.salesforce,
+    ownership: conflict.ownership,
+    winner: conflict.winner,
+    rule: conflict.rule,
+  }));
+  const previous = toNumber(plan.state.state?.base.score);
+  if (previous !== result.score.score) {
+    entries.push({
+      type: 'score',
+      at,
+      from: previous,
+      to: result.score.score,
+      fired: result.score.fired.map((rule) => ({ id: rule.id, points: rule.points })),
+    });
+  }
+  return entries;
 }
 
 export function failureEntries(failures: RecordFailure[], at: string): AuditEntry[] {

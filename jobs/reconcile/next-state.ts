@@ -39,6 +39,7 @@ export function nextState(plan: LeadPlan, writes: LeadWrites | undefined, now: D
   return {
     leadKey: plan.sides.link.leadKey,
     expectedVersion: plan.state.version,
+    ledger: plan.result.ledger,
     state: {
       // nextBase leaves out fields rather than setting them undefined, so it is a whole Lead.
       base: nextBase(previous?.base ?? null, plan.result.merge, sidesWritten(plan, writes)) as Lead,

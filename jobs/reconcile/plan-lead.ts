@@ -1,7 +1,10 @@
-import type { RecordPatch } from '../../connectors/types.ts';
+import type { RecordPatch, SystemRecord } from '../../connectors/types.ts';
 import type { HubSpotRecordPatch } from '../../connectors/hubspot/writer.ts';
 import type { Lead, SystemName } from '../../src/domain/lead.ts';
-import { reconcileLead, type DomainConfig } from '../../src/domain/reconcile-lead.ts';
+import type { BusinessHours } from '../../src/domain/business-hours-schema.ts';
+import type { LedgerEntry } from '../../src/domain/ledger-entry.ts';
+import { foldLedger } from '../../src/domain/ledger-fold.ts';
+import { reconcileLead, type DomainConfig, type SideMeta } from '../../src/domain/reconcile-lead.ts';
 import { salesforceWriteId } from '../../src/store/lead-link.ts';
 import type { VersionedState } from '../../src/store/sync-state.ts';
 import type { RecordFailure } from '../engine.ts';
@@ -34,6 +37,22 @@ function writableOn(sides: LeadSides, fields: Partial<Lead>): Partial<Lead> {
   ) as Partial<Lead>;
 }
 
+/** What reconcile needs of a record besides its canonical lead: source time, actor, own stage field. */
+function sideMeta(record: SystemRecord | null): SideMeta {
+  if (!record) return {};
+  return {
+    modifiedAt: record.modifiedAt,
+    ...(record.actor ? { actor: record.actor } : {}),
+    ...(record.ownStage !== undefined ? { ownStage: record.ownStage } : {}),
+  };
+}
+
+/** The tenant's own working hours, else the config's. */
+function businessHoursOf(config: DomainConfig, tenant: string): BusinessHours | undefined {
+  const tenants = (config as { tenants?: Array<{ id: string; businessHours?: BusinessHours }> }).tenants;
+  return tenants?.find((entry) => entry.id === tenant)?.businessHours ?? config.sla.businessHours;
+}
+
 /**
  * Runs the domain's `reconcileLead` on one lead and turns its patches into the connectors' `RecordPatch`es:
  * an update of the linked record, a create where the domain says so (HubSpot: upsert by email), nothing
@@ -45,13 +64,17 @@ export function planLead(
   state: VersionedState,
   config: DomainConfig,
   now: Date,
+  ledger: LedgerEntry[] = [],
 ): LeadPlan {
   const stored = state.state;
   const result = reconcileLead({
     base: stored?.base ?? null,
     hubspot: sides.hubspot?.lead ?? null,
     salesforce: sides.salesforce?.lead ?? null,
+    meta: { hubspot: sideMeta(sides.hubspot), salesforce: sideMeta(sides.salesforce) },
+    ledger: ledger.length > 0 ? foldLedger(ledger, config.lifecycle.handoffStage) : null,
     ...(stored ? { timeline: stored.timeline } : {}),
+    ...(businessHoursOf(config, tenant) ? { businessHours: businessHoursOf(config, tenant) } : {}),
     config,
     now,
   });
@@ -66,6 +89,7 @@ export function planLead(
         previousStage: sides.hubspot.lead.stage ?? null,
       };
       if (result.hubspotClearFirst) patch.backwardStageMove = true;
+      if (result.ownStageOnly.hubspot) patch.ownStageOnly = true;
       patches.hubspot = patch;
     } else if (sides.missing.hubspot) {
       failures.push(missingFailure(tenant, sides, 'hubspot'));
@@ -77,12 +101,16 @@ export function planLead(
   if (Object.keys(salesforceFields).length > 0) {
     if (sides.salesforce) {
       const id = salesforceWriteId(sides.link) ?? sides.salesforce.id;
-      patches.salesforce = { id, fields: salesforceFields } satisfies RecordPatch;
+      patches.salesforce = {
+        id,
+        fields: salesforceFields,
+        ...(result.ownStageOnly.salesforce ? { ownStageOnly: true } : {}),
+      } satisfies RecordPatch;
     } else if (sides.missing.salesforce) {
       failures.push(missingFailure(tenant, sides, 'salesforce'));
     } else if (result.create.salesforce) {
       patches.salesforce = { fields: salesforceFields };
     }
   }
-  return { sides, state, result, patches, failures };
+  return { sides, state, result, patches, failures, fields: config.fields };
 }

@@ -1,4 +1,5 @@
 import type { TenantConnectors } from '../../connectors/index.ts';
+import { openTimers } from '../../src/domain/ledger-timers.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { AuditEntry } from '../../src/store/audit-entry.ts';
 import type { LeadLink } from '../../src/store/lead-link.ts';
@@ -9,7 +10,13 @@ import type {
   RecordFailure,
   RecordRef,
 } from '../engine.ts';
-import { changeSeenEntries, decisionEntries, failureEntries, patchEntries } from './audit-entries.ts';
+import {
+  changeSeenEntries,
+  decisionEntries,
+  failureEntries,
+  mergeEntries,
+  patchEntries,
+} from './audit-entries.ts';
 import { countPass, countFailures } from './count-metrics.ts';
 import { nextState } from './next-state.ts';
 import { planLead } from './plan-lead.ts';
@@ -77,13 +84,14 @@ async function reconcilePass(
   const at = now.toISOString();
   const read = await readSides(connectors, links, cache);
   const converted = await followConversions(deps.links, tenant, read, now);
-  const states = await deps.state.readMany(
-    tenant,
-    converted.sides.map((side) => side.link.leadKey),
-  );
+  const leadKeys = converted.sides.map((side) => side.link.leadKey);
+  const [states, ledgers] = await Promise.all([
+    deps.state.readMany(tenant, leadKeys),
+    deps.ledger.readMany(tenant, leadKeys),
+  ]);
   const plans = converted.sides.map((sides, i) => {
     const state = states[i] ?? { leadKey: sides.link.leadKey, version: 0, state: null };
-    return planLead(tenant, sides, state, deps.config, now);
+    return planLead(tenant, sides, state, deps.config, now, ledgers[i]?.entries ?? []);
   });
   const written = await writePatches({ tenant, connectors, links: deps.links, now }, plans);
   const stored = await deps.state.writeMany(
@@ -91,6 +99,15 @@ async function reconcilePass(
     plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), now)),
   );
   const lostKeys = new Set(stored.flatMap((outcome) => (outcome.ok ? [] : [outcome.leadKey])));
+  if (deps.timers) {
+    // Deadlines are scheduled whenever a pass added to a lead's ledger; their job ids make repeats no-ops.
+    const timers = plans.flatMap((plan) =>
+      lostKeys.has(plan.sides.link.leadKey) || plan.result.ledger.length === 0
+        ? []
+        : openTimers(plan.result.lifecycle).map((timer) => ({ leadKey: plan.sides.link.leadKey, timer })),
+    );
+    await deps.timers.schedule(tenant, timers);
+  }
 
   const failures: RecordFailure[] = [
     ...converted.failures,
@@ -108,7 +125,8 @@ async function reconcilePass(
     const entries: AuditEntry[] = [
       ...changeSeenEntries(refsByLead?.get(leadKey) ?? [], plan, at),
       ...decisionEntries(plan, at),
-      ...patchEntries(writes, at),
+      ...mergeEntries(plan, at),
+      ...patchEntries(writes, at, plan),
       ...failureEntries(failuresByLead.get(leadKey) ?? [], at),
     ];
     return { leadKey, entries };

@@ -3,6 +3,7 @@ import type { HubSpotRecordPatch } from '../../connectors/hubspot/writer.ts';
 import type { RecordPatch, SystemRecord, WriteOutcome } from '../../connectors/types.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import type { SystemName } from '../../src/domain/lead.ts';
+import type { FieldMapping } from '../../src/domain/ownership-schema.ts';
 import type { LeadReconciliation } from '../../src/domain/reconcile-lead.ts';
 import type { LeadLink } from '../../src/store/lead-link.ts';
 import type { VersionedState } from '../../src/store/sync-state.ts';
@@ -50,6 +51,8 @@ export interface LeadPlan {
   patches: { hubspot?: HubSpotRecordPatch; salesforce?: RecordPatch };
   /** Problems found while planning (e.g. a linked record that is gone). */
   failures: RecordFailure[];
+  /** The field mappings the merge used (for the audit trail's rule per patched field). */
+  fields?: readonly FieldMapping[];
 }
 
 /** A patch and what its system answered. */

@@ -275,22 +275,30 @@ export function buildProgram(): Command {
         'the closed-loop funnel report: conversion between stages, follow-up times, leads passed to sales, rejections and why, SLA breaches',
       )
       .option('--json', 'print the report as JSON')
-      .option('--since <duration>', 'only leads handed off (or rejected) in the last <duration>, e.g. 30d'),
+      .option('--since <duration>', 'only leads handed off (or rejected) in the last <duration>, e.g. 30d')
+      .option(
+        '--by <cohort>',
+        'with --since: "handoff" counts what happened to leads handed off in the period, "event" counts what happened in it',
+        'handoff',
+      ),
     TENANT_HELP,
-  ).action(async (options: { json?: boolean; tenant?: string; since?: string }, command: Command) => {
-    await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
-      const config = await loadConfig();
-      // Arguments are checked before connecting, so a typo exits 2 at once even when Redis is down.
-      periodSince(options.since, new Date());
-      await requireRedis();
-      return runReport(config, env, logger, {
-        json: options.json ?? false,
-        tenant: options.tenant,
-        since: options.since,
-        write: (text) => process.stdout.write(text),
+  ).action(
+    async (options: { json?: boolean; tenant?: string; since?: string; by?: string }, command: Command) => {
+      await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
+        const config = await loadConfig();
+        // Arguments are checked before connecting, so a typo exits 2 at once even when Redis is down.
+        periodSince(options.since, new Date());
+        await requireRedis();
+        return runReport(config, env, logger, {
+          json: options.json ?? false,
+          tenant: options.tenant,
+          since: options.since,
+          cohort: options.by,
+          write: (text) => process.stdout.write(text),
+        });
       });
-    });
-  });
+    },
+  );
 
   withCommonOptions(
     program

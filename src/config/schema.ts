@@ -32,6 +32,7 @@ export const CustomFieldNames = z.strictObject({
       rejectedAt: z.string().default('leadbridge_rejected_at'),
       slaDueAt: z.string().default('leadbridge_sla_due_at'),
       slaBreached: z.string().default('leadbridge_sla_breached'),
+      gateReason: z.string().default('leadbridge_gate_reason'),
     })
     .prefault({}),
   salesforce: z

@@ -1,3 +1,4 @@
+import { BusinessHours } from '../domain/business-hours-schema.ts';
 import { z } from 'zod';
 import { Duration } from '../domain/duration.ts';
 
@@ -180,5 +181,8 @@ export const TenantConfig = z.strictObject({
     .describe('Short name for this HubSpot-portal/Salesforce-org pair; appears in keys, metrics and logs.'),
   hubspot: HubSpotTenantConfig,
   salesforce: SalesforceTenantConfig,
+  businessHours: BusinessHours.optional().describe(
+    "This tenant's working hours for the SLA clock (default: sla.businessHours).",
+  ),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

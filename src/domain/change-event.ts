@@ -17,7 +17,7 @@ export const ChangeEvent = z.object({
   /** For merges: the ids that were folded into `objectId`. */
   mergedIds: z.array(z.string()).optional(),
   /** How the change was detected, for `explain` and the metrics. */
-  source: z.enum(['webhook', 'journal', 'outbound_message', 'poll', 'backfill', 'manual']),
+  source: z.enum(['webhook', 'journal', 'outbound_message', 'poll', 'backfill', 'manual', 'timer']),
   /**
    * Identity of the delivery, the same on every redelivery of the same notification, so the ingest
    * queue can drop duplicates. Built by the detector (e.g. HubSpot: portal, subscription type, object,

@@ -52,6 +52,14 @@ export function stageFromHubSpotNative(
   lifecycle: LifecycleConfig,
 ): string | null {
   const { lifecyclestage: lifecycleMap, leadStatus } = lifecycle.hubspot;
+  // A lifecyclestage value that only a side state writes (default: `other` = disqualified) means that state.
+  const onlySide = SIDE_STATES.find(
+    (state) =>
+      !isBlank(fields.lifecyclestage) &&
+      lifecycleMap[state] === fields.lifecyclestage &&
+      !lifecycle.stages.some((stage) => lifecycleMap[stage] === fields.lifecyclestage),
+  );
+  if (onlySide) return onlySide;
   // A side state shows in hs_lead_status; it counts unless lifecyclestage has since moved off the value
   // that side state writes (a recycled lead re-qualified by marketing keeps its BAD_TIMING status).
   if (!isBlank(fields.hs_lead_status)) {

@@ -21,6 +21,12 @@ export const LifecycleConfig = z
     handoffStage: StageName.default('mql').describe(
       'The stage at which a lead that passes the handoff gate is passed to sales (created in Salesforce).',
     ),
+    explicitMoves: z
+      .array(z.strictObject({ from: z.string(), to: z.string() }))
+      .default([])
+      .describe(
+        'Backward moves a person may make by hand that LeadBridge accepts and records (e.g. {from: sql, to: mql}); any other backward move is refused and recorded.',
+      ),
     hubspot: z
       .strictObject({
         lifecyclestage: z
@@ -33,11 +39,12 @@ export const LifecycleConfig = z
             opportunity: 'opportunity',
             customer: 'customer',
             recycled: 'lead',
+            disqualified: 'other',
           })
           .describe('Shared stage or side state -> HubSpot `lifecyclestage` internal value.'),
         leadStatus: z
           .record(z.string(), z.string())
-          .default({ rejected: 'UNQUALIFIED', disqualified: 'UNQUALIFIED', recycled: 'BAD_TIMING' })
+          .default({ rejected: 'UNQUALIFIED', recycled: 'BAD_TIMING' })
           .describe('Shared stage or side state -> HubSpot `hs_lead_status` internal value.'),
       })
       .prefault({}),

@@ -115,7 +115,7 @@ function decision(
  * Stages that sales worked past the handoff but that have not ended in a customer: a deal lost from
  * here returns the person to nurture (design.md: recycled "after a rejection or a lost deal").
  */
-function isLostDealStage(stage: string, lifecycle: LifecycleOrder): boolean {
+export function isLostDealStage(stage: string, lifecycle: LifecycleOrder): boolean {
   const rank = lifecycle.stages.indexOf(stage);
   const handoff = lifecycle.stages.indexOf(lifecycle.handoffStage);
   return rank > handoff && rank < lifecycle.stages.length - 1;

@@ -41,7 +41,24 @@ export const RejectionFigures = z.object({
   beforeHandoff: Count,
   /** Normalised reasons, most frequent first; a blank reason counts as "no reason given". */
   reasons: z.array(RejectionReasonCount),
+  /** Rejections sales has given no reason for yet ("awaiting feedback"). */
+  awaitingFeedback: Count.default(0),
 });
+
+/** A lead the report lists by name: overdue now, or waiting for sales' feedback. */
+export const ListedLead = z.object({
+  leadKey: z.string(),
+  /** What is awaited: a follow-up, a verdict on a handed-off lead, or the reason for a rejection. */
+  awaiting: z.enum(['follow_up', 'feedback', 'rejection_reason']),
+  /** ISO-8601: the deadline (overdue) or since when (waiting). */
+  since: z.string(),
+});
+
+/** Follow-up times bucketed for the distribution chart. */
+export const FollowUpBucket = z.object({ label: z.string(), upToMs: z.number().nullable(), count: Count });
+
+/** SLA breaches per UTC day (by due time). */
+export const BreachDay = z.object({ day: z.string(), followUp: Count, feedback: Count });
 
 export const FollowUpFigures = z.object({
   /** Handed-off leads whose first follow-up came after the handoff. */
@@ -50,6 +67,8 @@ export const FollowUpFigures = z.object({
   alreadyWorkedWhenSeen: Count,
   averageMs: Millis,
   medianMs: Millis,
+  /** 90th percentile of the measured follow-up times. */
+  p90Ms: Millis.default(null),
   /** Measured follow-ups within `followUpWithin`. */
   withinSla: Count,
   /** withinSla / (measured + leads whose follow-up is overdue now). */
@@ -95,6 +114,14 @@ export const TenantReport = z.object({
   followUp: FollowUpFigures,
   sla: SlaFigures,
   salesReady: SalesReadyFigures,
+  /** Returns to nurture (after a rejection or a lost deal), each counted. */
+  recycled: Count.default(0),
+  breachesOverTime: z.array(BreachDay).default([]),
+  followUpDistribution: z.array(FollowUpBucket).default([]),
+  /** Leads with a deadline passed and the work still not done (at most 100). */
+  overdueLeads: z.array(ListedLead).default([]),
+  /** Handed-off leads with no verdict yet, and rejections with no reason yet (at most 100). */
+  awaitingFeedbackLeads: z.array(ListedLead).default([]),
 });
 export type TenantReport = z.infer<typeof TenantReport>;
 
@@ -103,6 +130,13 @@ export const FunnelReport = z.object({
   generatedAt: z.string(),
   /** With a period, only leads handed off (or, if never handed off, rejected) in it are counted. */
   period: ReportPeriod.nullable(),
+  /**
+   * How a period selects: `handoff` counts what happened to leads handed off in it (cohort), `event`
+   * counts each transition, rejection and breach by when it happened.
+   */
+  cohort: z.enum(['handoff', 'event']).default('handoff'),
+  /** `ledger`: computed from the lifecycle ledgers; `state`: from current stages (older installs). */
+  source: z.enum(['ledger', 'state']).default('state'),
   settings: z.object({
     stages: z.array(z.string()),
     handoffStage: z.string(),

@@ -19,6 +19,14 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
 }
 
+/** The value below which `share` (0..1) of the values fall (nearest rank). */
+export function percentile(values: readonly number[], share: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(share * sorted.length)));
+  return sorted[rank - 1] ?? null;
+}
+
 /**
  * How a reason sales typed is grouped: trimmed, inner whitespace collapsed, compared without case, so
  * "No budget", "no budget " and "NO  BUDGET" are one reason. Blank is "no reason given".

@@ -1,6 +1,7 @@
 import type { Lead } from './lead.ts';
 import type { LeadTimeline } from './lead-timeline.ts';
 import { stageRank, type LifecycleOrder } from './lifecycle.ts';
+import type { z } from 'zod';
 import { FunnelReport, type FunnelStep, type ReportPeriod, type TenantReport } from './report-schema.ts';
 import { average, countReasons, median, monthOf, rate } from './report-stats.ts';
 import type { SlaConfig } from './sla-schema.ts';
@@ -93,7 +94,7 @@ function tenantFigures(
   unreadable: number,
   input: ReportInput,
   target: number | null,
-): TenantReport {
+): z.input<typeof TenantReport> {
   const { lifecycle, sla, now } = input;
   const handoffRank = stageRank(lifecycle.handoffStage, lifecycle) ?? 0;
   const handoff = { passedToSales: 0, accepted: 0, rejected: 0, disqualified: 0, waitingForFeedback: 0 };

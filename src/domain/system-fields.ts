@@ -65,6 +65,8 @@ export const COMPUTED_FIELDS = {
   rejectedAt: 'datetime',
   slaDueAt: 'datetime',
   slaBreached: 'boolean',
+  /** Why the handoff gate holds the lead back (HubSpot only); cleared once it passes. */
+  gateReason: 'string',
 } as const satisfies Record<string, FieldType>;
 export type ComputedField = keyof typeof COMPUTED_FIELDS;
 

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics/prometheus.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import { AdminAuth } from './admin-auth.ts';
 import { finalErrorHandler, notFound } from './error-handler.ts';
+import type { LeadLedger } from '../store/lead-ledger.ts';
 import { healthRoutes } from './health-routes.ts';
 import { loginRoutes } from './login-routes.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -41,6 +42,8 @@ export interface AppDeps {
   dashboardQueues?: Queue[];
   /** The store's audit trail, read by `GET /api/leads/:key/explain`; without it that route answers 503. */
   auditTrail?: AuditTrail | undefined;
+  /** The lead ledgers, shown by explain next to the trail. */
+  ledger?: LeadLedger | undefined;
   /** Key prefix of the state layer, read by `GET /report`; without it that route answers 503. */
   storePrefix?: string | undefined;
   /** The engine's key prefixes, read by `/status` and the status gauges; without them those are off. */

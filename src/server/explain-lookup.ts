@@ -1,8 +1,12 @@
+import type { LedgerEntry } from '../domain/ledger-entry.ts';
 import type { AuditTrail, Explanation } from '../store/audit-trail.ts';
+import type { LeadLedger } from '../store/lead-ledger.ts';
 
 /** One lead's history in one tenant: what `explain` prints and `GET /api/leads/:key/explain` answers. */
 export interface TenantExplanation extends Explanation {
   tenant: string;
+  /** The lead's lifecycle ledger, oldest first (transitions, refusals, feedback, score crossings, breaches). */
+  ledger?: LedgerEntry[];
 }
 
 /** The answer to an explain query: every tenant where the email or id names a lead. */
@@ -20,11 +24,14 @@ export async function explainLead(
   tenants: string[],
   query: string,
   limit?: number,
+  ledger?: LeadLedger,
 ): Promise<ExplainResult> {
   const found = await Promise.all(
-    tenants.map(async (tenant) => {
+    tenants.map(async (tenant): Promise<TenantExplanation | null> => {
       const explanation = await audit.explain(tenant, query, limit);
-      return explanation ? { tenant, ...explanation } : null;
+      if (!explanation) return null;
+      const entries = ledger ? (await ledger.read(tenant, explanation.link.leadKey)).entries : undefined;
+      return { tenant, ...explanation, ...(entries ? { ledger: entries } : {}) };
     }),
   );
   return { query, results: found.filter((item): item is TenantExplanation => item !== null) };

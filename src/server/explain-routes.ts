@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
+import type { LeadLedger } from '../store/lead-ledger.ts';
 import { explainLead } from './explain-lookup.ts';
 
 export interface ExplainRouteDeps {
@@ -11,6 +12,8 @@ export interface ExplainRouteDeps {
   adminGuard: RequestHandler;
   /** The store's audit trail; without it the route answers 503. */
   auditTrail?: AuditTrail | undefined;
+  /** The lead ledgers, shown with the trail when given. */
+  ledger?: LeadLedger | undefined;
 }
 
 /** Entries returned at most per lead (the trail keeps 500 by default). */
@@ -44,7 +47,13 @@ export function explainRoutes(deps: ExplainRouteDeps): Router {
       }
     }
     try {
-      const result = await explainLead(deps.auditTrail, tenant ? [tenant] : tenantIds, query, limit);
+      const result = await explainLead(
+        deps.auditTrail,
+        tenant ? [tenant] : tenantIds,
+        query,
+        limit,
+        deps.ledger,
+      );
       if (result.results.length === 0) {
         res.status(404).json({ error: `no lead matches "${query}"`, query });
         return;

@@ -55,6 +55,7 @@ function slaTable(figures: TenantReport, report: FunnelReport): string {
     ['Acceptance rate', percent(handoff.acceptanceRate)],
     ['Average follow-up time', formatDuration(followUp.averageMs)],
     ['Median follow-up time', formatDuration(followUp.medianMs)],
+    ['90th percentile follow-up time', formatDuration(followUp.p90Ms)],
     [
       `Followed up within ${settings.followUpWithin}`,
       `${percent(followUp.withinSlaShare)} (${followUp.withinSla})`,
@@ -67,6 +68,8 @@ function slaTable(figures: TenantReport, report: FunnelReport): string {
     [`Feedback SLA breaches (${settings.rejectionFeedbackWithin})`, String(sla.feedbackBreaches)],
     ['Leads with a breach', String(sla.leadsBreached)],
     ['Overdue now', String(sla.overdueNow)],
+    ['Recycled (back to nurture)', String(figures.recycled)],
+    ['Rejections awaiting a reason', String(figures.rejections.awaitingFeedback)],
     [
       `Sales-ready leads delivered in ${salesReady.month}`,
       salesReady.target === null
@@ -96,6 +99,20 @@ function section(figures: TenantReport, report: FunnelReport, heading: string): 
     'Rejection reasons',
     '#c0504d',
   );
+  const breaches = barChart(
+    figures.breachesOverTime.slice(-31).map((day) => ({
+      label: day.day,
+      value: day.followUp + day.feedback,
+      note: `follow-up ${day.followUp}, feedback ${day.feedback}`,
+    })),
+    'SLA breaches per day (by due time)',
+    '#d08a2c',
+  );
+  const distribution = barChart(
+    figures.followUpDistribution.map((bucket) => ({ label: bucket.label, value: bucket.count })),
+    'Follow-up time distribution',
+    '#4a9a5b',
+  );
   const unreadable = figures.unreadable > 0 ? `, ${figures.unreadable} unreadable state(s) not counted` : '';
   return `<section>
 <h2>${escapeHtml(heading)}</h2>
@@ -105,7 +122,29 @@ function section(figures: TenantReport, report: FunnelReport, heading: string): 
 <h3>Rejections: ${figures.rejections.total} (${figures.rejections.beforeHandoff} before the handoff)</h3>${reasons}</div>
 <div><h3>Handoff and SLA</h3>${slaTable(figures, report)}</div>
 </div>
+<div class="grid">
+<div><h3>SLA breaches over time</h3>${breaches}</div>
+<div><h3>Follow-up time</h3>${distribution}</div>
+</div>
+<div class="grid">
+<div><h3>Overdue now (${figures.overdueLeads.length})</h3>${leadList(figures.overdueLeads)}</div>
+<div><h3>Waiting for feedback (${figures.awaitingFeedbackLeads.length})</h3>${leadList(figures.awaitingFeedbackLeads)}</div>
+</div>
 </section>`;
+}
+
+const AWAITING = { follow_up: 'follow-up', feedback: 'verdict', rejection_reason: 'rejection reason' };
+
+/** The leads behind a figure, each linking to its explain history. */
+function leadList(leads: TenantReport['overdueLeads']): string {
+  if (leads.length === 0) return '<p class="empty">none</p>';
+  const rows = leads
+    .map(
+      (lead) =>
+        `<tr><td><a href="/api/leads/${encodeURIComponent(lead.leadKey)}/explain">${escapeHtml(lead.leadKey)}</a></td><td>${escapeHtml(AWAITING[lead.awaiting])}</td><td>${escapeHtml(lead.since)}</td></tr>`,
+    )
+    .join('');
+  return `<table class="leads"><thead><tr><th>Lead</th><th>Awaiting</th><th>Since</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function tenantRows(report: FunnelReport): string {
@@ -136,9 +175,8 @@ td.num,table.figures td{text-align:right;font-variant-numeric:tabular-nums}.empt
 /** The closed-loop report as one self-contained HTML page: inline CSS and SVG, no scripts, no external assets. */
 export function reportPage(report: FunnelReport): string {
   const { settings } = report;
-  const period = report.period
-    ? `leads handed off ${report.period.from} to ${report.period.to}`
-    : 'all leads';
+  const what = report.cohort === 'event' ? 'events' : 'leads handed off';
+  const period = report.period ? `${what} ${report.period.from} to ${report.period.to}` : 'all leads';
   const single = report.tenants.length === 1 ? report.tenants[0] : undefined;
   const body = single
     ? section(single, report, `Tenant ${single.tenant}`)

@@ -21,7 +21,7 @@ export interface ReportRouteDeps {
 /**
  * `GET /report` (a self-contained HTML page with charts) and `GET /report.json` (the same figures), both
  * behind the admin guard (bearer token, or a browser signed in at `/login`). Query: `tenant=<id>` for one tenant,
- * `since=<duration>` (e.g. `30d`) for the leads handed off in that time.
+ * `since=<duration>` (e.g. `30d`) for the leads handed off in that time (`by=event`: what happened in it).
  */
 export function reportRoutes(deps: ReportRouteDeps): Router {
   const router = Router();
@@ -44,6 +44,11 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
       res.status(400).json({ error: `since=${since}: expected a duration such as 7d, 24h or 4w` });
       return undefined;
     }
+    const by = typeof req.query.by === 'string' && req.query.by !== '' ? req.query.by : 'handoff';
+    if (by !== 'handoff' && by !== 'event') {
+      res.status(400).json({ error: `by=${by}: expected "handoff" or "event"` });
+      return undefined;
+    }
     const now = deps.now?.() ?? new Date();
     const period = duration?.success
       ? { from: new Date(now.getTime() - durationMs(duration.data)).toISOString(), to: now.toISOString() }
@@ -53,6 +58,7 @@ export function reportRoutes(deps: ReportRouteDeps): Router {
         prefix: deps.storePrefix,
         tenants: tenant ? [tenant] : tenantIds,
         period,
+        cohort: by,
         now,
       });
     } catch (error) {

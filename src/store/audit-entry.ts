@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChangeEvent } from '../domain/change-event.ts';
-import { SystemName } from '../domain/lead.ts';
+import { FieldValue, SystemName } from '../domain/lead.ts';
 import { ExplicitMove } from '../domain/lifecycle.ts';
 
 /** ISO-8601 instant the engine recorded the entry (the domain has no clock, so the caller passes it). */
@@ -36,14 +36,46 @@ export const DecisionEntry = z.object({
     .optional(),
 });
 
-/** Fields written to one record (names only: values live in the systems, not in the trail). */
+/** One field a patch changed: the record's value before, the value written, and what decided it. */
+export const FieldChange = z.object({
+  field: z.string(),
+  old: FieldValue.optional(),
+  new: FieldValue,
+  /** `computed` (LeadBridge's own fields), the ownership rule that picked the value, or `conflict: <rule>`. */
+  rule: z.string(),
+});
+
+/** Fields written to one record, each with old -> new and the rule that decided it. */
 export const PatchWrittenEntry = z.object({
   type: z.literal('patch_written'),
   at: At,
   system: SystemName,
   recordId: z.string().nullable(),
   fields: z.array(z.string()),
+  changes: z.array(FieldChange).optional(),
   created: z.boolean(),
+});
+
+/** Both sides changed a field since the last sync: what each held and how the conflict was settled. */
+export const ConflictEntry = z.object({
+  type: z.literal('conflict'),
+  at: At,
+  field: z.string(),
+  base: FieldValue.optional(),
+  hubspot: FieldValue.optional(),
+  salesforce: FieldValue.optional(),
+  ownership: z.string(),
+  winner: z.string(),
+  rule: z.string(),
+});
+
+/** The score changed: the new score and the rules behind it. */
+export const ScoreEntry = z.object({
+  type: z.literal('score'),
+  at: At,
+  from: z.number().nullable(),
+  to: z.number(),
+  fired: z.array(z.object({ id: z.string(), points: z.number() })),
 });
 
 /** A per-record failure: never silently dropped, always visible in `explain`. */
@@ -62,5 +94,7 @@ export const AuditEntry = z.discriminatedUnion('type', [
   DecisionEntry,
   PatchWrittenEntry,
   RecordErrorEntry,
+  ConflictEntry,
+  ScoreEntry,
 ]);
 export type AuditEntry = z.infer<typeof AuditEntry>;

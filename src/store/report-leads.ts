@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../config/schema.ts';
+import type { LedgerEntry } from '../domain/ledger-entry.ts';
+import { buildLedgerReport, type LedgerTenantInput } from '../domain/ledger-report.ts';
 import { buildReport, type ReportLead, type ReportTenantInput } from '../domain/report.ts';
+import { tenantKey } from './keys.ts';
+import { decodeLedgerEntry } from './ledger-codec.ts';
+import { LEDGER_INDEX } from './sync-state.ts';
 import type { FunnelReport, ReportPeriod } from '../domain/report-schema.ts';
 import { scanSyncStates, type SyncStateScanOptions } from './sync-state-scan.ts';
 
@@ -29,12 +34,57 @@ export async function readReportLeads(
   return out;
 }
 
+/** Index elements read per LRANGE. */
+const INDEX_PAGE = 5_000;
+
+/**
+ * Every lead's ledger of the given tenants, from each tenant's ledger index (one list of every entry in
+ * append order, kept by the same script that appends to the leads' ledgers): the report reads the
+ * transitions that happened, not every lead's record.
+ */
+export async function readLedgerIndex(
+  redis: Redis,
+  tenants: readonly string[],
+  prefix: string,
+): Promise<LedgerTenantInput[]> {
+  const out: LedgerTenantInput[] = [];
+  for (const tenant of tenants) {
+    const key = tenantKey(prefix, tenant, LEDGER_INDEX);
+    const byLead = new Map<string, LedgerEntry[]>();
+    let unreadable = 0;
+    for (let start = 0; ; start += INDEX_PAGE) {
+      const page = await redis.lrange(key, start, start + INDEX_PAGE - 1);
+      for (const element of page) {
+        const tab = element.indexOf('\t');
+        const entry = tab > 0 ? decodeLedgerEntry(element.slice(tab + 1)) : null;
+        if (!entry) {
+          unreadable++;
+          continue;
+        }
+        const leadKey = element.slice(0, tab);
+        const entries = byLead.get(leadKey) ?? [];
+        entries.push(entry);
+        byLead.set(leadKey, entries);
+      }
+      if (page.length < INDEX_PAGE) break;
+    }
+    out.push({
+      tenant,
+      leads: [...byLead].map(([leadKey, entries]) => ({ leadKey, entries })),
+      unreadable,
+    });
+  }
+  return out;
+}
+
 export interface LoadReportOptions {
   /** Key prefix of the state layer (`<LEADBRIDGE_REDIS_PREFIX>:store`). */
   prefix: string;
   /** Tenant ids to report on (default: every configured tenant). */
   tenants?: readonly string[] | undefined;
   period?: ReportPeriod | undefined;
+  /** How a period selects (see `FunnelReport.cohort`); default `handoff`. */
+  cohort?: 'handoff' | 'event' | undefined;
   now?: Date;
 }
 
@@ -45,6 +95,18 @@ export async function loadReport(
   options: LoadReportOptions,
 ): Promise<FunnelReport> {
   const tenants = options.tenants ?? config.tenants.map((tenant) => tenant.id);
+  const ledgers = await readLedgerIndex(redis, tenants, options.prefix);
+  if (ledgers.some((tenant) => tenant.leads.length > 0)) {
+    return buildLedgerReport({
+      tenants: ledgers,
+      lifecycle: config.lifecycle,
+      sla: config.sla,
+      now: options.now ?? new Date(),
+      period: options.period,
+      ...(options.cohort ? { cohort: options.cohort } : {}),
+    });
+  }
+  // An install whose leads have no ledger yet (none reconciled since the upgrade): current stages.
   return buildReport({
     tenants: await readReportLeads(redis, tenants, { prefix: options.prefix }),
     lifecycle: config.lifecycle,

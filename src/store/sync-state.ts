@@ -2,9 +2,17 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Lead, SystemName } from '../domain/lead.ts';
 import { LeadTimeline } from '../domain/lead-timeline.ts';
+import type { LedgerEntry } from '../domain/ledger-entry.ts';
 import { ExplicitMove } from '../domain/lifecycle.ts';
 import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { encodeLedgerEntry } from './ledger-codec.ts';
+
+/** Name of the tenant's ledger index: the ledger entries the report reads, of every lead, in append order. */
+export const LEDGER_INDEX = 'ledger-index';
+
+/** Entry types the report reads; refusals, score crossings and reminders stay in the leads' ledgers only. */
+const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
 import { LuaScript } from './lua-script.ts';
 
 /** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
@@ -48,6 +56,8 @@ export interface StateWrite {
   /** The version this state was computed from (what `readMany` returned). */
   expectedVersion: number;
   state: LeadSyncState;
+  /** Ledger entries to append to the lead's ledger (see `LeadLedger`), only if the state write wins. */
+  ledger?: LedgerEntry[];
 }
 
 export type StateWriteResult =
@@ -72,24 +82,39 @@ export function throwOnConflict(results: StateWriteResult[]): void {
 }
 
 /**
- * Per-lead compare-and-set over one hash, `<version>:<json>` per lead. A value without a version prefix
- * counts as version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
+ * Per-lead compare-and-set over one hash, `<version>:<json>` per lead, appending the lead's new ledger
+ * entries (KEYS[3..], one list per write, in order) only when its write wins; entries flagged `1` also go
+ * to the tenant's ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
+ * expected version, state JSON, entry count, entries. A value without a version prefix counts as
+ * version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
  */
 const WRITE_SCRIPT = new LuaScript(`
 local out = {}
-for i = 1, #ARGV, 3 do
+local i = 1
+local n = 3
+while i <= #ARGV do
+  local count = tonumber(ARGV[i + 3])
   local raw = redis.call('HGET', KEYS[1], ARGV[i])
   local current = 0
   if raw then current = tonumber(string.match(raw, '^(%d+):')) or -1 end
   if current == tonumber(ARGV[i + 1]) then
     local version = math.max(current, 0) + 1
     redis.call('HSET', KEYS[1], ARGV[i], version .. ':' .. ARGV[i + 2])
+    for j = 1, count do
+      local entry = string.sub(ARGV[i + 3 + j], 2)
+      redis.call('RPUSH', KEYS[n], entry)
+      if string.sub(ARGV[i + 3 + j], 1, 1) == '1' then
+        redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. entry)
+      end
+    end
     table.insert(out, 1)
     table.insert(out, version)
   else
     table.insert(out, 0)
     table.insert(out, current)
   end
+  i = i + 4 + count
+  n = n + 1
 end
 return out
 `);
@@ -157,12 +182,25 @@ export class SyncState {
   /** Compare-and-set per lead, one script call; results in input order. */
   async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
     if (writes.length === 0) return [];
-    const args = writes.flatMap((write) => [
-      write.leadKey,
-      String(write.expectedVersion),
-      JSON.stringify(LeadSyncState.parse(write.state)),
-    ]);
-    const reply = (await WRITE_SCRIPT.run(this.#redis, [this.key(tenant)], args)) as number[];
+    const args = writes.flatMap((write) => {
+      // Each entry is flagged 1 when the report needs it in the index (see REPORTED), else 0.
+      const ledger = (write.ledger ?? []).map(
+        (entry) => `${REPORTED.has(entry.type) ? 1 : 0}${encodeLedgerEntry(entry)}`,
+      );
+      return [
+        write.leadKey,
+        String(write.expectedVersion),
+        JSON.stringify(LeadSyncState.parse(write.state)),
+        String(ledger.length),
+        ...ledger,
+      ];
+    });
+    const keys = [
+      this.key(tenant),
+      tenantKey(this.#prefix, tenant, LEDGER_INDEX),
+      ...writes.map((write) => tenantKey(this.#prefix, tenant, 'ledger', write.leadKey)),
+    ];
+    const reply = (await WRITE_SCRIPT.run(this.#redis, keys, args)) as number[];
     return writes.map((write, i): StateWriteResult => {
       const ok = Number(reply[i * 2]) === 1;
       const version = Number(reply[i * 2 + 1]);

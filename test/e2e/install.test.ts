@@ -11,6 +11,7 @@ const PROPERTIES = [
   'leadbridge_rejected_at',
   'leadbridge_sla_due_at',
   'leadbridge_sla_breached',
+  'leadbridge_gate_reason',
 ];
 
 describe('leadbridge install (built CLI) against both emulators', () => {
@@ -63,14 +64,14 @@ describe('leadbridge install (built CLI) against both emulators', () => {
       { action: 'create_group', name: 'leadbridge', done: true },
       ...PROPERTIES.map((name) => ({ action: 'create_property', name, done: true })),
     ]);
-    expect(hubspotCalls(fixture.hubspot, PROPERTY_WRITES)).toBe(7);
+    expect(hubspotCalls(fixture.hubspot, PROPERTY_WRITES)).toBe(1 + PROPERTIES.length);
     for (const name of PROPERTIES) expect(hasProperty(name), name).toBe(true);
 
     const second = await runCli(['install', '--config', configFile], fixture.env, 60_000);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).toMatch(/HubSpot: the leadbridge group and properties are in place/);
     expect(second.stdout).toMatch(/everything LeadBridge needs is in place/);
-    expect(hubspotCalls(fixture.hubspot, PROPERTY_WRITES)).toBe(7);
+    expect(hubspotCalls(fixture.hubspot, PROPERTY_WRITES)).toBe(1 + PROPERTIES.length);
   });
 
   it('exits 1 and names the Salesforce field to add, with its type, when the org lacks it', async () => {

@@ -11,13 +11,9 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 describe('leadbridge worker and start (built CLI) against both emulators', () => {
-  const suite = useInstalledFixture(
-    'worker',
-    { seed: 9 },
-    { scoring: false, extra: 'sync: { debounce: 100ms }' },
-  );
+  const suite = useInstalledFixture('worker', { seed: 9 }, { extra: 'sync: { debounce: 100ms }' });
 
-  it('worker: the first scheduled poll brings a handed-off HubSpot contact into Salesforce; SIGTERM exits 0', async () => {
+  it('worker: the first scheduled poll hands a qualified HubSpot contact to Salesforce; SIGTERM exits 0', async () => {
     const { hubspot, salesforce, env, configFile } = suite;
     hubspot.store.create(
       {
@@ -25,6 +21,9 @@ describe('leadbridge worker and start (built CLI) against both emulators', () =>
         firstname: 'Mae',
         lastname: 'Jemison',
         company: 'Endeavour',
+        // Through the handoff gate (score 60 with the test scoring), not by the stage it claims.
+        jobtitle: 'VP Science',
+        phone: '+1 555 0199',
         lifecyclestage: 'marketingqualifiedlead',
       },
       'CRM_UI',

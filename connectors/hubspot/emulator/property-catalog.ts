@@ -98,6 +98,7 @@ const ROWS: Row[] = [
   ['createdate', 'Create Date', 'datetime', 'date', { readOnly: true }],
   ['lastmodifieddate', 'Last Modified Date', 'datetime', 'date', { readOnly: true }],
   ['hs_object_id', 'Record ID', 'number', 'number', { readOnly: true }],
+  ['hs_updated_by_user_id', 'Updated by user ID', 'number', 'number', { readOnly: true }],
   ['hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', { readOnly: true }],
 ];
 

@@ -49,7 +49,22 @@ export type StoreChange =
 
 const FIRST_ID = 51_000_000_001;
 /** Properties HubSpot maintains itself; they never fire propertyChange notifications. */
-const SYSTEM_PROPERTIES = new Set(['lastmodifieddate', 'createdate', 'hs_object_id', 'hs_merged_object_ids']);
+const SYSTEM_PROPERTIES = new Set([
+  'lastmodifieddate',
+  'createdate',
+  'hs_object_id',
+  'hs_merged_object_ids',
+  'hs_updated_by_user_id',
+]);
+
+/** The HubSpot user the emulator's person-edit routes (source CRM_UI) act as. */
+export const EMULATED_USER_ID = '7000001';
+
+/** `hs_updated_by_user_id` after a change: the user for a change in the UI, none for an integration's. */
+function stampUser(contact: StoredContact, source: ChangeSource): void {
+  if (source === 'CRM_UI') contact.properties.hs_updated_by_user_id = EMULATED_USER_ID;
+  else delete contact.properties.hs_updated_by_user_id;
+}
 
 /**
  * The portal's contacts, properties and groups. Writes are validated the way HubSpot validates them
@@ -130,6 +145,7 @@ export class ContactStore {
     };
     for (const [name, value] of Object.entries(properties))
       if (value !== '') contact.properties[name] = normalize(name, value, this.properties.get(name));
+    stampUser(contact, source);
     this.contacts.set(id, contact);
     if (contact.properties.email) this.#emails.set(contact.properties.email, id);
     this.onChange({ type: 'creation', objectId: id, source, at });
@@ -165,6 +181,7 @@ export class ContactStore {
     if (changed.length === 0) return changed;
     contact.updatedAt = at;
     contact.properties.lastmodifieddate = new Date(at).toISOString();
+    stampUser(contact, source);
     for (const name of changed) {
       if (SYSTEM_PROPERTIES.has(name)) continue;
       this.onChange({

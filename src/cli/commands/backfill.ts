@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { backfill, type BackfillProgress, type BackfillSummary } from '../../../jobs/backfill.ts';
 import { withDryRunEngine, type PlannedPatch } from '../../../jobs/dry-run-engine.ts';
-import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
+import { attachTimerQueue, buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -146,7 +146,10 @@ export async function runBackfill(
       summary = run.result;
       planned = run.planned;
     } else {
-      summary = await backfill(buildEngine(config, deps), reconcileBatch, backfillOptions);
+      const runtime = buildEngine(config, deps);
+      // The deadlines backfilled leads open (handoffs made now) fire later in the workers.
+      const timers = attachTimerQueue(runtime.engine, redis, logger, deps.prefixes.queue);
+      summary = await backfill(runtime, reconcileBatch, backfillOptions).finally(() => timers.close());
     }
     progress.stop();
     if (output.json) {

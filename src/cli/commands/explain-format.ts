@@ -1,13 +1,9 @@
 import type { AuditEntry } from '../../store/audit-entry.ts';
+import { humanTime, ledgerLine } from './ledger-format.ts';
 import type { LeadLink } from '../../store/lead-link.ts';
 import type { TenantExplanation } from '../../server/explain-lookup.ts';
 
-/** `2025-03-04 09:15:02 UTC`: one time zone for everyone reading the same trail. */
-export function humanTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
+export { humanTime };
 
 interface Row {
   when: string;
@@ -39,7 +35,7 @@ export function entryRow(entry: AuditEntry): Row {
         `rule ${entry.rule}`,
         `by ${entry.by}`,
       ];
-      if (entry.move) parts.push(`explicit move ${entry.move}`);
+      if (entry.move) parts.push(`explicit move by ${entry.move.actor}: ${entry.move.reason}`);
       if (entry.score) parts.push(scoreText(entry.score));
       // Skip an explanation that only restates the move.
       if (entry.explanation && entry.explanation !== `${entry.from} -> ${entry.to}`) {
@@ -47,12 +43,35 @@ export function entryRow(entry: AuditEntry): Row {
       }
       return { when, what: 'decision', where: 'leadbridge', detail: parts.join('; ') };
     }
-    case 'patch_written':
+    case 'patch_written': {
+      const fields = entry.changes
+        ? entry.changes.map(
+            (change) =>
+              `${change.field} ${change.old === undefined ? '' : `${JSON.stringify(change.old)} -> `}${JSON.stringify(change.new)} (${change.rule})`,
+          )
+        : entry.fields;
       return {
         when,
         what: entry.created ? 'created' : 'patch',
         where: entry.system,
-        detail: `${entry.recordId ?? '(new record)'}: ${entry.fields.join(', ') || '(no fields)'}`,
+        detail: `${entry.recordId ?? '(new record)'}: ${fields.join('; ') || '(no fields)'}`,
+      };
+    }
+    case 'conflict':
+      return {
+        when,
+        what: 'conflict',
+        where: 'leadbridge',
+        detail: `${entry.field}: base ${JSON.stringify(entry.base ?? null)}, hubspot ${JSON.stringify(entry.hubspot ?? null)}, salesforce ${JSON.stringify(entry.salesforce ?? null)}; ${entry.winner} wins by ${entry.ownership} (${entry.rule})`,
+      };
+    case 'score':
+      return {
+        when,
+        what: 'score',
+        where: 'leadbridge',
+        detail:
+          scoreText({ score: entry.to, fired: entry.fired }) +
+          (entry.from === null ? '' : ` (was ${entry.from})`),
       };
     case 'record_error':
       return {
@@ -96,7 +115,12 @@ export function formatExplanation(explanation: TenantExplanation): string {
   const { link, entries, unreadable } = explanation;
   const lines = [`${link.email ?? '(no email)'}  lead ${link.leadKey}  tenant ${explanation.tenant}`];
   lines.push(...linkLines(link));
-  lines.push('');
+  const ledger = explanation.ledger ?? [];
+  if (ledger.length > 0) {
+    lines.push('', '  lifecycle ledger (oldest first):');
+    for (const entry of ledger) lines.push(`    ${humanTime(entry.at)}  ${ledgerLine(entry)}`);
+  }
+  lines.push('', '  sync trail:');
   if (entries.length === 0) lines.push('  no history recorded yet');
   else lines.push(...table(entries.map(entryRow)));
   if (unreadable.length > 0) {

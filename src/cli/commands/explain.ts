@@ -3,6 +3,7 @@ import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { explainLead } from '../../server/explain-lookup.ts';
 import { AuditTrail } from '../../store/audit-trail.ts';
+import { LeadLedger } from '../../store/lead-ledger.ts';
 import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { UsageError } from '../command-runner.ts';
@@ -39,7 +40,7 @@ export async function runExplain(
     const store = { prefix: enginePrefixes(env.redisPrefix).store };
     const audit = new AuditTrail(redis, new LeadLinks(redis, store), store);
     const tenants = options.tenant ? [options.tenant] : tenantIds;
-    const result = await explainLead(audit, tenants, query, options.limit);
+    const result = await explainLead(audit, tenants, query, options.limit, new LeadLedger(redis, store));
     if (result.results.length === 0) {
       const where = tenants.length === 1 ? `tenant ${tenants[0]}` : `any of ${tenants.length} tenants`;
       options.writeError(

@@ -43,7 +43,7 @@ function funnelLines(figures: TenantReport, handoffStage: string): string[] {
 
 function reasonLines(figures: TenantReport): string[] {
   const { rejections } = figures;
-  const head = `Rejected ${rejections.total} (${rejections.beforeHandoff} before the handoff), reasons:`;
+  const head = `Rejected ${rejections.total} (${rejections.beforeHandoff} before the handoff, ${rejections.awaitingFeedback} awaiting a reason), reasons:`;
   if (rejections.reasons.length === 0) return [head, '  none'];
   const shown = rejections.reasons.slice(0, 6);
   const max = shown[0]?.count ?? 0;
@@ -72,7 +72,7 @@ export function formatTenant(figures: TenantReport, report: FunnelReport): strin
       [
         'Follow-up time',
         formatDuration(followUp.averageMs),
-        `average; median ${formatDuration(followUp.medianMs)}; within ${settings.followUpWithin}: ${percent(followUp.withinSlaShare)} (${followUp.measured} measured, ${followUp.alreadyWorkedWhenSeen} already worked when first seen)`,
+        `average; median ${formatDuration(followUp.medianMs)}; p90 ${formatDuration(followUp.p90Ms)}; within ${settings.followUpWithin}: ${percent(followUp.withinSlaShare)} (${followUp.measured} measured, ${followUp.alreadyWorkedWhenSeen} already worked when first seen)`,
       ],
       [
         'SLA breaches',
@@ -80,10 +80,25 @@ export function formatTenant(figures: TenantReport, report: FunnelReport): strin
         `leads: follow-up ${sla.followUpBreaches}, feedback ${sla.feedbackBreaches}; overdue now ${sla.overdueNow}`,
       ],
       ['Sales-ready', String(salesReady.delivered), `delivered in ${salesReady.month}, ${target}`],
+      ['Recycled', String(figures.recycled), 'returned to nurture after a rejection or a lost deal'],
     ]).map((line) => line.slice(2)),
     '',
     ...reasonLines(figures),
+    ...listLines('Overdue now', figures.overdueLeads),
+    ...listLines('Waiting for feedback', figures.awaitingFeedbackLeads),
   ];
+}
+
+const AWAITING = { follow_up: 'follow-up', feedback: 'verdict', rejection_reason: 'rejection reason' };
+
+/** The leads behind "overdue" and "waiting for feedback", oldest first (the first ten). */
+function listLines(title: string, leads: TenantReport['overdueLeads']): string[] {
+  if (leads.length === 0) return [];
+  const rows = leads
+    .slice(0, 10)
+    .map((lead) => [lead.leadKey, AWAITING[lead.awaiting], `since ${lead.since}`]);
+  const more = leads.length > 10 ? [`  ... and ${leads.length - 10} more (--json lists them)`] : [];
+  return ['', `${title} (${leads.length})`, ...columns(rows), ...more];
 }
 
 /** One line per tenant, for installs with several: the figures both teams look at first. */
@@ -116,7 +131,8 @@ function tenantTable(report: FunnelReport): string[] {
 /** The report for a terminal: one screen for one tenant; the total plus a per-tenant table for several. */
 export function formatReport(report: FunnelReport): string {
   const { settings } = report;
-  const period = report.period ? `handed off ${report.period.from} .. ${report.period.to}` : 'all leads';
+  const cohort = report.cohort === 'event' ? 'events' : 'handed off';
+  const period = report.period ? `${cohort} ${report.period.from} .. ${report.period.to}` : 'all leads';
   const single = report.tenants.length === 1 ? report.tenants[0] : undefined;
   const figures = single ?? report.total;
   const unreadable = figures.unreadable > 0 ? `, ${figures.unreadable} unreadable state(s) not counted` : '';

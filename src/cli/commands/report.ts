@@ -16,6 +16,8 @@ export interface ReportOptions {
   tenant?: string | undefined;
   /** Only leads handed off (or rejected) within this duration before now, e.g. `30d`. */
   since?: string | undefined;
+  /** `handoff` (default) or `event`: how `since` selects. */
+  cohort?: string | undefined;
   now?: Date;
 }
 
@@ -48,6 +50,10 @@ export async function runReport(
   const now = output.now ?? new Date();
   const tenants = selectTenants(config, output.tenant);
   const period = periodSince(output.since, now);
+  const cohort = output.cohort ?? 'handoff';
+  if (cohort !== 'handoff' && cohort !== 'event') {
+    throw new UsageError(`--by ${cohort}: expected "handoff" or "event"`);
+  }
   // A one-shot command must fail when Redis is down, not wait for it forever as the workers do.
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });
   try {
@@ -55,6 +61,7 @@ export async function runReport(
       prefix: enginePrefixes(env.redisPrefix).store,
       tenants,
       period,
+      cohort,
       now,
     });
     output.write(`${output.json ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);

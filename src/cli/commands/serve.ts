@@ -8,6 +8,7 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { createApp } from '../../server/app.ts';
 import { AuditTrail } from '../../store/audit-trail.ts';
+import { LeadLedger } from '../../store/lead-ledger.ts';
 import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
@@ -31,7 +32,7 @@ export async function startServer(
   const redis = createRedis(env.redisUrl, logger);
   const ingestQueue = createIngestQueue(redis, logger, env.redisPrefix);
   // Handles for the dashboard only: the workers own these queues' jobs, the server just shows them.
-  const dashboardQueues = [QUEUE_NAMES.reconcile, QUEUE_NAMES.poll].map(
+  const dashboardQueues = [QUEUE_NAMES.reconcile, QUEUE_NAMES.poll, QUEUE_NAMES.timers].map(
     (name) => new Queue(name, { connection: redis, prefix: env.redisPrefix }),
   );
   // The same store keys the workers write (jobs/engine-runtime.ts), read for /api/leads/:key/explain.
@@ -47,6 +48,7 @@ export async function startServer(
     adminToken: env.adminToken,
     dashboardQueues,
     auditTrail,
+    ledger: new LeadLedger(redis, store),
     storePrefix: store.prefix,
     prefixes: enginePrefixes(env.redisPrefix),
   });

@@ -1,4 +1,4 @@
-import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
+import { attachTimerQueue, buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { syncOnce, type SyncOnceSummary } from '../../../jobs/sync-once.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
@@ -35,14 +35,16 @@ export async function runSyncOnce(
   // A one-shot command must fail when Redis is down, not wait for it forever as the workers do.
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });
   try {
+    const prefixes = enginePrefixes(env.redisPrefix);
     const runtime = buildEngine(config, {
       redis,
       logger,
       metrics: new Metrics({ collectDefaults: false }),
-      prefixes: enginePrefixes(env.redisPrefix),
+      prefixes,
       secretBox: tokenBox(env),
     });
-    const summary = await syncOnce(runtime, reconcileBatch);
+    const timers = attachTimerQueue(runtime.engine, redis, logger, prefixes.queue);
+    const summary = await syncOnce(runtime, reconcileBatch).finally(() => timers.close());
     output.write(`${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`);
     return summary.failures.length === 0 ? EXIT.ok : EXIT.failure;
   } finally {

@@ -30,6 +30,10 @@ function describe(entry: AuditEntry): string {
     }
     case 'record_error':
       return `error          ${entry.system} ${entry.recordId ?? ''} ${entry.code}: ${entry.message}`;
+    case 'conflict':
+      return `conflict       ${entry.field}: ${entry.winner} wins (${entry.rule})`;
+    case 'score':
+      return `score          ${entry.from ?? 'none'} -> ${entry.to}`;
   }
 }
 

@@ -41,8 +41,8 @@ describe('reconcileBatch against both emulators and real Redis', () => {
     expect(link).toMatchObject({ hubspot: id, salesforceLead: null });
     const properties = await contactProperties(h.hubspot, id);
     expect(properties.leadbridge_score).toBe('0');
-    // The stage HubSpot shows (lifecyclestage lead) is already the shared one: nothing to write for it.
-    expect(properties.leadbridge_stage).toBeUndefined();
+    // lifecyclestage already shows the shared stage; LeadBridge's own stage property is filled in.
+    expect(properties.leadbridge_stage).toBe('lead');
     expect(writeCalls(h.recorder).filter((c) => c.system === 'salesforce')).toEqual([]);
 
     h.recorder.reset();

@@ -15,6 +15,7 @@ import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { AuditTrail } from '../../../src/store/audit-trail.ts';
 import { CursorStore } from '../../../src/store/cursors.ts';
 import { LeadLinks } from '../../../src/store/lead-links.ts';
+import { LeadLedger } from '../../../src/store/lead-ledger.ts';
 import { SyncState } from '../../../src/store/sync-state.ts';
 import { deleteKeys, emulatorConfig } from '../../helpers/emulators.ts';
 
@@ -66,6 +67,7 @@ export async function startHarness(name: string, options: HarnessOptions = {}): 
     connectors: registry,
     links,
     state: new SyncState(redis, store),
+    ledger: new LeadLedger(redis, store),
     cursors: new CursorStore(redis, store),
     audit: new AuditTrail(redis, links, store),
     metrics,

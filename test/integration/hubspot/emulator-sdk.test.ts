@@ -65,7 +65,7 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
 
   it('installs the leadbridge group and properties once, and checkSetup passes after', async () => {
     expect((await connector.checkSetup()).some((check) => !check.ok)).toBe(true);
-    expect(await connector.install({ dryRun: true })).toHaveLength(7);
+    expect(await connector.install({ dryRun: true })).toHaveLength(8);
     const actions = await connector.install({ dryRun: false });
     expect(actions.map((action) => action.name)).toEqual([
       'leadbridge',
@@ -75,6 +75,7 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
       'leadbridge_rejected_at',
       'leadbridge_sla_due_at',
       'leadbridge_sla_breached',
+      'leadbridge_gate_reason',
     ]);
     expect(await connector.install({ dryRun: false })).toEqual([]);
     expect((await connector.checkSetup()).every((check) => check.ok)).toBe(true);

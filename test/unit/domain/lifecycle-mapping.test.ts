@@ -47,7 +47,7 @@ describe('reading the stage from HubSpot', () => {
   it('prefers leadbridge_stage while the native fields still show what it writes', () => {
     const reading = stageFromHubSpot(
       {
-        lifecyclestage: 'salesqualifiedlead',
+        lifecyclestage: 'other',
         hs_lead_status: 'UNQUALIFIED',
         leadbridgeStage: 'disqualified',
       },

@@ -8,7 +8,6 @@ import {
   stageRank,
 } from '../../../src/domain/lifecycle.ts';
 import { SIDE_STATES } from '../../../src/domain/lifecycle-schema.ts';
-import { reconcileStage } from '../../../src/domain/stage-reconcile.ts';
 
 const anyStage = fc.constantFrom(...lifecycle.stages, ...SIDE_STATES);
 const anyName = fc.oneof(anyStage, fc.constantFrom('evangelist', 'bogus'));
@@ -53,39 +52,6 @@ describe('lifecycle invariants', () => {
             expect(isSideState(next)).toBe(false);
             stage = next;
           }
-        },
-      ),
-    );
-  });
-
-  it('reconciling two sides changes the stage only forward or by a recorded explicit move', () => {
-    fc.assert(
-      fc.property(
-        anyStage,
-        fc.option(anyName, { nil: null }),
-        fc.option(anyName, { nil: null }),
-        fc.option(fc.string(), { nil: null }),
-        (current, hubspot, salesforce, reason) => {
-          const result = reconcileStage({
-            current,
-            hubspot: { stage: hubspot },
-            salesforce: { stage: salesforce, rejectionReason: reason },
-            lifecycle,
-          });
-          expect(result.stage === null || [hubspot, salesforce, current].includes(result.stage)).toBe(true);
-          if (result.changed && !isForward(current, result.stage ?? '')) {
-            const explicit = result.decisions.find((d) => EXPLICIT_RULES.includes(d.rule));
-            expect(explicit?.move?.actor).toBeTruthy();
-            expect(explicit?.move?.reason.trim()).toBeTruthy();
-          }
-          // Reconciling again with both sides showing the outcome changes nothing.
-          const again = reconcileStage({
-            current: result.stage,
-            hubspot: { stage: result.stage },
-            salesforce: { stage: result.stage },
-            lifecycle,
-          });
-          expect(again).toMatchObject({ stage: result.stage, changed: false, decisions: [] });
         },
       ),
     );

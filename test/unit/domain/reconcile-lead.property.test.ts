@@ -100,7 +100,7 @@ describe('reconcile pass invariants', () => {
             base: nextBase(base, first.merge, { hubspot: true, salesforce: true }),
             hubspot: written(hubspot, first.merge.patches.hubspot, first.create.hubspot),
             salesforce: written(salesforce, first.merge.patches.salesforce, first.create.salesforce),
-            timeline: first.timeline,
+            ledger: first.lifecycle,
             config,
             now,
           });

@@ -61,7 +61,7 @@ describe('one reconcile pass', () => {
       now,
     });
     expect(result.stage).toBe('mql');
-    expect(result.decisions.at(-1)).toMatchObject({ by: 'leadbridge', rule: 'forward', stage: 'mql' });
+    expect(result.decisions.at(-1)).toMatchObject({ by: 'leadbridge', rule: 'handoff', stage: 'mql' });
     expect(result.score.score).toBe(60);
     expect(result.timeline).toEqual({ handoffAt: now.toISOString() });
     expect(result.merge.patches.hubspot).toEqual({
@@ -104,7 +104,7 @@ describe('one reconcile pass', () => {
       base,
       hubspot: { ...base },
       salesforce: { ...base, stage: 'rejected', rejectionReason: 'No budget' },
-      actors: { salesforce: '005xx0000012345' },
+      meta: { salesforce: { actor: '005xx0000012345' } },
       timeline: { handoffAt: '2025-03-01T09:00:00.000Z', firstFollowUpAt: '2025-03-01T09:30:00.000Z' },
       config,
       now,
@@ -130,7 +130,7 @@ describe('one reconcile pass', () => {
     };
     const result = reconcileLead({ base, hubspot: { ...base }, salesforce: { ...base }, config, now });
     expect(result.stage).toBe('recycled');
-    expect(result.decisions).toEqual([
+    expect(result.decisions.filter((decision) => decision.changed)).toEqual([
       expect.objectContaining({
         by: 'leadbridge',
         rule: 'explicit_recycle',
@@ -176,8 +176,21 @@ describe('one reconcile pass', () => {
       config,
       now,
     });
-    expect(back.stage).toBe('sql');
-    expect(back.decisions[0]?.rule).toBe('backward_refused');
+    // An admin's move is explicit: accepted and recorded with who and why.
+    expect(back.stage).toBe('mql');
+    expect(back.decisions.at(-1)).toMatchObject({ rule: 'explicit_admin', changed: true });
+    const byHand = reconcileLead({
+      base,
+      hubspot: base,
+      salesforce: { ...base, stage: 'mql' },
+      config,
+      now,
+    });
+    expect(byHand.stage).toBe('sql');
+    expect(byHand.decisions.at(-1)).toMatchObject({ rule: 'backward_refused', changed: false });
+    expect(byHand.ledger).toContainEqual(
+      expect.objectContaining({ type: 'refusal', rule: 'backward_refused', cause: 'rep_status' }),
+    );
   });
 
   it('writes nothing once both sides hold the outcome, and reports the SLA breach once', () => {
@@ -200,10 +213,11 @@ describe('one reconcile pass', () => {
       base,
       hubspot: applied('hubspot'),
       salesforce: applied('salesforce'),
-      timeline: first.timeline,
+      ledger: first.lifecycle,
       config,
       now,
     });
+    expect(second.ledger).toEqual([]);
     expect(second.merge.patches).toEqual({ hubspot: {}, salesforce: {} });
     expect(second.events).toEqual([]);
   });

@@ -87,6 +87,7 @@ describe('funnel report', () => {
       total: 2,
       beforeHandoff: 1,
       reasons: [{ reason: 'No budget', count: 2 }],
+      awaitingFeedback: 0,
     });
   });
 

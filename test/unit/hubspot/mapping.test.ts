@@ -57,7 +57,11 @@ describe('HubSpot mapping', () => {
 
   it('tells side states apart by the stage LeadBridge wrote', () => {
     const base = { lifecyclestage: 'lead', hs_lead_status: 'UNQUALIFIED' };
-    expect(toCanonical({ ...base, leadbridge_stage: 'disqualified' }, config).stage).toBe('disqualified');
+    // Disqualified writes lifecyclestage `other` by default, so it reads back from the native fields too.
+    expect(toCanonical({ lifecyclestage: 'other', leadbridge_stage: 'disqualified' }, config).stage).toBe(
+      'disqualified',
+    );
+    expect(toCanonical({ lifecyclestage: 'other' }, config).stage).toBe('disqualified');
     expect(toCanonical({ ...base, leadbridge_stage: 'rejected' }, config).stage).toBe('rejected');
     expect(toCanonical({ lifecyclestage: 'salesqualifiedlead', leadbridge_stage: 'mql' }, config).stage).toBe(
       'sql',
