@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { NotificationsConfig } from './notifications-schema.ts';
+import { OwnersConfig } from './owners-schema.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
 
@@ -98,5 +100,9 @@ export const TenantConfig = z.strictObject({
     .describe('Short name for this HubSpot-portal/Salesforce-org pair; appears in keys, metrics and logs.'),
   hubspot: HubSpotTenantConfig,
   salesforce: SalesforceTenantConfig,
+  owners: OwnersConfig.prefault({}).describe('Who owns a lead once handed to sales (README: Owners).'),
+  notifications: NotificationsConfig.optional().describe(
+    'Who hears of handoffs, SLA reminders and breaches, rejections (README: Notifications); none when unset.',
+  ),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;
