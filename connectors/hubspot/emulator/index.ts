@@ -6,6 +6,7 @@ import { controlRoutes } from './control-routes.ts';
 import { EmulatorError, sendError } from './errors.ts';
 import { prng } from '../../emulator-support/prng.ts';
 import { defaultFaults, FaultSettings, RateLimits, type Faults } from './faults.ts';
+import { defaultOwners, ownerRoutes, type EmulatedOwner } from './owners.ts';
 import { contactRoutes } from './routes-contacts.ts';
 import { propertyRoutes } from './routes-properties.ts';
 import { seedContacts } from './seed.ts';
@@ -42,6 +43,8 @@ export interface HubSpotEmulator {
   url: string;
   port: number;
   store: ContactStore;
+  /** The portal's users (`/crm/v3/owners`); tests may archive one. */
+  owners: EmulatedOwner[];
   faults: Faults;
   /** Recorded exchanges when `recordExchanges` is on. */
   exchanges: Exchange[];
@@ -60,6 +63,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const clock = options.now ?? Date.now;
   const seed = options.seed ?? 1;
   const store = new ContactStore(clock);
+  const owners = defaultOwners();
   const faults: Faults = { ...defaultFaults(), ...FaultSettings.parse(options.faults ?? {}) };
   const rateLimits = new RateLimits();
   const calls = new Map<string, Map<number, number>>();
@@ -90,6 +94,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   });
   const reset = () => {
     store.reset();
+    owners.splice(0, owners.length, ...defaultOwners());
     rateLimits.reset();
     calls.clear();
     exchanges.length = 0;
@@ -111,18 +116,25 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     }),
   );
   app.use(
-    apiRouter([...contactRoutes(store, () => faults.searchLagMs), ...propertyRoutes(store)], {
-      faults,
-      rateLimits,
-      random: prng(seed),
-      token: options.token,
-      exchanges: options.recordExchanges ? exchanges : undefined,
-      record: (endpoint, status) => {
-        const byStatus = calls.get(endpoint) ?? new Map<number, number>();
-        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-        calls.set(endpoint, byStatus);
+    apiRouter(
+      [
+        ...contactRoutes(store, () => faults.searchLagMs),
+        ...propertyRoutes(store),
+        ...ownerRoutes(() => owners),
+      ],
+      {
+        faults,
+        rateLimits,
+        random: prng(seed),
+        token: options.token,
+        exchanges: options.recordExchanges ? exchanges : undefined,
+        record: (endpoint, status) => {
+          const byStatus = calls.get(endpoint) ?? new Map<number, number>();
+          byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+          calls.set(endpoint, byStatus);
+        },
       },
-    }),
+    ),
   );
   app.use((req, res) =>
     sendError(res, new EmulatorError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`)),
@@ -157,6 +169,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     store,
+    owners,
     faults,
     exchanges,
     calls,

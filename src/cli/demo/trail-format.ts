@@ -30,6 +30,8 @@ function describe(entry: AuditEntry): string {
     }
     case 'record_error':
       return `error          ${entry.system} ${entry.recordId ?? ''} ${entry.code}: ${entry.message}`;
+    case 'notification':
+      return `${entry.channel === 'owner' ? 'owner' : 'notified'}${' '.repeat(entry.channel === 'owner' ? 10 : 7)}${entry.event} via ${entry.channel}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
   }
 }
 
