@@ -7,6 +7,7 @@ import type { AuditTrail } from '../src/store/audit-trail.ts';
 import type { CursorStore } from '../src/store/cursors.ts';
 import type { LeadLinks } from '../src/store/lead-links.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
+import type { NotifyHook } from './notify/emit-from-reconcile.ts';
 
 /** Everything the engine's processors need, built once per process and passed down (no singletons). */
 export interface EngineDeps {
@@ -21,6 +22,8 @@ export interface EngineDeps {
   logger: Logger;
   /** The clock; the domain never reads one itself. */
   now: () => Date;
+  /** Queues owner decisions and notifications after a reconcile pass (jobs/notify/emit-from-reconcile.ts). */
+  notify?: NotifyHook;
 }
 
 /** A record that changed in one system; ingest turns change events into these, reconcile takes batches. */

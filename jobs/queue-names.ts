@@ -5,6 +5,8 @@ export const QUEUE_NAMES = {
   reconcile: 'leadbridge-reconcile',
   /** Job schedulers per tenant and system: the pollers, the safety net under the webhooks. */
   poll: 'leadbridge-poll',
+  /** Owner decisions at handoff, notification deliveries and SLA escalation timers (jobs/notify/). */
+  notify: 'leadbridge-notify',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

@@ -47,6 +47,8 @@ export const NotificationEvent = z.strictObject({
   reason: z.string().nullable(),
   /** The follow-up due time (SLA) or feedback due time, where the event has one. */
   dueAt: Instant.nullable(),
+  /** The lead's record ids: HubSpot contact, Salesforce Lead (or Contact once converted). */
+  records: z.strictObject({ hubspot: z.string().nullable(), salesforce: z.string().nullable() }),
   links: z.strictObject({ hubspot: z.string().nullable(), salesforce: z.string().nullable() }),
   /** For `lead_reassigned`: the owner the lead was taken from. */
   previousOwner: z.string().nullable().optional(),

@@ -47,6 +47,12 @@ export class Metrics implements ApiCallRecorder {
     labelNames: ['tenant', 'to', 'by'] as const,
     registers: [this.registry],
   });
+  readonly notifications = new Counter({
+    name: 'leadbridge_notifications_total',
+    help: 'Notification deliveries and owner decisions, by tenant, event, channel and outcome (sent, duplicate, retrying, failed, assigned, skipped).',
+    labelNames: ['tenant', 'event', 'channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { collectDefaults?: boolean } = {}) {
     if (options.collectDefaults ?? true)
