@@ -5,6 +5,7 @@ import type { Logger } from '../src/log/logger.ts';
 import type { Metrics } from '../src/metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../src/store/redis.ts';
 import type { EngineDeps, ReconcileBatch } from './engine.ts';
+import type { FetchLike } from './notify/channels/http-post.ts';
 import { buildEngine, enginePrefixes } from './engine-runtime.ts';
 import { ingestProcessor } from './ingest-processor.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
@@ -12,7 +13,12 @@ import type { PendingRefs } from './pending-refs.ts';
 import { pollProcessor } from './poll-processor.ts';
 import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-queue.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+import { notifyFromReconcile } from './notify/emit-from-reconcile.ts';
+import { notifyProcessor } from './notify/notify-processor.ts';
+import { createNotifyQueue, type NotifyQueue } from './notify/notify-queue.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
+import { NotificationOutbox } from '../src/store/notification-outbox.ts';
+import { RoundRobinStore } from '../src/store/round-robin-store.ts';
 import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
 
 export interface WorkerConcurrency {
@@ -22,6 +28,8 @@ export interface WorkerConcurrency {
   reconcile?: number;
   /** Poll jobs at once per process (default 2). */
   poll?: number;
+  /** Notify jobs at once per process (default 8): owner decisions, deliveries, escalation timers. */
+  notify?: number;
 }
 
 export interface StartWorkersOptions {
@@ -36,13 +44,15 @@ export interface StartWorkersOptions {
   /** Upsert the poll job schedulers at start (default true). */
   schedulePolls?: boolean;
   now?: () => Date;
+  /** HTTP for webhook and Slack notifications (tests; default the global fetch). */
+  fetch?: FetchLike;
 }
 
 export interface EngineWorkers {
   redis: Redis;
   engine: EngineDeps;
   pending: PendingRefs;
-  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue };
+  queues: { ingest: IngestQueue; reconcile: ReconcileQueue; poll: PollQueue; notify: NotifyQueue };
   workers: Worker[];
   /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
   close(): Promise<void>;
@@ -73,7 +83,9 @@ export async function startWorkers(
     ingest: createIngestQueue(redis, logger, prefixes.queue),
     reconcile: createReconcileQueue(redis, logger, prefixes.queue),
     poll: createPollQueue(redis, logger, prefixes.queue),
+    notify: createNotifyQueue(redis, logger, prefixes.queue),
   };
+  engine.notify = notifyFromReconcile(queues.notify, config, logger);
   const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
   const concurrency = options.concurrency ?? {};
 
@@ -98,6 +110,17 @@ export async function startWorkers(
       schedule,
     }),
     { concurrency: concurrency.reconcile ?? 4 },
+  );
+  start(
+    queues.notify.name,
+    notifyProcessor({
+      engine,
+      outbox: new NotificationOutbox(redis, { prefix: prefixes.store }),
+      roundRobin: new RoundRobinStore(redis, { prefix: prefixes.store }),
+      queue: queues.notify,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
+    { concurrency: concurrency.notify ?? 8 },
   );
   start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
