@@ -37,6 +37,12 @@ export function realReason(value: unknown): string | null {
   return /^no reason given( in \w+)?$/i.test(text) ? null : text;
 }
 
+/** Feedback is due a window after the handoff (the SLA's rule), and never before the rejection itself. */
+function feedbackDue(handoffAt: string | null, rejectedAt: string, windowMs: number): string {
+  const from = Date.parse(handoffAt ?? rejectedAt);
+  return new Date(Math.max(Date.parse(rejectedAt), from + windowMs)).toISOString();
+}
+
 /** The notification drafts one reconciled lead gives rise to. */
 export function draftsFor(
   config: LeadBridgeConfig,
@@ -78,17 +84,13 @@ export function draftsFor(
       );
     } else if (notifying && event.type === 'stage_changed' && event.to === 'rejected') {
       const rejectedAt = hasText(result.computed.rejectedAt) ? String(result.computed.rejectedAt) : at;
-      const reason = hasText(result.computed.rejectionReason)
-        ? String(result.computed.rejectionReason)
-        : null;
+      const reason = realReason(result.computed.rejectionReason);
       drafts.push(
         reason
           ? draft('lead_rejected', rejectedAt, { occurredAt: rejectedAt, reason, audience: ['marketing'] })
           : draft('rejection_reason_missing', rejectedAt, {
               occurredAt: rejectedAt,
-              dueAt: new Date(
-                Date.parse(rejectedAt) + durationMs(config.sla.rejectionFeedbackWithin),
-              ).toISOString(),
+              dueAt: feedbackDue(handoffAt, rejectedAt, durationMs(config.sla.rejectionFeedbackWithin)),
             }),
       );
     } else if (notifying && event.type === 'sla_breached' && handoffAt) {

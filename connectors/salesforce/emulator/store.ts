@@ -70,15 +70,20 @@ export class OrgStore {
     const system = { userId: this.integrationUserId };
     this.nextId(KEY_PREFIX.User);
     this.nextId(KEY_PREFIX.User);
-    for (const [id, username] of [
-      [this.integrationUserId, 'integration@leadbridge.example'],
-      [this.repUserId, 'rep@leadbridge.example'],
+    for (const [id, username, first, last] of [
+      [this.integrationUserId, 'integration@leadbridge.example', 'Integration', 'User'],
+      [this.repUserId, 'rep@leadbridge.example', 'Riley', 'Rep'],
     ] as const) {
       this.table('User').set(id, {
         ...this.systemValues(system),
         Id: id,
         Username: username,
+        FirstName: first,
+        LastName: last,
+        Name: `${first} ${last}`,
+        Email: username,
         IsActive: true,
+        Out_Of_Office__c: false,
       });
     }
     const people = [
