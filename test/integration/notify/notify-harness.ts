@@ -45,8 +45,8 @@ export interface NotifyHarness {
 }
 
 export interface NotifyHarnessOptions {
-  /** YAML of the tenant's `owners` block (flow style). */
-  owners?: string;
+  /** YAML of the tenant's `owners` block (flow style), given the emulator (for its user ids). */
+  owners?: (salesforce: SalesforceEmulator) => string;
   /** Extra YAML inside the tenant's `notifications` block (flow-style entries, comma-led). */
   notifications?: string;
   /** Top-level `sla` block (flow style). */
@@ -73,7 +73,7 @@ tenants:
       clientId: emulator-client
       refreshToken: emulator-refresh
       orgId: ${salesforce.orgId}
-    owners: ${options.owners ?? '{}'}
+    owners: ${options.owners?.(salesforce) ?? '{}'}
     notifications:
       { webhook: { url: "${receiver.url}/webhook", secret: ${SECRET} }, slack: { webhookUrl: "${receiver.url}/slack" },
         salesforceTask: {}, backoff: 100ms, timeout: 1s, attempts: 4 ${options.notifications ?? ''} }
