@@ -61,7 +61,7 @@ export async function assignOwner(context: OwnerContext, recordId: string): Prom
 
   let ownerId: string | null = await context.outbox.recall(tenant, key, 'owner');
   let how: OwnerDecision['how'] = config.strategy;
-  let detail = '';
+  let detail: string;
   if (ownerId === null) {
     if (config.strategy === 'fixed') {
       ownerId = config.fixedOwner ?? null;
@@ -128,7 +128,7 @@ export async function syncHubSpotOwner(
   contactId: string,
   owner: SalesforceOwner | null,
 ): Promise<{ written: string | null; error: PermanentError | null }> {
-  let error: PermanentError | null = null;
+  let error: PermanentError;
   if (!owner) error = new PermanentError('the lead has no Salesforce owner', 'OWNER_UNKNOWN');
   else if (owner.kind === 'queue')
     error = new PermanentError(
