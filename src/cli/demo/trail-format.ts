@@ -31,7 +31,9 @@ function describe(entry: AuditEntry): string {
     case 'record_error':
       return `error          ${entry.system} ${entry.recordId ?? ''} ${entry.code}: ${entry.message}`;
     case 'notification':
-      return `${entry.channel === 'owner' ? 'owner' : 'notified'}${' '.repeat(entry.channel === 'owner' ? 10 : 7)}${entry.event} via ${entry.channel}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
+      return entry.channel === 'owner'
+        ? `owner          ${entry.outcome}: ${entry.detail ?? ''}`
+        : `notified       ${entry.event} via ${entry.channel}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
   }
 }
 
