@@ -229,8 +229,12 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
     }
     if (!io.tty) progress.line(`  ${await progress.snapshot()}`);
 
-    // Deliveries are asynchronous (their own queue): give the last ones a moment to arrive.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Deliveries run on their own queue: let the last ones land (delayed jobs are SLA timers, not counted).
+    for (let waited = 0; waited < 5_000; waited += 100) {
+      const counts = await workers.queues.notify.getJobCounts('waiting', 'active', 'prioritized');
+      if (Object.values(counts).every((count) => count === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     progress.line();
     progress.line(
       `Notifications sent (a local receiver at ${receiver.url} stands in for your endpoint and Slack):`,
