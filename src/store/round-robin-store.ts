@@ -20,11 +20,22 @@ const StoredState = z.object({
 const COMPARE_AND_SET = new LuaScript(`
 local current = redis.call('GET', KEYS[1])
 local seq = 0
-if current then seq = cjson.decode(current).seq end
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and type(decoded.seq) == 'number' then seq = decoded.seq end
+end
 if tostring(seq) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `);
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
 
 export interface RoundRobinStoreOptions {
   /** Key prefix (default `leadbridge:store`). */
@@ -64,7 +75,7 @@ export class RoundRobinStore {
   async read(tenant: string): Promise<RoundRobinState | null> {
     const raw = await this.#redis.get(this.key(tenant));
     if (raw === null) return null;
-    const parsed = StoredState.safeParse(JSON.parse(raw));
+    const parsed = StoredState.safeParse(safeJson(raw));
     return parsed.success ? parsed.data : null;
   }
 
@@ -94,16 +105,14 @@ export class RoundRobinStore {
     const key = this.key(tenant);
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const raw = await this.#redis.get(key);
-      const parsed = raw === null ? null : StoredState.safeParse(JSON.parse(raw));
-      // An unreadable state restarts the rotation rather than blocking every handoff; its seq is kept for the CAS.
-      const state = parsed?.success ? parsed.data : null;
-      const expected = raw === null ? 0 : ((JSON.parse(raw) as { seq?: number }).seq ?? 0);
-      const result = pickOwner({
-        pool,
-        state: state ?? (expected > 0 ? { seq: expected, credit: {}, day: '', counts: {} } : null),
-        unavailable,
-        now: now(),
-      });
+      // An unreadable state restarts the rotation rather than blocking every handoff (and is overwritten).
+      const json = raw === null ? null : safeJson(raw);
+      const parsed = StoredState.safeParse(json);
+      const state = parsed.success ? parsed.data : null;
+      // What the compare-and-set script reads as the stored seq, whether or not the rest is readable.
+      const seq = (json as { seq?: unknown } | null)?.seq;
+      const expected = typeof seq === 'number' ? seq : 0;
+      const result = pickOwner({ pool, state, unavailable, now: now() });
       if (!result.ok) return result;
       const stored = await COMPARE_AND_SET.run(
         this.#redis,

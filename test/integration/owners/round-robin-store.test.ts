@@ -74,4 +74,13 @@ describe('round-robin store (real Redis)', () => {
       '005000000000001',
     ]);
   });
+
+  it('an unreadable stored state restarts the rotation instead of blocking handoffs', async () => {
+    const store = new RoundRobinStore(a, { prefix });
+    for (const junk of ['not json', '{"seq": 7, "credit": "oops"}']) {
+      await a.set(store.key('corrupt'), junk);
+      const result = await store.pick('corrupt', pool.slice(0, 2), none, now);
+      expect(result).toMatchObject({ ok: true, seq: 1, ownerId: '005000000000001' });
+    }
+  });
 });
