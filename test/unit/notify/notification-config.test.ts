@@ -5,7 +5,8 @@ import { webhookMessageId } from '../../../jobs/notify/message-id.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { channelsFor, NotificationsConfig } from '../../../src/config/notifications-schema.ts';
 import { OwnersConfig } from '../../../src/config/owners-schema.ts';
-import { NotificationEvent, notificationKey } from '../../../src/domain/notification-event.ts';
+import type { NotificationEvent } from '../../../src/domain/notification-event.ts';
+import { notificationKey } from '../../../src/domain/notification-event.ts';
 
 const event: NotificationEvent = {
   schemaVersion: 1,
