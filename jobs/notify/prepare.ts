@@ -119,6 +119,7 @@ export async function prepare(deps: NotifyDeps, draft: NotificationDraft): Promi
     records: draft.records,
     links: recordLinks(config, draft.records),
     ...(decision?.how === 'reassigned' ? { previousOwner: decision.previousOwner } : {}),
+    ...(draft.audience.includes('manager') ? { manager: config.owners.managerEmail ?? null } : {}),
   };
   const options = deliveryOptions(notifications);
   await deps.queue.addBulk(

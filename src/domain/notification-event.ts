@@ -50,6 +50,8 @@ export const NotificationEvent = z.strictObject({
   /** The lead's record ids: HubSpot contact, Salesforce Lead (or Contact once converted). */
   records: z.strictObject({ hubspot: z.string().nullable(), salesforce: z.string().nullable() }),
   links: z.strictObject({ hubspot: z.string().nullable(), salesforce: z.string().nullable() }),
+  /** The manager's email (`owners.managerEmail`) when the audience includes the manager. */
+  manager: z.string().nullable().optional(),
   /** For `lead_reassigned`: the owner the lead was taken from. */
   previousOwner: z.string().nullable().optional(),
 });

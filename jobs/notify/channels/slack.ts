@@ -13,7 +13,8 @@ export function slackMessage(event: NotificationEvent): { text: string; blocks: 
     event.links.salesforce ? `<${event.links.salesforce}|Salesforce>` : null,
     event.links.hubspot ? `<${event.links.hubspot}|HubSpot>` : null,
   ].filter((link): link is string => link !== null);
-  const text = `*${escape(title(event))}*: ${escape(summary(event))}`;
+  const cc = event.manager ? ` (cc ${event.manager})` : '';
+  const text = `*${escape(title(event))}*: ${escape(summary(event) + cc)}`;
   return {
     text,
     blocks: [

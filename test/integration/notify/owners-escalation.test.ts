@@ -115,6 +115,7 @@ describe('escalation ladder on real delayed jobs', () => {
       expect(late).toBeLessThan(1_500);
     }
     expect(byType.get('sla_breached')?.audience).toEqual(['owner', 'manager']);
+    expect(byType.get('sla_breached')?.manager).toBe('boss@example.com');
     const reassigned = byType.get('lead_reassigned');
     expect(reassigned?.previousOwner).toBe(h.salesforce.owners.ana);
     expect(reassigned?.owner?.id).toBe(h.salesforce.owners.ben);
