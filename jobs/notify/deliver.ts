@@ -49,6 +49,10 @@ export async function deliver(
       );
     }
     await outbox.markSent(tenant, key, channel, detail);
+    engine.metrics.notificationDelay.observe(
+      { tenant, channel },
+      Math.max(0, engine.now().getTime() - Date.parse(event.occurredAt)) / 1000,
+    );
     await recordOutcome(engine, tenant, leadKey, {
       event: event.type,
       channel,

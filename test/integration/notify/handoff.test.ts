@@ -87,6 +87,16 @@ describe('handoff: owner by assignment rule, every channel, once', () => {
       'slack:sent',
       'webhook:sent',
     ]);
+    const metrics = await h.metrics.registry.getMetricsAsJSON();
+    const sent = metrics
+      .find((m) => m.name === 'leadbridge_notifications_total')
+      ?.values.filter((v) => v.labels.outcome === 'sent')
+      .reduce((sum, v) => sum + v.value, 0);
+    expect(sent).toBe(3);
+    const delay = metrics.find((m) => m.name === 'leadbridge_notification_delay_seconds');
+    expect(
+      delay?.values.find((v) => v.metricName === 'leadbridge_notification_delay_seconds_count')?.value,
+    ).toBe(3);
     console.info(`notification latency after the handoff pass: ${latencyMs} ms`);
     expect(latencyMs).toBeLessThan(2_000);
   });
