@@ -14,7 +14,11 @@ export interface Delivery {
 
 /** How the receiver answers a path: normally, with an error status for the next N requests, or never. */
 export type ReceiverMode =
-  { kind: 'ok' } | { kind: 'fail'; status: number; times: number } | { kind: 'hang' };
+  | { kind: 'ok' }
+  | { kind: 'fail'; status: number; times: number }
+  /** Fails every `every`-th request with `status` (every 2nd: half of them). */
+  | { kind: 'flaky'; status: number; every: number; seen: number }
+  | { kind: 'hang' };
 
 /**
  * A local stand-in for a customer's webhook endpoint and a Slack incoming webhook (no network): it keeps

@@ -95,7 +95,7 @@ describe('handoff: owner by assignment rule, every channel, once', () => {
     expect(sent).toBe(3);
     const delay = metrics.find((m) => m.name === 'leadbridge_notification_delay_seconds');
     const counts = delay?.values.filter(
-      (v) => v.metricName === 'leadbridge_notification_delay_seconds_count',
+      (v) => (v as { metricName?: string }).metricName === 'leadbridge_notification_delay_seconds_count',
     );
     expect(counts?.reduce((sum, v) => sum + v.value, 0)).toBe(3);
     console.info(`notification latency after the handoff pass: ${latencyMs} ms`);
