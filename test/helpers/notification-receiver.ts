@@ -16,8 +16,8 @@ export interface Delivery {
 export type ReceiverMode =
   | { kind: 'ok' }
   | { kind: 'fail'; status: number; times: number }
-  /** Fails every `every`-th request with `status` (every 2nd: half of them). */
-  | { kind: 'flaky'; status: number; every: number; seen: number }
+  /** Fails the first request of each `webhook-id` with `status`, answers its retry. */
+  | { kind: 'fail-first'; status: number; seen: Set<string> }
   | { kind: 'hang' };
 
 /**
@@ -44,9 +44,10 @@ export class NotificationReceiver {
           status = mode.status;
           mode.times -= 1;
         }
-        if (mode.kind === 'flaky') {
-          mode.seen += 1;
-          if (mode.seen % mode.every === 0) status = mode.status;
+        if (mode.kind === 'fail-first') {
+          const id = String(req.headers['webhook-id']);
+          if (!mode.seen.has(id)) status = mode.status;
+          mode.seen.add(id);
         }
         this.deliveries.push({
           path,

@@ -79,6 +79,11 @@ describe('handoff: owner by assignment rule, every channel, once', () => {
     expect(Date.parse(String(task?.ReminderDateTime))).toBe(Date.parse(event.dueAt as string));
 
     // Visible in explain.
+    // Outcomes are recorded just after each send.
+    await waitFor(async () => {
+      const entries = (await h.deps.audit.read(TENANT, link!.leadKey)).entries;
+      return entries.filter((entry) => entry.type === 'notification').length === 4;
+    });
     const trail = await h.deps.audit.read(TENANT, link!.leadKey);
     const notes = trail.entries.filter((entry) => entry.type === 'notification');
     expect(notes.map((n) => `${n.channel}:${n.outcome}`).sort()).toEqual([
