@@ -10,6 +10,7 @@ import type { LeadLinks } from '../src/store/lead-links.ts';
 import type { LeadLedger } from '../src/store/lead-ledger.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
 import type { SyncHealth } from '../src/store/sync-health.ts';
+import type { NotifyHook } from './notify/emit-from-reconcile.ts';
 
 /** Everything the engine's processors need, built once per process and passed down (no singletons). */
 export interface EngineDeps {
@@ -30,6 +31,8 @@ export interface EngineDeps {
   now: () => Date;
   /** Schedules the deadlines a pass opened (delayed jobs); absent where no workers run them (dry run). */
   timers?: TimerScheduler;
+  /** Queues owner decisions and notifications after a reconcile pass (jobs/notify/emit-from-reconcile.ts). */
+  notify?: NotifyHook;
 }
 
 /** Where reconcile hands the deadlines its transitions opened. */

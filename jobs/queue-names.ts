@@ -9,6 +9,8 @@ export const QUEUE_NAMES = {
   journal: 'leadbridge-journal',
   /** Delayed jobs, one per open deadline of a lead (follow-up, reminder, feedback, recycle). */
   timers: 'leadbridge-timers',
+  /** Owner decisions at handoff, notification deliveries and SLA escalation timers (jobs/notify/). */
+  notify: 'leadbridge-notify',
 } as const;
 
 /** Redis key prefix for BullMQ; tests pass their own so they never touch a real install's keys. */

@@ -7,6 +7,7 @@ import type { Metrics } from '../src/metrics/prometheus.ts';
 import { JournalOffsetStore } from '../src/store/journal-offsets.ts';
 import { closeGracefully, createRedis } from '../src/store/redis.ts';
 import type { EngineDeps, ReconcileBatch } from './engine.ts';
+import type { FetchLike } from './notify/channels/http-post.ts';
 import { buildEngine, enginePrefixes } from './engine-runtime.ts';
 import { ingestProcessor } from './ingest-processor.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
@@ -16,7 +17,12 @@ import { createJournalQueue, upsertJournalSchedulers, type JournalQueue } from '
 import { pollProcessor } from './poll-processor.ts';
 import { createPollQueue, upsertPollSchedulers, type PollQueue } from './poll-queue.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
+import { notifyFromReconcile } from './notify/emit-from-reconcile.ts';
+import { notifyProcessor } from './notify/notify-processor.ts';
+import { createNotifyQueue, type NotifyQueue } from './notify/notify-queue.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
+import { NotificationOutbox } from '../src/store/notification-outbox.ts';
+import { RoundRobinStore } from '../src/store/round-robin-store.ts';
 import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
 import { timerProcessor } from './timer-processor.ts';
 import { sweepTimers } from './timer-sweep.ts';
@@ -31,6 +37,8 @@ export interface WorkerConcurrency {
   poll?: number;
   /** Timer jobs at once per process (default 8): a ledger read and a pending add each. */
   timers?: number;
+  /** Notify jobs at once per process (default 8): owner decisions, deliveries, escalation timers. */
+  notify?: number;
 }
 
 export interface StartWorkersOptions {
@@ -47,6 +55,8 @@ export interface StartWorkersOptions {
   /** Upsert the poll job schedulers at start (default true). */
   schedulePolls?: boolean;
   now?: () => Date;
+  /** HTTP for webhook and Slack notifications (tests; default the global fetch). */
+  fetch?: FetchLike;
 }
 
 export interface EngineWorkers {
@@ -59,6 +69,7 @@ export interface EngineWorkers {
     poll: PollQueue;
     journal: JournalQueue;
     timers: TimerQueue;
+    notify: NotifyQueue;
   };
   workers: Worker[];
   /** Waits for running jobs (`worker.close()`), then closes the queues, then Redis. */
@@ -93,7 +104,9 @@ export async function startWorkers(
     poll: createPollQueue(redis, logger, prefixes.queue),
     journal: createJournalQueue(redis, logger, prefixes.queue),
     timers: createTimerQueue(redis, logger, prefixes.queue),
+    notify: createNotifyQueue(redis, logger, prefixes.queue),
   };
+  engine.notify = notifyFromReconcile(queues.notify, config, logger);
   const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
   engine.timers = {
     schedule: (tenant, timers) => scheduleTimers(queues.timers, tenant, timers, engine.now().getTime()),
@@ -125,6 +138,17 @@ export async function startWorkers(
   start(queues.timers.name, timerProcessor({ engine, pending, schedule }), {
     concurrency: concurrency.timers ?? 8,
   });
+  start(
+    queues.notify.name,
+    notifyProcessor({
+      engine,
+      outbox: new NotificationOutbox(redis, { prefix: prefixes.store }),
+      roundRobin: new RoundRobinStore(redis, { prefix: prefixes.store }),
+      queue: queues.notify,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
+    { concurrency: concurrency.notify ?? 8 },
+  );
   start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
   });

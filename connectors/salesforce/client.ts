@@ -281,9 +281,12 @@ export class SalesforceClient {
     return found;
   }
 
-  /** Collection create, ≤200 per call, allOrNone=false: one SaveResult per record, in order. */
-  create(type: string, records: SfRecord[]): Promise<SaveResult[]> {
-    return this.save('create', type, records);
+  /**
+   * Collection create, ≤200 per call, allOrNone=false: one SaveResult per record, in order. `headers`
+   * adds request headers (e.g. `Sforce-Auto-Assign`).
+   */
+  create(type: string, records: SfRecord[], headers?: Record<string, string>): Promise<SaveResult[]> {
+    return this.save('create', type, records, headers);
   }
 
   /** Collection update (records carry `Id`), ≤200 per call, allOrNone=false. */
@@ -292,7 +295,12 @@ export class SalesforceClient {
   }
 
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
-  private async save(op: 'create' | 'update', type: string, records: SfRecord[]): Promise<SaveResult[]> {
+  private async save(
+    op: 'create' | 'update',
+    type: string,
+    records: SfRecord[],
+    headers?: Record<string, string>,
+  ): Promise<SaveResult[]> {
     await this.init();
     const results: SaveResult[] = [];
     for (const part of chunk(records, COLLECTION_MAX_RECORDS)) {
@@ -300,7 +308,7 @@ export class SalesforceClient {
         `Salesforce ${op} ${type}`,
         () =>
           op === 'create'
-            ? this.conn.create(type, part, { allOrNone: false })
+            ? this.conn.create(type, part, { allOrNone: false, ...(headers ? { headers } : {}) })
             : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
         // A create is not idempotent: retry it only when the failed call surely saved nothing.
         op === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,

@@ -100,6 +100,7 @@ export class SalesforceConnector implements Connector {
       reader: this.reader,
       mapping: this.mapping,
       convertedStatuses: () => this.loadConvertedStatuses(),
+      autoAssign: tenant.owners.strategy === 'salesforce_assignment_rules',
       ...(options.retry?.sleep ? { sleep: options.retry.sleep } : {}),
       ...(options.retry?.random ? { random: options.retry.random } : {}),
     });

@@ -30,6 +30,12 @@ export interface LeadWriterOptions {
   mapping: SalesforceMapping;
   /** Statuses only conversion may set (from the org's LeadStatus). */
   convertedStatuses: () => Promise<ReadonlySet<string>>;
+  /**
+   * Create Leads with `Sforce-Auto-Assign: TRUE`, so the org's active assignment rule picks the owner
+   * (owners.strategy `salesforce_assignment_rules`); jobs/notify reads the owner back after the handoff.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+   */
+  autoAssign?: boolean;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -97,7 +103,7 @@ export class LeadWriter {
         const records: SfRecord[] = todo.map((w) => (w.id ? { Id: w.id, ...w.fields } : { ...w.fields }));
         const results =
           op === 'create'
-            ? await this.options.client.create(type, records)
+            ? await this.options.client.create(type, records, this.createHeaders(type))
             : await this.options.client.update(type, records);
         const retry: PendingWrite[] = [];
         todo.forEach((write, position) => {
@@ -130,6 +136,10 @@ export class LeadWriter {
       }
     }
     return redirect;
+  }
+
+  private createHeaders(type: 'Lead' | 'Contact'): Record<string, string> | undefined {
+    return type === 'Lead' && this.options.autoAssign ? { 'Sforce-Auto-Assign': 'TRUE' } : undefined;
   }
 
   private async redirectToContacts(

@@ -132,6 +132,12 @@ async function reconcilePass(
     return { leadKey, entries };
   });
   await deps.audit.appendMany(tenant, audit);
+  // Owners and notifications (jobs/notify/): one addBulk, off the sync path; lost leads are redone.
+  await deps.notify?.(
+    tenant,
+    plans.filter((plan) => !lostKeys.has(plan.sides.link.leadKey)),
+    now,
+  );
 
   for (const plan of plans) {
     const leadKey = plan.sides.link.leadKey;

@@ -1,6 +1,8 @@
 import { BusinessHours } from '../domain/business-hours-schema.ts';
 import { z } from 'zod';
 import { Duration } from '../domain/duration.ts';
+import { NotificationsConfig } from './notifications-schema.ts';
+import { OwnersConfig } from './owners-schema.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
 
@@ -183,6 +185,10 @@ export const TenantConfig = z.strictObject({
   salesforce: SalesforceTenantConfig,
   businessHours: BusinessHours.optional().describe(
     "This tenant's working hours for the SLA clock (default: sla.businessHours).",
+  ),
+  owners: OwnersConfig.prefault({}).describe('Who owns a lead once handed to sales (README: Owners).'),
+  notifications: NotificationsConfig.optional().describe(
+    'Who hears of handoffs, SLA reminders and breaches, rejections (README: Notifications); none when unset.',
   ),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

@@ -1,6 +1,8 @@
 // The pure lead domain: schemas, lifecycle, scoring, handoff gate, merge and SLA. No I/O, no clock.
 export * from './change-event.ts';
 export * from './duration.ts';
+export * from './escalation-schema.ts';
+export * from './escalation.ts';
 export * from './handoff-gate.ts';
 export * from './handoff-schema.ts';
 export * from './business-hours-schema.ts';
@@ -18,8 +20,11 @@ export * from './lifecycle-mapping.ts';
 export * from './lifecycle-schema.ts';
 export * from './lifecycle.ts';
 export * from './merge.ts';
+export * from './notification-event.ts';
+export * from './owner-pool-schema.ts';
 export * from './ownership-schema.ts';
 export * from './reconcile-lead.ts';
+export * from './round-robin.ts';
 export * from './scoring-schema.ts';
 export * from './scoring.ts';
 export * from './sla-schema.ts';

@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiCall, ApiCallRecorder } from './api-calls.ts';
 
 /** The process's Prometheus registry and the counters LeadBridge exports. */
@@ -45,6 +45,19 @@ export class Metrics implements ApiCallRecorder {
     name: 'leadbridge_stage_changes_total',
     help: 'Shared lifecycle stage changes decided by reconcile, by tenant, target stage and who moved it.',
     labelNames: ['tenant', 'to', 'by'] as const,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'leadbridge_notifications_total',
+    help: 'Notification deliveries and owner decisions, by tenant, event, channel and outcome (sent, duplicate, retrying, failed, assigned, skipped).',
+    labelNames: ['tenant', 'event', 'channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly notificationDelay = new Histogram({
+    name: 'leadbridge_notification_delay_seconds',
+    help: 'From the transition or timer a notification is about to its delivery, by tenant and channel.',
+    labelNames: ['tenant', 'channel'] as const,
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
     registers: [this.registry],
   });
 

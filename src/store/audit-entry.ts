@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChangeEvent } from '../domain/change-event.ts';
 import { FieldValue, SystemName } from '../domain/lead.ts';
 import { ExplicitMove } from '../domain/lifecycle.ts';
+import { NotificationEntry } from './notification-entry.ts';
 
 /** ISO-8601 instant the engine recorded the entry (the domain has no clock, so the caller passes it). */
 const At = z.string().min(1);
@@ -96,5 +97,6 @@ export const AuditEntry = z.discriminatedUnion('type', [
   RecordErrorEntry,
   ConflictEntry,
   ScoreEntry,
+  NotificationEntry,
 ]);
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -34,13 +34,13 @@ describe('leadbridge demo (built CLI, not a terminal)', () => {
       /✔ Dana Reyes signs up on the website: Dana Reyes \(score 40\) is below the MQL threshold 50: stays with marketing, not sent to Salesforce/,
     );
     expect(stdout).toMatch(
-      /✔ Dana Reyes requests a demo: Dana Reyes \(score 70\) passed the handoff gate -> created in Salesforce as Open - Not Contacted \(seen by HubSpot webhook\)/,
+      /✔ Dana Reyes requests a demo: Dana Reyes \(score 70\) passed the handoff gate -> created in Salesforce as Open - Not Contacted, owner Ana Alvarez \(round_robin: round robin slot 1\) \(seen by HubSpot webhook\)/,
     );
     expect(stdout).toMatch(
       /✔ Lee Park .*: Lee Park \(score 75\) blocked: missing: company; stays with marketing \(\d+\.\d s\)\n/,
     );
     expect(stdout).toMatch(
-      /✔ Sam Ortiz requests a demo: Sam Ortiz \(score 85\) passed the handoff gate -> created in Salesforce as Open - Not Contacted/,
+      /✔ Sam Ortiz requests a demo: Sam Ortiz \(score 85\) passed the handoff gate -> created in Salesforce as Open - Not Contacted, owner Ben Baker/,
     );
     expect(stdout).toMatch(
       /rep worked Dana Reyes: Working - Contacted -> HubSpot lifecycle stage salesqualifiedlead, LeadBridge stage sql \(seen by Salesforce outbound message\)/,
@@ -48,6 +48,20 @@ describe('leadbridge demo (built CLI, not a terminal)', () => {
     expect(stdout).toMatch(
       /rep rejected Sam Ortiz: 'No budget this year' -> HubSpot shows leadbridge_rejection_reason 'No budget this year', lead status UNQUALIFIED/,
     );
+
+    // The owners picked and the notifications sent, as the local receiver got them (signatures checked).
+    expect(stdout).toMatch(
+      /webhook lead_handed_off: Dana Reyes, owner Ana Alvarez {2}\[signature verified\]/,
+    );
+    expect(stdout).toMatch(/webhook lead_handed_off: Sam Ortiz, owner Ben Baker {2}\[signature verified\]/);
+    expect(stdout).toMatch(
+      /webhook lead_rejected: Sam Ortiz, owner Ben Baker \('No budget this year'\) {2}\[signature verified\]/,
+    );
+    expect(stdout).toMatch(
+      /slack +\*New lead for you\*: Dana Reyes \(Brightwave Analytics\) was handed to Ana Alvarez/,
+    );
+    expect(stdout).not.toMatch(/BAD SIGNATURE/);
+    expect(stdout).toMatch(/notified +lead_handed_off via salesforce_task: sent/);
 
     // The trails come from the audit store, and agree with the story.
     expect(stdout).toMatch(

@@ -6,6 +6,7 @@ import { controlRoutes } from './control-routes.ts';
 import { EmulatorError, sendError } from './errors.ts';
 import { prng } from '../../emulator-support/prng.ts';
 import { defaultFaults, FaultSettings, RateLimits, type Faults } from './faults.ts';
+import { defaultOwners, ownerRoutes, type EmulatedOwner } from './owners.ts';
 import { contactRoutes } from './routes-contacts.ts';
 import { Journal } from './journal.ts';
 import { journalRoutes } from './routes-journal.ts';
@@ -58,6 +59,8 @@ export interface HubSpotEmulator {
   journal: Journal;
   /** Lead records (the Leads object, 0-136), each associated with a contact. */
   leads: LeadRecords;
+  /** The portal's users (`/crm/v3/owners`); tests may archive one. */
+  owners: EmulatedOwner[];
   faults: Faults;
   /** Recorded exchanges when `recordExchanges` is on. */
   exchanges: Exchange[];
@@ -78,6 +81,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const store = new ContactStore(clock);
   const journal = new Journal(clock, options.portalId ?? 62515);
   const leads = new LeadRecords();
+  const owners = defaultOwners();
   const faults: Faults = { ...defaultFaults(), ...FaultSettings.parse(options.faults ?? {}) };
   const rateLimits = new RateLimits();
   const calls = new Map<string, Map<number, number>>();
@@ -118,6 +122,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     store.reset();
     journal.reset();
     leads.reset();
+    owners.splice(0, owners.length, ...defaultOwners());
     rateLimits.reset();
     calls.clear();
     exchanges.length = 0;
@@ -154,6 +159,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
         ...schemaRoutes(store),
         ...journalRoutes(journal),
         ...leadRoutes(leads, store),
+        ...ownerRoutes(() => owners),
       ],
       {
         faults,
@@ -211,6 +217,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     store,
     journal,
     leads,
+    owners,
     faults,
     exchanges,
     calls,

@@ -22,6 +22,16 @@ const ROLLED_BACK = {
 };
 
 /**
+ * `Sforce-Auto-Assign: TRUE` (or an assignment rule id) runs the org's active Lead assignment rule on
+ * create; FALSE or no header leaves the owner as given (or the creating user's default).
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+ */
+function autoAssign(req: Request): boolean {
+  const value = req.get('sforce-auto-assign')?.trim();
+  return value !== undefined && value.toUpperCase() !== 'FALSE' && value !== '';
+}
+
+/**
  * sObject Collections and single-record writes, with per-record results, the 200-record cap and
  * `allOrNone` rollback.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm
@@ -102,7 +112,9 @@ export function collectionRoutes(state: EmulatorState): Router {
               ],
             };
           }
-          return store.insert(type, record, context());
+          const outcome = store.insert(type, record, context());
+          if (outcome.success && type === 'Lead' && autoAssign(req)) store.applyAssignmentRule(outcome.id);
+          return outcome;
         }),
       );
     } catch (err) {

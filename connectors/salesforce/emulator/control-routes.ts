@@ -20,6 +20,16 @@ const EditBody = z.strictObject({
 const ConvertBody = z.strictObject({ createOpportunity: z.boolean().default(true) });
 const CloseBody = z.strictObject({ won: z.boolean() });
 const CreateBody = z.strictObject({ fields: z.record(z.string(), z.unknown()) });
+const AssignmentRuleBody = z.strictObject({
+  entries: z
+    .array(z.strictObject({ field: z.string(), equals: z.string(), ownerId: z.string() }))
+    .default([]),
+  defaultOwnerId: z.string(),
+});
+const UserBody = z.strictObject({
+  IsActive: z.boolean().optional(),
+  Out_Of_Office__c: z.boolean().optional(),
+});
 
 /**
  * `/__emulator/...`: controls for tests and demos, and stand-ins for a person working in Salesforce's
@@ -56,6 +66,22 @@ export function controlRoutes(state: EmulatorState): Router {
       for (const key of Object.keys(state.faults)) delete state.faults[key as keyof Faults];
       state.outbound?.reset();
       return { ok: true };
+    }),
+  );
+  /** The org's active Lead assignment rule (used on creates with `Sforce-Auto-Assign: TRUE`). */
+  router.post('/__emulator/assignment-rule', (req, res) =>
+    handle(res, () => {
+      store.assignmentRule = AssignmentRuleBody.parse(req.body ?? {});
+      return store.assignmentRule;
+    }),
+  );
+  /** An admin deactivates a user or a rep marks themselves out of office. */
+  router.post('/__emulator/users/:id', (req, res) =>
+    handle(res, () => {
+      const user = store.get('User', String(req.params.id));
+      if (!user) throw new Error(`no user ${String(req.params.id)}`);
+      store.applyChange('User', user, UserBody.parse(req.body ?? {}), { userId: store.integrationUserId });
+      return user;
     }),
   );
   router.post('/__emulator/seed', (req, res) =>

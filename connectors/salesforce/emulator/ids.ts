@@ -15,6 +15,8 @@ export const KEY_PREFIX = {
   Opportunity: '006',
   LeadStatus: '01J',
   User: '005',
+  Group: '00G',
+  Task: '00T',
   Organization: '00D',
   Notification: '04l',
   WorkflowAction: '04k',

@@ -12,7 +12,7 @@ import { prng } from '../../emulator-support/prng.ts';
 import { seedOrg } from './seed.ts';
 import { Sessions } from './sessions.ts';
 import type { EmulatorState } from './state.ts';
-import { OrgStore } from './store.ts';
+import { OrgStore, type SeededOwners } from './store.ts';
 import { ApiUsage } from './usage.ts';
 
 export interface SalesforceEmulatorOptions {
@@ -47,6 +47,8 @@ export interface SalesforceEmulator {
   integrationUserId: string;
   /** The user control-route edits are attributed to (a sales rep). */
   repUserId: string;
+  /** Sales users (active Ana and Ben, inactive Cy) and the "Inbound Leads" queue every org starts with. */
+  owners: SeededOwners;
   /** Direct access for tests. */
   state: EmulatorState;
   close(): Promise<void>;
@@ -108,6 +110,7 @@ export async function startSalesforceEmulator(
     orgId: store.orgId,
     integrationUserId: store.integrationUserId,
     repUserId: store.repUserId,
+    owners: store.owners,
     state,
     async close() {
       state.outbound?.close();

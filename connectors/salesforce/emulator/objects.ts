@@ -224,8 +224,42 @@ export const OBJECTS: Record<string, ObjectDef> = {
     fields: [
       ...systemFields().filter((f) => f.name !== 'OwnerId'),
       field('Username', 'string', { length: 80 }),
+      field('FirstName', 'string', { length: 40 }),
+      field('LastName', 'string', { length: 80 }),
       field('Name', 'string', { length: 121, ...readOnly }),
+      field('Email', 'email'),
       field('IsActive', 'boolean'),
+      /** A custom checkbox an org may use to mark a rep away (the `owners.awayField` of the config). */
+      field('Out_Of_Office__c', 'boolean'),
+    ],
+  },
+  /** Queues are Groups of Type 'Queue'; a Lead may be owned by one. */
+  Group: {
+    name: 'Group',
+    labelPlural: 'Groups',
+    keyPrefix: KEY_PREFIX.Group,
+    fields: [
+      ...systemFields().filter((f) => f.name !== 'OwnerId'),
+      field('Name', 'string', { length: 40 }),
+      field('DeveloperName', 'string', { length: 80 }),
+      field('Type', 'picklist', { picklist: ['Queue', 'Regular'] }),
+    ],
+  },
+  /** https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_task.htm */
+  Task: {
+    name: 'Task',
+    labelPlural: 'Tasks',
+    keyPrefix: KEY_PREFIX.Task,
+    fields: [
+      ...systemFields(),
+      field('WhoId', 'reference', { referenceTo: ['Lead', 'Contact'] }),
+      field('Subject', 'string', { length: 255 }),
+      field('Description', 'textarea'),
+      field('ActivityDate', 'date'),
+      field('ReminderDateTime', 'datetime'),
+      field('IsReminderSet', 'boolean'),
+      field('Status', 'picklist', { picklist: ['Not Started', 'In Progress', 'Completed'] }),
+      field('Priority', 'picklist', { picklist: ['High', 'Normal', 'Low'] }),
     ],
   },
 };

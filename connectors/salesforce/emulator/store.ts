@@ -3,6 +3,27 @@ import { isValidId, KEY_PREFIX, makeId, toId18 } from './ids.ts';
 import { DEFAULT_LEAD_STATUSES, OBJECTS } from './objects.ts';
 import { validateValues, type Row, type SaveError } from './validation.ts';
 
+/**
+ * The org's one active Lead assignment rule, simplified: the first entry whose field equals its value
+ * gives the owner, otherwise `defaultOwnerId`. Applied to a Lead created with `Sforce-Auto-Assign: TRUE`.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_autoassign.htm
+ */
+export interface AssignmentRule {
+  entries: Array<{ field: string; equals: string; ownerId: string }>;
+  defaultOwnerId: string;
+}
+
+/** Sales users and a queue every org starts with, for owner assignment. */
+export interface SeededOwners {
+  /** Active reps. */
+  ana: string;
+  ben: string;
+  /** A deactivated rep. */
+  cy: string;
+  /** The "Inbound Leads" queue (a Group of Type Queue). */
+  queue: string;
+}
+
 export type SaveOutcome = { success: true; id: string } | { success: false; errors: SaveError[] };
 
 /** Options of one write: who makes it, and (for a long transaction) when its stamp says it started. */
@@ -21,6 +42,8 @@ export class OrgStore {
   readonly orgId: string;
   readonly integrationUserId: string;
   readonly repUserId: string;
+  readonly owners: SeededOwners;
+  assignmentRule: AssignmentRule;
   private readonly now: () => number;
   private tables = new Map<string, Map<string, Row>>();
   private counters = new Map<string, number>();
@@ -34,6 +57,13 @@ export class OrgStore {
     this.now = options.now;
     this.integrationUserId = makeId(KEY_PREFIX.User, 1);
     this.repUserId = makeId(KEY_PREFIX.User, 2);
+    this.owners = {
+      ana: makeId(KEY_PREFIX.User, 3),
+      ben: makeId(KEY_PREFIX.User, 4),
+      cy: makeId(KEY_PREFIX.User, 5),
+      queue: makeId(KEY_PREFIX.Group, 1),
+    };
+    this.assignmentRule = { entries: [], defaultOwnerId: this.repUserId };
     this.reset();
   }
 
@@ -44,17 +74,51 @@ export class OrgStore {
     const system = { userId: this.integrationUserId };
     this.nextId(KEY_PREFIX.User);
     this.nextId(KEY_PREFIX.User);
-    for (const [id, username] of [
-      [this.integrationUserId, 'integration@leadbridge.example'],
-      [this.repUserId, 'rep@leadbridge.example'],
+    for (const [id, username, first, last] of [
+      [this.integrationUserId, 'integration@leadbridge.example', 'Integration', 'User'],
+      [this.repUserId, 'rep@leadbridge.example', 'Riley', 'Rep'],
     ] as const) {
       this.table('User').set(id, {
         ...this.systemValues(system),
         Id: id,
         Username: username,
+        FirstName: first,
+        LastName: last,
+        Name: `${first} ${last}`,
+        Email: username,
         IsActive: true,
+        Out_Of_Office__c: false,
       });
     }
+    const people = [
+      [this.owners.ana, 'Ana', 'Alvarez', true],
+      [this.owners.ben, 'Ben', 'Baker', true],
+      [this.owners.cy, 'Cy', 'Chen', false],
+    ] as const;
+    for (const [id, first, last, active] of people) {
+      this.nextId(KEY_PREFIX.User);
+      const email = `${first.toLowerCase()}@leadbridge.example`;
+      this.table('User').set(id, {
+        ...this.systemValues(system),
+        Id: id,
+        Username: email,
+        FirstName: first,
+        LastName: last,
+        Name: `${first} ${last}`,
+        Email: email,
+        IsActive: active,
+        Out_Of_Office__c: false,
+      });
+    }
+    this.nextId(KEY_PREFIX.Group);
+    this.table('Group').set(this.owners.queue, {
+      ...this.systemValues(system),
+      Id: this.owners.queue,
+      Name: 'Inbound Leads',
+      DeveloperName: 'Inbound_Leads',
+      Type: 'Queue',
+    });
+    this.assignmentRule = { entries: [], defaultOwnerId: this.repUserId };
     DEFAULT_LEAD_STATUSES.forEach((status, index) => {
       const id = this.nextId(KEY_PREFIX.LeadStatus);
       this.table('LeadStatus').set(id, {
@@ -110,6 +174,8 @@ export class OrgStore {
       absentFields: this.absentFields,
     });
     if (errors.length > 0) return { success: false, errors };
+    const ownerError = this.ownerError(object, values.OwnerId);
+    if (ownerError) return { success: false, errors: [ownerError] };
     const id = this.nextId(OBJECTS[object]?.keyPrefix ?? '000');
     const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
     this.deriveFields(object, row);
@@ -135,8 +201,44 @@ export class OrgStore {
       absentFields: this.absentFields,
     });
     if (errors.length > 0) return { success: false, errors };
+    const ownerError = this.ownerError(object, values.OwnerId);
+    if (ownerError) return { success: false, errors: [ownerError] };
     this.applyChange(object, current, values, context);
     return { success: true, id: String(current.Id) };
+  }
+
+  /** Runs the assignment rule on a Lead just created (the `Sforce-Auto-Assign: TRUE` header). */
+  applyAssignmentRule(id: string): void {
+    const lead = this.get('Lead', id);
+    if (!lead) return;
+    const rule = this.assignmentRule;
+    const entry = rule.entries.find((e) => String(lead[e.field] ?? '') === e.equals);
+    lead.OwnerId = entry?.ownerId ?? rule.defaultOwnerId;
+  }
+
+  /** Salesforce refuses an owner that is not an active User or a queue. */
+  private ownerError(object: string, ownerId: unknown): SaveError | undefined {
+    if (
+      ownerId === undefined ||
+      ownerId === null ||
+      !OBJECTS[object]?.fields.some((f) => f.name === 'OwnerId')
+    )
+      return undefined;
+    const id = String(ownerId);
+    const user = this.get('User', id);
+    if (user && user.IsActive === true) return undefined;
+    if (!user && this.get('Group', id)) return undefined;
+    return user
+      ? {
+          statusCode: 'INACTIVE_OWNER_OR_USER',
+          message: `operation performed with inactive user [${id}] as owner of ${object.toLowerCase()}`,
+          fields: [],
+        }
+      : {
+          statusCode: 'INVALID_CROSS_REFERENCE_KEY',
+          message: 'invalid cross reference id',
+          fields: ['OwnerId'],
+        };
   }
 
   /** A change by the platform or a person, bypassing API validation of read-only fields. */

@@ -12,6 +12,7 @@ import { createLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { demoConfig, demoConfigText } from '../demo/demo-config.ts';
+import { startDemoReceiver } from '../demo/notification-receiver.ts';
 import { EmulatorControl } from '../demo/emulator-control.ts';
 import { freePort, portIsFree } from '../demo/free-port.ts';
 import { ensureRedis, type DemoRedis } from '../demo/private-redis.ts';
@@ -146,12 +147,16 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
     const control = new EmulatorControl(emulators);
     progress.attach({ counts: () => control.counts() });
 
+    const receiver = await startDemoReceiver();
+    cleanup.push(() => receiver.close());
+    const { ana, ben } = emulators.salesforce.owners;
     const targets = {
       hubspotUrl: emulators.hubspot.url,
       salesforceUrl: emulators.salesforce.url,
       clientSecret,
       portalId: PORTAL_ID,
       orgId: emulators.salesforce.orgId,
+      notify: { receiverUrl: receiver.url, secret: receiver.secret, pool: [ana, ben] },
     };
     const config = demoConfig(targets);
     const configDir = mkdtempSync(join(tmpdir(), 'leadbridge-demo-'));
@@ -229,6 +234,22 @@ export async function runDemo(options: DemoOptions, baseEnv: RuntimeEnv, io: Dem
       progress.line(`The story stopped: ${(error as Error).message}`);
     }
     if (!io.tty) progress.line(`  ${await progress.snapshot()}`);
+
+    // Deliveries run on their own queue: let the last ones land (delayed jobs are SLA timers, not counted).
+    for (let waited = 0; waited < 5_000; waited += 100) {
+      const counts = await workers.queues.notify.getJobCounts('waiting', 'active', 'prioritized');
+      if (Object.values(counts).every((count) => count === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    progress.line();
+    progress.line(
+      `Notifications sent (a local receiver at ${receiver.url} stands in for your endpoint and Slack):`,
+    );
+    for (const delivery of receiver.deliveries)
+      progress.line(
+        `  ${delivery.channel.padEnd(7)} ${delivery.text}${delivery.verified === undefined ? '' : delivery.verified ? '  [signature verified]' : '  [BAD SIGNATURE]'}`,
+      );
+    if (receiver.deliveries.length === 0) progress.line('  (none arrived)');
 
     progress.line();
     progress.line('What LeadBridge recorded (`leadbridge explain`):');

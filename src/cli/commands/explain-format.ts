@@ -80,6 +80,13 @@ export function entryRow(entry: AuditEntry): Row {
         where: entry.system,
         detail: `${entry.recordId ?? '(no record)'} ${entry.code} (${entry.retryable ? 'retryable' : 'permanent'}): ${entry.message}`,
       };
+    case 'notification':
+      return {
+        when,
+        what: entry.channel === 'owner' ? 'owner' : 'notify',
+        where: entry.channel,
+        detail: `${entry.event} ${entry.outcome}${entry.attempt ? ` (attempt ${entry.attempt})` : ''}${entry.detail ? `: ${entry.detail}` : ''}`,
+      };
   }
 }
 

@@ -12,6 +12,8 @@ export interface DemoTargets {
   clientSecret: string;
   portalId: number;
   orgId: string;
+  /** Round robin over these Salesforce users, and notifications to a local receiver. */
+  notify?: { receiverUrl: string; secret: string; pool: string[] };
 }
 
 /**
@@ -45,6 +47,16 @@ export function demoConfigText(targets: DemoTargets): string {
   for (const [key, value] of Object.entries(salesforce))
     document.setIn(['tenants', 0, 'salesforce', key], value);
   for (const [key, value] of Object.entries(DEMO_SYNC)) document.setIn(['sync', key], value);
+  if (targets.notify) {
+    const { receiverUrl, secret, pool } = targets.notify;
+    document.setIn(['tenants', 0, 'owners'], { strategy: 'round_robin', pool: pool.map((id) => ({ id })) });
+    document.setIn(['tenants', 0, 'notifications'], {
+      webhook: { url: `${receiverUrl}/webhook`, secret },
+      slack: { webhookUrl: `${receiverUrl}/slack` },
+      salesforceTask: {},
+      publicLinks: { hubspotPortalUrl: `https://app.hubspot.com/contacts/${targets.portalId}` },
+    });
+  }
   return document.toString();
 }
 

@@ -80,7 +80,16 @@ export async function runStory(deps: StoryDeps): Promise<StoryCast> {
       },
       describeContact(id),
     );
-    return `${person.name} (score ${score}) passed the handoff gate -> created in Salesforce as ${String(lead.Status)} (seen by ${await lastSeenBy(deps, person.email)})`;
+    const owner = await wait(
+      `${person.name}'s owner`,
+      async () => {
+        const trail = await deps.audit.explain(deps.tenant, person.email);
+        const entry = trail?.entries.find((e) => e.type === 'notification' && e.channel === 'owner');
+        return entry?.type === 'notification' ? entry.detail : undefined;
+      },
+      describeContact(id),
+    );
+    return `${person.name} (score ${score}) passed the handoff gate -> created in Salesforce as ${String(lead.Status)}, owner ${owner} (seen by ${await lastSeenBy(deps, person.email)})`;
   };
 
   await progress.step(

@@ -34,6 +34,10 @@ function describe(entry: AuditEntry): string {
       return `conflict       ${entry.field}: ${entry.winner} wins (${entry.rule})`;
     case 'score':
       return `score          ${entry.from ?? 'none'} -> ${entry.to}`;
+    case 'notification':
+      return entry.channel === 'owner'
+        ? `owner          ${entry.outcome}: ${entry.detail ?? ''}`
+        : `notified       ${entry.event} via ${entry.channel}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
   }
 }
 
