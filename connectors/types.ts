@@ -13,6 +13,11 @@ export interface SystemRecord {
 /** Fields to write to one record. No `id` means create-or-match (HubSpot: upsert by email). */
 export interface RecordPatch {
   id?: string;
+  /**
+   * LeadBridge's lead key. A create is keyed by it (Salesforce upserts on its external-id field), so a
+   * create repeated after a crash finds the record the first one made.
+   */
+  key?: string;
   /** Canonical fields and values to set; `null` clears. */
   fields: Partial<Lead>;
   /** True when the lifecycle stage moves backwards by an explicit, recorded move (HubSpot: clear, then set). */

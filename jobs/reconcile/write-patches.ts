@@ -1,4 +1,5 @@
 import type { TenantConnectors } from '../../connectors/index.ts';
+import { partialOutcomesOf } from '../../connectors/partial-write.ts';
 import type { RecordPatch, WriteOutcome } from '../../connectors/types.ts';
 import type { SystemName } from '../../src/domain/lead.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
@@ -47,13 +48,35 @@ async function writeSystem(
 ): Promise<void> {
   const batch = plans.flatMap((plan) => {
     const patch = plan.patches[system];
-    return patch ? [{ leadKey: plan.sides.link.leadKey, patch }] : [];
+    const leadKey = plan.sides.link.leadKey;
+    // A create carries the lead key, so repeating it (a job re-run after a crash) finds the first one's record.
+    return patch ? [{ leadKey, patch: patch.id ? patch : { ...patch, key: leadKey } }] : [];
   });
   if (batch.length === 0) return;
-  const outcomes =
-    system === 'hubspot'
-      ? await context.connectors.hubspot.write(batch.map((item) => item.patch))
-      : await context.connectors.salesforce.write(batch.map((item) => item.patch));
+  let outcomes: Array<WriteOutcome | undefined>;
+  try {
+    outcomes =
+      system === 'hubspot'
+        ? await context.connectors.hubspot.write(batch.map((item) => item.patch))
+        : await context.connectors.salesforce.write(batch.map((item) => item.patch));
+  } catch (err) {
+    // Records created before the call failed are linked now, so the retry updates them.
+    const partial = partialOutcomesOf(err);
+    const created = batch.flatMap(({ leadKey, patch }, i) => {
+      const outcome = partial[i];
+      return outcome?.ok && !patch.id ? [{ leadKey, outcome }] : [];
+    });
+    if (created.length > 0) {
+      await context.links.linkMany(
+        context.tenant,
+        created.map(({ leadKey, outcome }) =>
+          system === 'hubspot' ? { leadKey, hubspot: outcome.id } : { leadKey, salesforceLead: outcome.id },
+        ),
+        context.now,
+      );
+    }
+    throw err;
+  }
   const planOf = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
   const creates: Array<{ leadKey: string; input: LinkInput; recordId: string }> = [];
   batch.forEach(({ leadKey, patch }, i) => {
@@ -98,9 +121,9 @@ async function writeSystem(
 }
 
 /**
- * Writes the batch's patches: Salesforce first, and its new Lead ids linked at once, because a
- * Salesforce create is not idempotent (a retry of an unlinked create would make a second Lead); HubSpot
- * creates are upserts by email, so a retry after a failure between the two is harmless. Rate limits and
+ * Writes the batch's patches: Salesforce first, and its new Lead ids linked at once. Creates are
+ * idempotent (Salesforce upserts on the lead key, HubSpot upserts by email), so a job that dies between
+ * a create and its link repeats the create harmlessly and links the same record. Rate limits and
  * transient errors are thrown (the batch is retried); per-record errors come back as failures.
  */
 export async function writePatches(context: WriteContext, plans: LeadPlan[]): Promise<BatchWrites> {

@@ -41,6 +41,12 @@ export const CustomFieldNames = z.strictObject({
       rejectionReason: z.string().default('Rejection_Reason__c'),
       slaDueAt: z.string().default('LeadBridge_SLA_Due__c'),
       slaBreached: z.string().default('LeadBridge_SLA_Breached__c'),
+      key: z
+        .string()
+        .default('LeadBridge_Key__c')
+        .describe(
+          'Lead field holding the lead key: Text(40), Unique, External ID. New Leads are upserted on it, so a repeated create never makes a second Lead.',
+        ),
     })
     .prefault({}),
 });

@@ -106,11 +106,14 @@ export function emailSequence(): (name: string) => string {
 
 /**
  * API calls that change data: HubSpot batch update/upsert/create; Salesforce sObject Collections create
- * (`POST /composite/sobjects`) and update (`PATCH`). `POST /composite/sobjects/Lead` is a retrieve (a read).
+ * (`POST /composite/sobjects`), update (`PATCH`) and upsert (`PATCH /composite/sobjects/Lead/<key field>`).
+ * `POST /composite/sobjects/Lead` is a retrieve (a read).
  */
 export function isWrite(call: ApiCall): boolean {
   if (call.system === 'hubspot') return /batch\/(update|upsert|create)|^PATCH /.test(call.endpoint);
-  return /^(POST|PATCH|DELETE) \/composite\/sobjects$/.test(call.endpoint);
+  return /^(POST|PATCH|DELETE) \/composite\/sobjects$|^PATCH \/composite\/sobjects\/\w+\/\w+$/.test(
+    call.endpoint,
+  );
 }
 
 export function writeCalls(recorder: InMemoryApiCallRecorder): ApiCall[] {
