@@ -49,6 +49,12 @@ export interface PollPage {
   next: PollCursor | null;
   /** True when the poller has caught up. */
   done: boolean;
+  /**
+   * Called once the page's records are safely enqueued, before `next` is stored: a poller that keeps
+   * its own memory of what it handed out (the Salesforce late-commit re-scan) records it only then, so a
+   * page that never reached the queue is handed out again.
+   */
+  acknowledge?: () => Promise<void>;
 }
 
 export interface SetupCheck {

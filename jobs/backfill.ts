@@ -42,6 +42,8 @@ interface Page {
   /** Checkpoint fields to store once the page is reconciled. */
   position: Pick<BackfillCheckpoint, 'cursor' | 'after'>;
   last: boolean;
+  /** The poller's own bookkeeping, once the page is reconciled (see `PollPage.acknowledge`). */
+  acknowledge?: () => Promise<void>;
 }
 
 /** One page of `system` after `checkpoint` (null: the first page). */
@@ -58,7 +60,37 @@ async function readPage(
     return { records: page.records, position: { cursor: null, after: page.after }, last: !page.after };
   }
   const page = await connectors.salesforce.poll(checkpoint?.cursor ?? backfillCursor(), runtime.engine.now());
-  return { records: page.records, position: { cursor: page.next, after: null }, last: page.done };
+  return {
+    records: page.records,
+    position: { cursor: page.next, after: null },
+    last: page.done,
+    ...(page.acknowledge ? { acknowledge: page.acknowledge } : {}),
+  };
+}
+
+/**
+ * Hands the poller what the finished backfill covered, so polling resumes exactly where it ended:
+ * Salesforce's backfill reads in the poller's own keyset order, so its last position is the cursor;
+ * HubSpot's pages by list token, so the cursor is the instant the backfill started (every later change
+ * is polled). A poll cursor already behind that is kept: it covers more.
+ */
+async function commitPollCursor(
+  runtime: EngineRuntime,
+  tenant: string,
+  system: SystemName,
+  checkpoint: BackfillCheckpoint,
+): Promise<void> {
+  const { engine } = runtime;
+  const connectors = engine.connectors.get(tenant);
+  if (!connectors) return;
+  const covered =
+    system === 'hubspot'
+      ? connectors.hubspot.pollCursorAt(new Date(checkpoint.startedAt))
+      : checkpoint.cursor;
+  if (!covered) return;
+  const stored = await engine.cursors.getCursor(tenant, system);
+  if (stored && Date.parse(stored.modifiedAt) <= Date.parse(covered.modifiedAt)) return;
+  await engine.cursors.setCursor(tenant, system, covered);
 }
 
 export function emptyBackfillSummary(): BackfillSummary {
@@ -126,6 +158,7 @@ async function backfillSystem(
         return false;
       }
     }
+    await page.acknowledge?.();
     checkpoint = {
       ...page.position,
       processed: (checkpoint?.processed ?? 0) + page.records.length,
@@ -133,6 +166,7 @@ async function backfillSystem(
       updatedAt: engine.now().toISOString(),
       done: page.last,
     };
+    if (page.last) await commitPollCursor(runtime, tenant, system, checkpoint);
     await engine.cursors.setBackfill(tenant, system, checkpoint);
     options.onProgress?.({ tenant, system, done: checkpoint.processed, finished: page.last });
     if (page.last) return true;
