@@ -7,6 +7,7 @@ import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
+import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -18,7 +19,7 @@ export interface BackfillProgress {
   finished: boolean;
 }
 
-export interface BackfillOptions extends RetryOptions {
+export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Only these tenants (default: every tenant of the config). */
   tenants?: string[];
   /** Ignore stored checkpoints and start from the first page. */
@@ -123,7 +124,15 @@ async function backfillSystem(
   summary: BackfillSummary,
 ): Promise<boolean> {
   const { engine } = runtime;
-  const stored = options.restart ? null : await engine.cursors.getBackfill(tenant, system);
+  const durable = <T>(step: () => Promise<T>) => rideOutRedisOutage(step, engine.logger, options);
+  let stored: BackfillCheckpoint | null;
+  try {
+    stored = options.restart ? null : await durable(() => engine.cursors.getBackfill(tenant, system));
+  } catch (error) {
+    engine.logger.warn({ tenant, system, err: error }, 'backfill checkpoint unreadable');
+    summary.failures.push(batchFailure(tenant, system, null, error));
+    return false;
+  }
   if (stored?.done) {
     options.onProgress?.({ tenant, system, done: stored.processed, finished: true });
     return true;
@@ -135,10 +144,12 @@ async function backfillSystem(
   for (;;) {
     let page: Page;
     try {
-      page = await withRetries(() => readPage(runtime, tenant, system, checkpoint), engine.logger, {
-        ...options,
-        sleep: options.sleep ?? sleep,
-      });
+      page = await durable(() =>
+        withRetries(() => readPage(runtime, tenant, system, checkpoint), engine.logger, {
+          ...options,
+          sleep: options.sleep ?? sleep,
+        }),
+      );
     } catch (error) {
       engine.logger.warn({ tenant, system, err: error }, 'backfill read failed');
       summary.failures.push(batchFailure(tenant, system, null, error));
@@ -150,7 +161,7 @@ async function backfillSystem(
       try {
         addBatchResult(
           summary,
-          await withRetries(() => reconcile(engine, tenant, refs), engine.logger, options),
+          await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),
         );
       } catch (error) {
         engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
@@ -158,16 +169,25 @@ async function backfillSystem(
         return false;
       }
     }
-    await page.acknowledge?.();
-    checkpoint = {
+    const next: BackfillCheckpoint = {
       ...page.position,
       processed: (checkpoint?.processed ?? 0) + page.records.length,
       startedAt: checkpoint?.startedAt ?? startedAt,
       updatedAt: engine.now().toISOString(),
       done: page.last,
     };
-    if (page.last) await commitPollCursor(runtime, tenant, system, checkpoint);
-    await engine.cursors.setBackfill(tenant, system, checkpoint);
+    try {
+      await durable(async () => {
+        await page.acknowledge?.();
+        if (page.last) await commitPollCursor(runtime, tenant, system, next);
+        await engine.cursors.setBackfill(tenant, system, next);
+      });
+    } catch (error) {
+      engine.logger.warn({ tenant, system, err: error }, 'backfill checkpoint not stored');
+      summary.failures.push(batchFailure(tenant, system, null, error));
+      return false;
+    }
+    checkpoint = next;
     options.onProgress?.({ tenant, system, done: checkpoint.processed, finished: page.last });
     if (page.last) return true;
   }
@@ -193,7 +213,19 @@ export async function backfill(
       tenantDone &&= done;
     }
     if (tenantDone) {
-      for (const system of SystemName.options) await runtime.engine.cursors.clearBackfill(tenant, system);
+      try {
+        await rideOutRedisOutage(
+          async () => {
+            for (const system of SystemName.options)
+              await runtime.engine.cursors.clearBackfill(tenant, system);
+          },
+          runtime.engine.logger,
+          options,
+        );
+      } catch (error) {
+        // Finished all the same; a later backfill finds the checkpoints marked done (`--restart` reads again).
+        runtime.engine.logger.warn({ tenant, err: error }, 'backfill checkpoints not cleared');
+      }
     } else {
       summary.complete = false;
     }
