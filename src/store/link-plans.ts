@@ -11,6 +11,11 @@ export interface LinkInput {
   salesforceContact?: string;
   /** The lead's email (`null` clears it); indexed for lookups unless another lead has the address. */
   email?: string | null;
+  /**
+   * Salesforce records sharing the lead's email that lost the duplicate choice: they resolve to this
+   * lead (so their changes reconcile it) but hold no slot, so nothing is ever written to them.
+   */
+  salesforceDuplicates?: string[];
 }
 
 export type LinkOutcome =
@@ -56,7 +61,11 @@ export async function loadForLinks(view: LinkView, inputs: LinkInput[]): Promise
     ),
     view.loadIndex(
       'salesforce',
-      inputs.flatMap((input) => [input.salesforceLead, input.salesforceContact]),
+      inputs.flatMap((input) => [
+        input.salesforceLead,
+        input.salesforceContact,
+        ...(input.salesforceDuplicates ?? []),
+      ]),
     ),
   ]);
   const owners = inputs.flatMap((input) => [
@@ -107,6 +116,12 @@ export function planLink(view: LinkView, input: LinkInput, now: Date): LinkOutco
     view.setIndex(indexOf(side), id, leadKey);
   }
   if (input.email !== undefined) setEmail(view, link, input.email);
+  for (const id of input.salesforceDuplicates ?? []) {
+    if (view.index('salesforce', id) !== null) continue;
+    view.setIndex('salesforce', id, leadKey);
+    const into = link.salesforceContact ?? link.salesforceLead;
+    pushHistory(link, { at, side: 'salesforceLead', id, change: 'duplicate', ...(into ? { into } : {}) });
+  }
   link.updatedAt = at;
   view.put(link);
   return { ok: true, link, created: existing === null };
