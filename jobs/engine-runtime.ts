@@ -1,3 +1,4 @@
+import { durationMs } from '../src/domain/duration.ts';
 import type { Redis } from 'ioredis';
 import { createConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
@@ -55,5 +56,8 @@ export function buildEngine(
     logger,
     now: deps.now ?? (() => new Date()),
   };
-  return { engine, pending: new PendingRefs(redis, store) };
+  return {
+    engine,
+    pending: new PendingRefs(redis, { ...store, leaseMs: durationMs(config.sync.claimLease) }),
+  };
 }

@@ -60,6 +60,9 @@ export const SyncConfig = z.strictObject({
     'How far back each poll reaches before its cursor, for search-index lag and late commits.',
   ),
   debounce: Duration.default('2s').describe('How long ingest waits for more changes to the same record.'),
+  claimLease: Duration.default('60s').describe(
+    'How long records taken for a reconcile batch stay claimed without a renewal; a killed worker’s records return to pending after it.',
+  ),
 });
 export type SyncConfig = z.infer<typeof SyncConfig>;
 
