@@ -1,3 +1,4 @@
+import { ParkedWrites } from '../src/store/parked-writes.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import type { Redis } from 'ioredis';
 import { createConnectors } from '../connectors/index.ts';
@@ -55,6 +56,7 @@ export function buildEngine(
     metrics,
     logger,
     now: deps.now ?? (() => new Date()),
+    parked: new ParkedWrites(redis, store),
   };
   return {
     engine,

@@ -1,3 +1,4 @@
+import type { ParkedWrites } from '../src/store/parked-writes.ts';
 import type { TenantConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { SystemName } from '../src/domain/lead.ts';
@@ -21,6 +22,8 @@ export interface EngineDeps {
   logger: Logger;
   /** The clock; the domain never reads one itself. */
   now: () => Date;
+  /** Writes refused permanently, not sent again until the record or the config changes. */
+  parked?: ParkedWrites;
 }
 
 /** A record that changed in one system; ingest turns change events into these, reconcile takes batches. */

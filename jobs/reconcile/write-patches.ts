@@ -1,9 +1,11 @@
 import type { TenantConnectors } from '../../connectors/index.ts';
+import { createHash } from 'node:crypto';
 import { partialOutcomesOf } from '../../connectors/partial-write.ts';
 import type { RecordPatch, WriteOutcome } from '../../connectors/types.ts';
 import type { SystemName } from '../../src/domain/lead.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { LeadLinks } from '../../src/store/lead-links.ts';
+import type { ParkedWrite, ParkedWrites } from '../../src/store/parked-writes.ts';
 import type { LinkInput } from '../../src/store/link-plans.ts';
 import type { RecordFailure } from '../engine.ts';
 import type { LeadPlan, LeadWrites } from './types.ts';
@@ -19,6 +21,31 @@ interface WriteContext {
   connectors: TenantConnectors;
   links: LeadLinks;
   now: Date;
+  /** Where refused writes are parked; without it every write is sent. */
+  parked?: ParkedWrites;
+  /** Hash of the config the patches were planned with (part of a parked write's fingerprint). */
+  configHash?: string;
+}
+
+/** Error codes that say nothing about the record itself: never parked. */
+const NOT_THE_RECORD = /EXPIRED|AUTH|SESSION|UNAVAILABLE|TIMEOUT|LIMIT|NOT_WRITTEN|MISSING_RESULT/i;
+
+/**
+ * What a refused write depends on: the patch (which carries what changed on the other side), the
+ * refused record's own last-modified stamp (a person fixing it there), and the config.
+ */
+function fingerprint(context: WriteContext, system: SystemName, plan: LeadPlan, patch: RecordPatch): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        context.configHash ?? '',
+        system,
+        patch.id ?? null,
+        patch.fields,
+        plan.sides[system]?.modifiedAt ?? null,
+      ]),
+    )
+    .digest('base64url');
 }
 
 function writeFailure(
@@ -46,12 +73,42 @@ async function writeSystem(
   plans: LeadPlan[],
   into: BatchWrites,
 ): Promise<void> {
-  const batch = plans.flatMap((plan) => {
+  let batch = plans.flatMap((plan) => {
     const patch = plan.patches[system];
     const leadKey = plan.sides.link.leadKey;
     // A create carries the lead key, so repeating it (a job re-run after a crash) finds the first one's record.
     return patch ? [{ leadKey, patch: patch.id ? patch : { ...patch, key: leadKey } }] : [];
   });
+  if (batch.length === 0) return;
+  const planOfKey = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
+  const prints = new Map(
+    batch.map(({ leadKey, patch }) => [
+      leadKey,
+      fingerprint(context, system, planOfKey.get(leadKey) as LeadPlan, patch),
+    ]),
+  );
+  const field = (leadKey: string) => `${leadKey}|${system}`;
+  const parked = context.parked
+    ? await context.parked.getMany(
+        context.tenant,
+        batch.map(({ leadKey }) => field(leadKey)),
+      )
+    : new Map<string, ParkedWrite>();
+  // A write refused before, with nothing changed since, would be refused again: not sent.
+  const held = batch.filter(({ leadKey }) => parked.get(field(leadKey))?.fingerprint === prints.get(leadKey));
+  for (const { leadKey, patch } of held) {
+    const entry = parked.get(field(leadKey)) as ParkedWrite;
+    into.failures.push({
+      tenant: context.tenant,
+      leadKey,
+      system,
+      recordId: patch.id ?? null,
+      code: entry.code,
+      message: `${entry.message} (parked since ${entry.at}; sent again once the record or the config changes)`,
+      retryable: false,
+    });
+  }
+  batch = batch.filter((item) => !held.includes(item));
   if (batch.length === 0) return;
   let outcomes: Array<WriteOutcome | undefined>;
   try {
@@ -79,6 +136,8 @@ async function writeSystem(
   }
   const planOf = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
   const creates: Array<{ leadKey: string; input: LinkInput; recordId: string }> = [];
+  const toPark: Array<{ field: string; parked: ParkedWrite }> = [];
+  const toClear: string[] = [];
   batch.forEach(({ leadKey, patch }, i) => {
     const outcome: WriteOutcome = outcomes[i] ?? {
       ok: false,
@@ -87,13 +146,27 @@ async function writeSystem(
     into.writes.set(leadKey, { ...into.writes.get(leadKey), [system]: { patch, outcome } });
     if (!outcome.ok) {
       into.failures.push(writeFailure(context.tenant, leadKey, system, patch, outcome));
+      if (!NOT_THE_RECORD.test(outcome.error.code)) {
+        toPark.push({
+          field: field(leadKey),
+          parked: {
+            fingerprint: prints.get(leadKey) as string,
+            code: outcome.error.code,
+            message: outcome.error.message,
+            at: context.now.toISOString(),
+          },
+        });
+      }
       return;
     }
+    if (parked.has(field(leadKey))) toClear.push(field(leadKey));
     if (patch.id) return;
     const input: LinkInput =
       system === 'hubspot' ? { leadKey, hubspot: outcome.id } : { leadKey, salesforceLead: outcome.id };
     creates.push({ leadKey, input, recordId: outcome.id });
   });
+  await context.parked?.park(context.tenant, toPark);
+  await context.parked?.clear(context.tenant, toClear);
   if (creates.length === 0) return;
   const linked = await context.links.linkMany(
     context.tenant,

@@ -14,6 +14,7 @@ import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { AuditTrail } from '../../../src/store/audit-trail.ts';
 import { CursorStore } from '../../../src/store/cursors.ts';
 import { LeadLinks } from '../../../src/store/lead-links.ts';
+import { ParkedWrites } from '../../../src/store/parked-writes.ts';
 import { SyncState } from '../../../src/store/sync-state.ts';
 import { deleteKeys, emulatorConfig } from '../../helpers/emulators.ts';
 
@@ -61,6 +62,7 @@ export async function startHarness(name: string): Promise<Harness> {
     metrics,
     logger,
     now: () => new Date(),
+    parked: new ParkedWrites(redis, store),
   };
   return {
     hubspot,
