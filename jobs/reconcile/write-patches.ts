@@ -66,6 +66,29 @@ function writeFailure(
   };
 }
 
+/**
+ * Drops creates for people whose record was deleted (or privacy-deleted) on this side: the retired
+ * link's tombstone (by email hash) says a person removed it on purpose, so no pass brings it back.
+ */
+async function withoutTombstoned(
+  context: WriteContext,
+  batch: Array<{ leadKey: string; patch: RecordPatch }>,
+  plans: Map<string, LeadPlan>,
+): Promise<Array<{ leadKey: string; patch: RecordPatch }>> {
+  const emailOf = ({ leadKey, patch }: { leadKey: string; patch: RecordPatch }) => {
+    const email = plans.get(leadKey)?.sides.link.email ?? patch.fields.email;
+    return typeof email === 'string' && email.trim() !== '' ? email : null;
+  };
+  const creates = batch.filter((item) => !item.patch.id && emailOf(item) !== null);
+  if (creates.length === 0) return batch;
+  const tombstones = await context.links.tombstonesFor(
+    context.tenant,
+    creates.map((item) => emailOf(item) as string),
+  );
+  if (tombstones.size === 0) return batch;
+  return batch.filter((item) => item.patch.id || !tombstones.has(emailOf(item) ?? ''));
+}
+
 /** One `write` call for every patch of one system in the batch; outcomes mapped back to their leads. */
 async function writeSystem(
   context: WriteContext,
@@ -109,6 +132,7 @@ async function writeSystem(
     });
   }
   batch = batch.filter((item) => !held.includes(item));
+  batch = await withoutTombstoned(context, batch, planOfKey);
   if (batch.length === 0) return;
   let outcomes: Array<WriteOutcome | undefined>;
   try {
