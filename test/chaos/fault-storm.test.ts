@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEngine, enginePrefixes } from '../../jobs/engine-runtime.ts';
+import { reconcileBatch } from '../../jobs/reconcile/reconcile-batch.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { Metrics } from '../../src/metrics/prometheus.ts';
 import {
   createContact,
   qualifiedContact,
@@ -91,5 +98,35 @@ describe('chaos: a fault storm, then convergence', () => {
     const after = writeCalls(hubspot, salesforce) - before;
     report('10 sync --once passes after convergence', { writeCalls: after });
     expect(after).toBe(0);
+
+    // A replay of every change notification (as webhooks and outbound messages would name every record):
+    // each record is reconciled again, and nothing is written.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+    try {
+      const config = parseConfig(readFileSync(configFile, 'utf8'), {});
+      const { engine } = buildEngine(config, {
+        redis,
+        logger: silentLogger(),
+        metrics: new Metrics({ collectDefaults: false }),
+        prefixes: enginePrefixes(env.LEADBRIDGE_REDIS_PREFIX),
+      });
+      const refs = [
+        ...[...hubspot.store.contacts.keys()].map((id) => ({ system: 'hubspot' as const, id })),
+        ...salesforce.state.store
+          .rows('Lead')
+          .filter((row) => !row.IsDeleted)
+          .map((row) => ({ system: 'salesforce' as const, id: String(row.Id) })),
+      ];
+      const replayBefore = writeCalls(hubspot, salesforce);
+      for (let i = 0; i < refs.length; i += 100) {
+        const result = await reconcileBatch(engine, 'acme', refs.slice(i, i + 100));
+        expect(result.failures).toEqual([]);
+      }
+      const replayWrites = writeCalls(hubspot, salesforce) - replayBefore;
+      report('replay of every change notification', { records: refs.length, writeCalls: replayWrites });
+      expect(replayWrites).toBe(0);
+    } finally {
+      await redis.quit();
+    }
   });
 });
