@@ -141,7 +141,48 @@ export interface MergeOutcome {
 export async function loadForMerge(view: LinkView, winnerId: string, loserIds: string[]): Promise<void> {
   const ids = [winnerId, ...loserIds];
   await view.loadIndex('hubspot', ids);
-  await view.loadLinks(ids.map((id) => view.index('hubspot', id)));
+  const owners = ids.map((id) => view.index('hubspot', id));
+  await view.loadLinks(owners);
+  await view.loadIndex(
+    'email',
+    owners.map((key) => (key ? view.link(key)?.email : null)),
+  );
+}
+
+/**
+ * The Salesforce records of a lead whose HubSpot contact was merged away follow the person to the
+ * winner's lead: into its empty Salesforce slots, or, when it already has a Salesforce record, as
+ * duplicates (they resolve to the winner and are never written to). Otherwise the orphaned Lead would
+ * make LeadBridge re-create a contact for the merged-away email, undoing the merge.
+ */
+function followMerge(view: LinkView, loser: LeadLink, winner: LeadLink, winnerId: string, at: string): void {
+  const ids = [loser.salesforceLead, loser.salesforceContact].filter((id): id is string => id !== null);
+  if (ids.length > 0) {
+    if (winner.salesforceLead === null && winner.salesforceContact === null) {
+      winner.salesforceLead = loser.salesforceLead;
+      winner.salesforceContact = loser.salesforceContact;
+      for (const id of ids) {
+        pushHistory(winner, { at, side: 'salesforceLead', id, change: 'merged', into: winnerId });
+      }
+    } else {
+      const into = winner.salesforceContact ?? winner.salesforceLead ?? undefined;
+      for (const id of ids) {
+        pushHistory(winner, {
+          at,
+          side: 'salesforceLead',
+          id,
+          change: 'duplicate',
+          ...(into ? { into } : {}),
+        });
+      }
+    }
+    for (const id of ids) view.setIndex('salesforce', id, winner.leadKey);
+    loser.salesforceLead = null;
+    loser.salesforceContact = null;
+  }
+  if (loser.email !== null && view.index('email', loser.email) === loser.leadKey) {
+    view.setIndex('email', loser.email, winner.leadKey);
+  }
 }
 
 /**
@@ -161,6 +202,7 @@ export function planMerge(view: LinkView, winnerId: string, loserIds: string[], 
       const loser = view.link(owner);
       if (loser && loser.hubspot === loserId) {
         loser.hubspot = null;
+        followMerge(view, loser, winner, winnerId, at);
         pushHistory(loser, {
           at,
           side: 'hubspot',
