@@ -20,6 +20,11 @@ export interface SystemRecord {
 /** Fields to write to one record. No `id` means create-or-match (HubSpot: upsert by email). */
 export interface RecordPatch {
   id?: string;
+  /**
+   * LeadBridge's lead key. A create is keyed by it (Salesforce upserts on its external-id field), so a
+   * create repeated after a crash finds the record the first one made.
+   */
+  key?: string;
   /** Canonical fields and values to set; `null` clears. */
   fields: Partial<Lead>;
   /** True when the lifecycle stage moves backwards by an explicit, recorded move (HubSpot: clear, then set). */
@@ -53,6 +58,12 @@ export interface PollPage {
   next: PollCursor | null;
   /** True when the poller has caught up. */
   done: boolean;
+  /**
+   * Called once the page's records are safely enqueued, before `next` is stored: a poller that keeps
+   * its own memory of what it handed out (the Salesforce late-commit re-scan) records it only then, so a
+   * page that never reached the queue is handed out again.
+   */
+  acknowledge?: () => Promise<void>;
 }
 
 export interface SetupCheck {

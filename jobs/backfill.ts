@@ -8,6 +8,7 @@ import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
+import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -23,7 +24,7 @@ export interface BackfillProgress {
   etaSeconds: number | null;
 }
 
-export interface BackfillOptions extends RetryOptions {
+export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Only these tenants (default: every tenant of the config). */
   tenants?: string[];
   /** Ignore stored checkpoints and start from the first page. */
@@ -47,6 +48,8 @@ interface Page {
   /** Checkpoint fields to store once the page is reconciled. */
   position: Pick<BackfillCheckpoint, 'cursor' | 'after'>;
   last: boolean;
+  /** The poller's own bookkeeping, once the page is reconciled (see `PollPage.acknowledge`). */
+  acknowledge?: () => Promise<void>;
 }
 
 /** One page of `system` after `checkpoint` (null: the first page). */
@@ -63,7 +66,37 @@ async function readPage(
     return { records: page.records, position: { cursor: null, after: page.after }, last: !page.after };
   }
   const page = await connectors.salesforce.poll(checkpoint?.cursor ?? backfillCursor(), runtime.engine.now());
-  return { records: page.records, position: { cursor: page.next, after: null }, last: page.done };
+  return {
+    records: page.records,
+    position: { cursor: page.next, after: null },
+    last: page.done,
+    ...(page.acknowledge ? { acknowledge: page.acknowledge } : {}),
+  };
+}
+
+/**
+ * Hands the poller what the finished backfill covered, so polling resumes exactly where it ended:
+ * Salesforce's backfill reads in the poller's own keyset order, so its last position is the cursor;
+ * HubSpot's pages by list token, so the cursor is the instant the backfill started (every later change
+ * is polled). A poll cursor already behind that is kept: it covers more.
+ */
+async function commitPollCursor(
+  runtime: EngineRuntime,
+  tenant: string,
+  system: SystemName,
+  checkpoint: BackfillCheckpoint,
+): Promise<void> {
+  const { engine } = runtime;
+  const connectors = engine.connectors.get(tenant);
+  if (!connectors) return;
+  const covered =
+    system === 'hubspot'
+      ? connectors.hubspot.pollCursorAt(new Date(checkpoint.startedAt))
+      : checkpoint.cursor;
+  if (!covered) return;
+  const stored = await engine.cursors.getCursor(tenant, system);
+  if (stored && Date.parse(stored.modifiedAt) <= Date.parse(covered.modifiedAt)) return;
+  await engine.cursors.setCursor(tenant, system, covered);
 }
 
 export function emptyBackfillSummary(): BackfillSummary {
@@ -97,7 +130,15 @@ async function backfillSystem(
   summary: BackfillSummary,
 ): Promise<boolean> {
   const { engine } = runtime;
-  const stored = options.restart ? null : await engine.cursors.getBackfill(tenant, system);
+  const durable = <T>(step: () => Promise<T>) => rideOutRedisOutage(step, engine.logger, options);
+  let stored: BackfillCheckpoint | null;
+  try {
+    stored = options.restart ? null : await durable(() => engine.cursors.getBackfill(tenant, system));
+  } catch (error) {
+    engine.logger.warn({ tenant, system, err: error }, 'backfill checkpoint unreadable');
+    summary.failures.push(batchFailure(tenant, system, null, error));
+    return false;
+  }
   if (stored?.done) {
     options.onProgress?.({
       tenant,
@@ -124,10 +165,12 @@ async function backfillSystem(
   for (;;) {
     let page: Page;
     try {
-      page = await withRetries(() => readPage(runtime, tenant, system, checkpoint), engine.logger, {
-        ...options,
-        sleep: options.sleep ?? sleep,
-      });
+      page = await durable(() =>
+        withRetries(() => readPage(runtime, tenant, system, checkpoint), engine.logger, {
+          ...options,
+          sleep: options.sleep ?? sleep,
+        }),
+      );
     } catch (error) {
       engine.logger.warn({ tenant, system, err: error }, 'backfill read failed');
       summary.failures.push(batchFailure(tenant, system, null, error));
@@ -143,7 +186,7 @@ async function backfillSystem(
       try {
         addBatchResult(
           summary,
-          await withRetries(() => reconcile(engine, tenant, refs), engine.logger, options),
+          await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),
         );
       } catch (error) {
         engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
@@ -151,14 +194,25 @@ async function backfillSystem(
         return false;
       }
     }
-    checkpoint = {
+    const next: BackfillCheckpoint = {
       ...page.position,
       processed: (checkpoint?.processed ?? 0) + page.records.length,
       startedAt: checkpoint?.startedAt ?? startedAt,
       updatedAt: engine.now().toISOString(),
       done: page.last,
     };
-    await engine.cursors.setBackfill(tenant, system, checkpoint);
+    try {
+      await durable(async () => {
+        await page.acknowledge?.();
+        if (page.last) await commitPollCursor(runtime, tenant, system, next);
+        await engine.cursors.setBackfill(tenant, system, next);
+      });
+    } catch (error) {
+      engine.logger.warn({ tenant, system, err: error }, 'backfill checkpoint not stored');
+      summary.failures.push(batchFailure(tenant, system, null, error));
+      return false;
+    }
+    checkpoint = next;
     options.onProgress?.({
       tenant,
       system,
@@ -197,7 +251,19 @@ export async function backfill(
       tenantDone &&= done;
     }
     if (tenantDone) {
-      for (const system of SystemName.options) await runtime.engine.cursors.clearBackfill(tenant, system);
+      try {
+        await rideOutRedisOutage(
+          async () => {
+            for (const system of SystemName.options)
+              await runtime.engine.cursors.clearBackfill(tenant, system);
+          },
+          runtime.engine.logger,
+          options,
+        );
+      } catch (error) {
+        // Finished all the same; a later backfill finds the checkpoints marked done (`--restart` reads again).
+        runtime.engine.logger.warn({ tenant, err: error }, 'backfill checkpoints not cleared');
+      }
     } else {
       summary.complete = false;
     }

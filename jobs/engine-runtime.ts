@@ -1,3 +1,5 @@
+import { ParkedWrites } from '../src/store/parked-writes.ts';
+import { durationMs } from '../src/domain/duration.ts';
 import type { Redis } from 'ioredis';
 import { createConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
@@ -69,8 +71,12 @@ export function buildEngine(
     metrics,
     logger,
     now: deps.now ?? (() => new Date()),
+    parked: new ParkedWrites(redis, store),
   };
-  return { engine, pending: new PendingRefs(redis, store) };
+  return {
+    engine,
+    pending: new PendingRefs(redis, { ...store, leaseMs: durationMs(config.sync.claimLease) }),
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ParkedWrites } from '../src/store/parked-writes.ts';
 import type { TenantConnectors } from '../connectors/index.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import type { SystemName } from '../src/domain/lead.ts';
@@ -33,6 +34,8 @@ export interface EngineDeps {
   timers?: TimerScheduler;
   /** Queues owner decisions and notifications after a reconcile pass (jobs/notify/emit-from-reconcile.ts). */
   notify?: NotifyHook;
+  /** Writes refused permanently, not sent again until the record or the config changes. */
+  parked?: ParkedWrites;
 }
 
 /** Where reconcile hands the deadlines its transitions opened. */

@@ -58,6 +58,7 @@ export async function maintainLinks(
       if (system !== 'hubspot' || !former || former.hubspot !== null)
         return { link: former, reconcile: true };
       const outcome = await deps.links.link(tenant, { leadKey: former.leadKey, hubspot: objectId }, now);
+      if (former.email) await deps.links.liftTombstone(tenant, former.email);
       if (!outcome.ok) deps.logger.warn({ tenant, objectId, outcome }, 'restored contact not relinked');
       return { link: outcome.ok ? outcome.link : former, reconcile: true };
     }

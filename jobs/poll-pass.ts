@@ -50,6 +50,7 @@ export async function pollPass(
     const page = await connector.poll(cursor, now);
     const { events, echoes } = pageEvents(tenant, system, page, now);
     await deps.sink(events);
+    await page.acknowledge?.();
     if (page.next) {
       await engine.cursors.setCursor(tenant, system, page.next);
       cursor = page.next;

@@ -29,9 +29,11 @@ export interface ReconcileJobResult {
 }
 
 /**
- * The reconcile queue's processor: takes up to a batch of the tenant's due records, reconciles them,
- * and schedules the next run while records are pending. When the batch fails as a whole, its records go
- * back into the pending set before anything is thrown, so nothing is lost whatever BullMQ does next:
+ * The reconcile queue's processor: takes up to a batch of the tenant's due records (claimed with a
+ * lease it renews while it works, released once the outcome is stored; a worker that dies lets the
+ * lease end and the records return to pending), reconciles them, and schedules the next run while
+ * records are pending or claimed. When the batch fails as a whole, its records go back into the pending
+ * set before anything is thrown, so nothing is lost whatever BullMQ does next:
  * - RateLimitedError: the records become due again after the API's wait and the tenant's next run is
  *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
  *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
@@ -47,11 +49,13 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
     // Records due within the next quarter of the debounce join this batch: a burst ingested over a few
     // milliseconds is one batch, not one per record, and every record still waited most of its debounce.
     const horizon = engine.now().getTime() + durationMs(engine.config.sync.debounce) / 4;
-    const refs = await deps.pending.popDue(tenant, horizon, batchSize);
+    const refs = await deps.pending.popDue(tenant, horizon, batchSize, engine.now().getTime());
     let result: ReconcileBatchResult | null = null;
     if (refs.length > 0) {
       try {
-        result = await deps.reconcileBatch(engine, tenant, refs);
+        result = await deps.pending.renewWhile(tenant, refs, () => deps.reconcileBatch(engine, tenant, refs));
+        // The outcome (state, links, audit) is stored: the records are done with.
+        await deps.pending.release(tenant, refs);
       } catch (error) {
         if (error instanceof RateLimitedError) {
           engine.logger.info(

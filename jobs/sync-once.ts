@@ -65,10 +65,15 @@ export async function syncOnce(
         tenant,
         Number.MAX_SAFE_INTEGER,
         options.batchSize ?? RECONCILE_BATCH_SIZE,
+        engine.now().getTime(),
       );
       if (refs.length === 0) break;
       try {
-        addBatchResult(summary, await reconcileWithRetries(tenant, refs));
+        addBatchResult(
+          summary,
+          await pending.renewWhile(tenant, refs, () => reconcileWithRetries(tenant, refs)),
+        );
+        await pending.release(tenant, refs);
       } catch (error) {
         engine.logger.warn({ tenant, refs: refs.length, err: error }, 'reconcile batch failed');
         failed.push(...refs);

@@ -14,6 +14,7 @@ import { planLeadRecords, syncLeadRecords, type LeadRecordsResult } from './lead
 import { checkRequiredProperties } from './required-properties.ts';
 import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
+import { cursorFromKeyset } from './poll-window.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
 import type { HubSpotContact } from './schemas.ts';
 import { writePatches, type HubSpotRecordPatch } from './writer.ts';
@@ -144,6 +145,17 @@ export class HubSpotConnector implements Connector {
       next: page.next,
       done: page.done,
     };
+  }
+
+  /**
+   * The poll cursor that covers every change up to `instant` less the poll overlap (search-index lag):
+   * where polling resumes after a backfill that started at `instant`.
+   */
+  pollCursorAt(instant: Date): PollCursor {
+    return cursorFromKeyset({
+      at: instant.getTime() - durationMs(this.#config.sync.pollOverlap),
+      id: '0',
+    });
   }
 
   /** One page of every contact, for the first full sync (list endpoint, 100 per page; `after` null starts). */

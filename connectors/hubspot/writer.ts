@@ -5,8 +5,9 @@ import { BATCH_MAX_INPUTS } from './limits.ts';
 import { fromCanonical, type MappingConfig } from './mapping.ts';
 import { withRequiredPropertyFix } from './required-properties.ts';
 
-// Writes never race: new contacts go through batch upsert keyed by email, linked ones are updated by
-// id, and the explicit backward lifecycle moves take HubSpot's clear-then-set path.
+// Writes never race: new contacts go through batch upsert keyed by email (a 409 "already exists" from a
+// racing writer resolves to the existing id, which is then updated), linked ones are updated by id, and
+// the explicit backward lifecycle moves take HubSpot's clear-then-set path.
 
 interface Item {
   /** The patches this input carries: several patches to one record are sent as one input. */
@@ -34,9 +35,23 @@ async function sendBatches(
   keyOf: (result: { id: string; properties: Record<string, string | null> }) => string,
   outcomes: WriteOutcome[],
   explain: (err: PermanentError) => PermanentError,
+  onConflict?: Conflict,
 ): Promise<void> {
   for (const batch of chunk(items, BATCH_MAX_INPUTS))
-    await sendBisecting(batch, send, keyOf, outcomes, explain);
+    await sendBisecting(batch, send, keyOf, outcomes, explain, onConflict);
+}
+
+/** Writes an item whose create ran into an existing record (HubSpot's 409) to that record instead. */
+type Conflict = (item: Item, existingId: string, outcomes: WriteOutcome[]) => Promise<void>;
+
+/**
+ * The record a 409 names: "Contact already exists. Existing ID: 123" (a create, or an upsert racing
+ * another, for an email HubSpot already holds).
+ * https://developers.hubspot.com/docs/api/crm/contacts (409 Conflict)
+ */
+export function existingIdOf(err: PermanentError): string | undefined {
+  if (err.status !== 409) return undefined;
+  return /Existing ID: (\d+)/.exec(err.message)?.[1];
 }
 
 async function sendBisecting(
@@ -45,6 +60,7 @@ async function sendBisecting(
   keyOf: (result: { id: string; properties: Record<string, string | null> }) => string,
   outcomes: WriteOutcome[],
   explain: (err: PermanentError) => PermanentError,
+  onConflict?: Conflict,
 ): Promise<void> {
   if (items.length === 0) return;
   let answer;
@@ -54,14 +70,19 @@ async function sendBisecting(
     if (!(err instanceof PermanentError) || err.status === 401 || err.status === 403) throw err;
     if (items.length === 1) {
       const item = items[0] as Item;
+      const existing = existingIdOf(err);
+      if (existing && onConflict) {
+        await onConflict(item, existing, outcomes);
+        return;
+      }
       const error = explain(err);
       for (const index of item.indexes)
         outcomes[index] = { ok: false, error, ...(/^\d+$/.test(item.key) ? { id: item.key } : {}) };
       return;
     }
     const half = Math.ceil(items.length / 2);
-    await sendBisecting(items.slice(0, half), send, keyOf, outcomes, explain);
-    await sendBisecting(items.slice(half), send, keyOf, outcomes, explain);
+    await sendBisecting(items.slice(0, half), send, keyOf, outcomes, explain, onConflict);
+    await sendBisecting(items.slice(half), send, keyOf, outcomes, explain, onConflict);
     return;
   }
   const results = new Map(answer.results.map((result) => [keyOf(result), result]));
@@ -164,7 +185,19 @@ export async function writePatches(
       if (!(err instanceof PermanentError)) throw err;
     });
   }
-  await sendBatches([...upserts.values(), ...backwardUpserts.values()], upsert, byEmail, outcomes, explain);
+  // An upsert that races another writer of the same email gets a 409 naming the record: update it.
+  const update: Send = (items) =>
+    client.batchUpdate(items.map((item) => ({ id: item.key, properties: item.properties })));
+  const onConflict: Conflict = (item, existingId, into) =>
+    sendBisecting([{ ...item, key: existingId }], update, byId, into, explain);
+  await sendBatches(
+    [...upserts.values(), ...backwardUpserts.values()],
+    upsert,
+    byEmail,
+    outcomes,
+    explain,
+    onConflict,
+  );
   return outcomes;
 }
 

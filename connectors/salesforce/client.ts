@@ -6,6 +6,7 @@ import { BudgetExhaustedError, type ApiBudget } from './budget.ts';
 import { surelyNotProcessed } from './classify.ts';
 import { classifiedError } from './classified-error.ts';
 import { chunk } from './chunk.ts';
+import { withSavedResults } from './saved-results.ts';
 import { instrumentTransport } from './instrument.ts';
 import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
@@ -294,31 +295,60 @@ export class SalesforceClient {
     return this.save('update', type, records);
   }
 
+  /**
+   * Collection upsert on the external-id field `extIdField` (every record carries it), ≤200 per call,
+   * allOrNone=false; each result says whether it `created` the record. Idempotent, so retried like an update.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
+   */
+  upsert(
+    type: string,
+    extIdField: string,
+    records: SfRecord[],
+    headers?: Record<string, string>,
+  ): Promise<SaveResult[]> {
+    return this.save({ op: 'upsert', extIdField }, type, records, headers);
+  }
+
+  /**
+   * Sends `records` in chunks of 200. When a later chunk fails as a whole, the error carries the results
+   * of the chunks already saved (`savedResultsOf`), so the caller can keep them.
+   */
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
   private async save(
-    op: 'create' | 'update',
+    how: 'create' | 'update' | { op: 'upsert'; extIdField: string },
     type: string,
     records: SfRecord[],
     headers?: Record<string, string>,
   ): Promise<SaveResult[]> {
     await this.init();
+    const op = typeof how === 'string' ? how : how.op;
     const results: SaveResult[] = [];
     for (const part of chunk(records, COLLECTION_MAX_RECORDS)) {
-      const raw = await withRetry(
-        `Salesforce ${op} ${type}`,
-        () =>
-          op === 'create'
-            ? this.conn.create(type, part, { allOrNone: false, ...(headers ? { headers } : {}) })
-            : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
-        // A create is not idempotent: retry it only when the failed call surely saved nothing.
-        op === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,
-      );
-      const parsed = SaveResults.parse(raw);
-      if (parsed.length !== part.length) {
-        throw classifiedError(
-          new Error(`expected ${part.length} save results, got ${parsed.length}`),
+      let parsed: SaveResult[];
+      try {
+        const raw = await withRetry(
           `Salesforce ${op} ${type}`,
+          () =>
+            typeof how === 'object'
+              ? this.conn.upsert(type, part, how.extIdField, {
+                  allOrNone: false,
+                  ...(headers ? { headers } : {}),
+                })
+              : how === 'create'
+                ? this.conn.create(type, part, { allOrNone: false, ...(headers ? { headers } : {}) })
+                : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
+          // A create is not idempotent: retry it only when the failed call surely saved nothing.
+          how === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,
         );
+        parsed = SaveResults.parse(raw);
+        if (parsed.length !== part.length) {
+          throw classifiedError(
+            new Error(`expected ${part.length} save results, got ${parsed.length}`),
+            `Salesforce ${op} ${type}`,
+          );
+        }
+      } catch (err) {
+        throw withSavedResults(err, results);
       }
       results.push(...parsed);
     }

@@ -82,15 +82,18 @@ export class LeadPoller {
       }
     }
 
-    await this.remember(
-      rows.map(({ row }) => row),
-      leadKeyset,
-    );
     return {
       records,
       deletedIds,
       next: encodeCursor({ lead: leadKeyset, opp: oppKeyset }),
       done,
+      // Marked as handed out only once enqueued: a late commit whose page never reached the queue
+      // must turn up again in the next re-scan.
+      acknowledge: () =>
+        this.remember(
+          rows.map(({ row }) => row),
+          leadKeyset,
+        ),
     };
   }
 

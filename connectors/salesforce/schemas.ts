@@ -69,6 +69,8 @@ export type LeadStatusRow = z.infer<typeof LeadStatusRow>;
 export const SaveResult = z.looseObject({
   id: z.string().nullable().optional(),
   success: z.boolean(),
+  /** Upserts only: true when the record was inserted, false when an existing one was updated. */
+  created: z.boolean().optional(),
   errors: z.array(
     z.looseObject({
       statusCode: z.string(),
@@ -90,6 +92,8 @@ export const DescribeField = z.looseObject({
   defaultedOnCreate: z.boolean().optional(),
   restrictedPicklist: z.boolean().optional(),
   length: z.number().optional(),
+  unique: z.boolean().optional(),
+  externalId: z.boolean().optional(),
   picklistValues: z
     .array(z.looseObject({ value: z.string(), active: z.boolean(), defaultValue: z.boolean() }))
     .optional(),

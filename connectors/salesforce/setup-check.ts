@@ -28,6 +28,14 @@ export function missingLeadFields(describe: DescribeResult, mapping: SalesforceM
           : `fix the salesforce name of "${role}" in fields[] or create the field`,
       };
     }
+    if (role === 'key' && (field.externalId !== true || field.unique !== true)) {
+      return {
+        name: `salesforce.Lead.${name}`,
+        ok: false,
+        detail: `${name} must be Unique and an External ID (new Leads are upserted on it)`,
+        fix: `edit ${name} in Setup > Object Manager > Lead > Fields & Relationships and tick "Unique" and "External ID"`,
+      };
+    }
     if (mustWrite && !field.updateable) {
       return {
         name: `salesforce.Lead.${name}`,

@@ -9,6 +9,8 @@ import type { RecordReader } from './records.ts';
 import { realSleep, retryDelayMs } from './retry.ts';
 import { LeadRow, type SaveResult } from './schemas.ts';
 import { WRITE_RETRY } from './limits.ts';
+import { withPartialOutcomes } from '../partial-write.ts';
+import { savedResultsOf } from './saved-results.ts';
 
 /** Key prefixes of the objects we write. https://help.salesforce.com/s/articleView?id=000385203 */
 const LEAD_PREFIX = '00Q';
@@ -21,6 +23,8 @@ interface PendingWrite {
   index: number;
   type: 'Lead' | 'Contact';
   id: string | undefined;
+  /** The lead key a create is upserted on. */
+  key: string | undefined;
   fields: Record<string, FieldValue>;
 }
 
@@ -42,7 +46,9 @@ export interface LeadWriterOptions {
 
 /**
  * Writes patches through sObject Collections (the client cuts them to 200 per call, allOrNone=false) and
- * keeps each record's own result. A Lead that turns out to be converted is written on its Contact, and
+ * keeps each record's own result. New Leads are upserted on the lead-key external-id field
+ * (`customFields.salesforce.key`), so a create repeated after a crash updates the Lead the first made.
+ * When a call fails as a whole, the error carries the outcomes obtained so far (`partialOutcomesOf`). A Lead that turns out to be converted is written on its Contact, and
  * the outcome carries the Contact id so the link follows it.
  */
 export class LeadWriter {
@@ -65,7 +71,7 @@ export class LeadWriter {
         convertedStatuses: converted,
         ...(type === 'Contact' && contactFields ? { available: contactFields } : {}),
       });
-      return { index, type, id: patch.id, fields };
+      return { index, type, id: patch.id, key: patch.key, fields };
     });
     for (const write of pending) {
       if (write.id && !write.id.startsWith(LEAD_PREFIX) && !write.id.startsWith(CONTACT_PREFIX)) {
@@ -79,8 +85,12 @@ export class LeadWriter {
       }
     }
     const open = pending.filter((write) => outcomes[write.index] === undefined);
-    const redirected = await this.save(open, outcomes);
-    if (redirected.length > 0) await this.redirectToContacts(redirected, outcomes);
+    try {
+      const redirected = await this.save(open, outcomes);
+      if (redirected.length > 0) await this.redirectToContacts(redirected, outcomes);
+    } catch (err) {
+      throw withPartialOutcomes(err, outcomes);
+    }
     return outcomes.map(
       (outcome, index) => outcome ?? failure(patches[index]?.id, 'NOT_WRITTEN', 'no result for this record'),
     );
@@ -92,31 +102,58 @@ export class LeadWriter {
     outcomes: Array<WriteOutcome | undefined>,
   ): Promise<PendingWrite[]> {
     const redirect: PendingWrite[] = [];
-    const groups: Array<[op: 'create' | 'update', type: 'Lead' | 'Contact', PendingWrite[]]> = [
-      ['create', 'Lead', writes.filter((w) => !w.id)],
+    const keyField = this.options.mapping.custom.key;
+    const groups: Array<[op: 'create' | 'upsert' | 'update', type: 'Lead' | 'Contact', PendingWrite[]]> = [
+      // A create without a lead key (not one the engine sends) cannot be made idempotent.
+      ['create', 'Lead', writes.filter((w) => !w.id && !w.key)],
+      ['upsert', 'Lead', writes.filter((w) => !w.id && w.key)],
       ['update', 'Lead', writes.filter((w) => w.id && w.type === 'Lead')],
       ['update', 'Contact', writes.filter((w) => w.id && w.type === 'Contact')],
     ];
     for (const [op, type, group] of groups) {
       let todo = group;
       for (let attempt = 1; todo.length > 0; attempt += 1) {
-        const records: SfRecord[] = todo.map((w) => (w.id ? { Id: w.id, ...w.fields } : { ...w.fields }));
-        const results =
-          op === 'create'
-            ? await this.options.client.create(type, records, this.createHeaders(type))
-            : await this.options.client.update(type, records);
+        const records: SfRecord[] = todo.map((w) => {
+          if (w.id) return { Id: w.id, ...w.fields };
+          return w.key ? { ...w.fields, [keyField]: w.key } : { ...w.fields };
+        });
+        let results: SaveResult[];
+        try {
+          results =
+            op === 'create'
+              ? await this.options.client.create(type, records, this.createHeaders(type))
+              : op === 'upsert'
+                ? await this.options.client.upsert(type, keyField, records, this.createHeaders(type))
+                : await this.options.client.update(type, records);
+        } catch (err) {
+          // Chunks saved before the failure keep their outcomes (their records exist now).
+          savedResultsOf(err).forEach((result, position) => {
+            const write = todo[position];
+            if (write && result.success)
+              outcomes[write.index] = {
+                ok: true,
+                id: result.id ?? write.id ?? '',
+                created: op === 'upsert' ? (result.created ?? true) : op === 'create',
+              };
+          });
+          throw err;
+        }
         const retry: PendingWrite[] = [];
         todo.forEach((write, position) => {
           const result = results[position] as SaveResult;
           if (result.success) {
-            outcomes[write.index] = { ok: true, id: result.id ?? write.id ?? '', created: op === 'create' };
+            outcomes[write.index] = {
+              ok: true,
+              id: result.id ?? write.id ?? '',
+              created: op === 'upsert' ? (result.created ?? true) : op === 'create',
+            };
             return;
           }
           const first = result.errors[0] ?? {
             statusCode: 'UNKNOWN_ERROR',
             message: 'failed without an error',
           };
-          if (type === 'Lead' && CONVERTED_LEAD_ERRORS.has(first.statusCode)) {
+          if (type === 'Lead' && write.id && CONVERTED_LEAD_ERRORS.has(first.statusCode)) {
             redirect.push(write);
           } else if (
             classifyRecordError(first.statusCode, first.message).kind === 'transient' &&

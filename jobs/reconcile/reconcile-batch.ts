@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TenantConnectors } from '../../connectors/index.ts';
 import { openTimers } from '../../src/domain/ledger-timers.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
@@ -39,6 +40,19 @@ export const MAX_STATE_ATTEMPTS = 3;
  */
 export function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+const configHashes = new WeakMap<object, string>();
+
+/** The rules a write was planned with (credentials left out), for parked writes' fingerprints. */
+function configHash(config: EngineDeps['config']): string {
+  let hash = configHashes.get(config);
+  if (hash === undefined) {
+    const rules = { ...config, tenants: config.tenants.map((tenant) => tenant.id) };
+    hash = createHash('sha256').update(JSON.stringify(rules)).digest('base64url');
+    configHashes.set(config, hash);
+  }
+  return hash;
 }
 
 function tenantConnectors(deps: EngineDeps, tenant: string): TenantConnectors {
@@ -93,7 +107,16 @@ async function reconcilePass(
     const state = states[i] ?? { leadKey: sides.link.leadKey, version: 0, state: null };
     return planLead(tenant, sides, state, deps.config, now, ledgers[i]?.entries ?? []);
   });
-  const written = await writePatches({ tenant, connectors, links: deps.links, now }, plans);
+  const written = await writePatches(
+    {
+      tenant,
+      connectors,
+      links: deps.links,
+      now,
+      ...(deps.parked ? { parked: deps.parked, configHash: configHash(deps.config) } : {}),
+    },
+    plans,
+  );
   const stored = await deps.state.writeMany(
     tenant,
     plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), now)),

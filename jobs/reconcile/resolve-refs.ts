@@ -1,6 +1,7 @@
 import type { TenantConnectors } from '../../connectors/index.ts';
 import type { SalesforceRecord } from '../../connectors/salesforce/records.ts';
 import type { SystemRecord } from '../../connectors/types.ts';
+import { choosePrimary } from '../../src/domain/duplicate-choice.ts';
 import type { SystemName } from '../../src/domain/lead.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { normalizeEmail, type LeadLink } from '../../src/store/lead-link.ts';
@@ -171,6 +172,41 @@ export async function resolveRefs(context: ResolveContext, refs: RecordRef[]): P
   return resolved;
 }
 
+/**
+ * Several Salesforce records sharing one email (two Leads for one person): one is linked, chosen by
+ * `choosePrimary` (converted first, then most recently modified, then oldest); the others are
+ * duplicates, never written to. A lead whose email already has a linked Salesforce record keeps it: the
+ * newcomers are its duplicates, so a second Lead never takes over the person's HubSpot contact.
+ */
+function splitDuplicates(
+  group: Unlinked[],
+  existing: LeadLink | undefined,
+): { kept: Unlinked[]; duplicates: Unlinked[] } {
+  const salesforce = group.filter((item) => item.system === 'salesforce');
+  const others = group.filter((item) => item.system !== 'salesforce');
+  if (existing && (existing.salesforceLead !== null || existing.salesforceContact !== null)) {
+    // The lead's own Lead, come back converted, is no duplicate.
+    const own = (item: Unlinked) => (item.record as SalesforceRecord).leadId === existing.salesforceLead;
+    return {
+      kept: [...others, ...salesforce.filter(own)],
+      duplicates: salesforce.filter((item) => !own(item)),
+    };
+  }
+  if (salesforce.length <= 1) return { kept: group, duplicates: [] };
+  const { primary, duplicates } = choosePrimary(
+    salesforce.map((item) => {
+      const record = item.record as SalesforceRecord;
+      return {
+        id: record.leadId,
+        converted: record.objectType === 'Contact',
+        modifiedAt: record.modifiedAt,
+        item,
+      };
+    }),
+  );
+  return { kept: [...others, primary.item], duplicates: duplicates.map((candidate) => candidate.item) };
+}
+
 async function linkRecords(
   context: ResolveContext,
   items: Unlinked[],
@@ -203,7 +239,25 @@ async function linkRecords(
       .map((item) => byLeadId.found.get((item.record as SalesforceRecord).leadId))
       .find((link) => link !== undefined);
     const existing = converted ?? (key.startsWith('#') ? undefined : byEmail.found.get(key));
-    planned.push(...linkInputs(group, existing?.leadKey, now));
+    const { kept, duplicates } = key.startsWith('#')
+      ? { kept: group, duplicates: [] }
+      : splitDuplicates(group, existing);
+    const inputs = linkInputs(kept, existing?.leadKey, now);
+    if (duplicates.length > 0) {
+      // They join the lead that holds the email's Salesforce record: the existing one, or the new one.
+      const primary = kept.find((item) => item.system === 'salesforce');
+      const target =
+        inputs.find(([, members]) => primary !== undefined && members.includes(primary)) ??
+        (existing ? inputs.find(([input]) => input.leadKey === existing.leadKey) : undefined);
+      const ids = duplicates.map((item) => (item.record as SalesforceRecord).leadId);
+      if (target) {
+        target[0].salesforceDuplicates = ids;
+        target[1].push(...duplicates);
+      } else if (existing) {
+        inputs.push([{ leadKey: existing.leadKey, salesforceDuplicates: ids }, duplicates]);
+      }
+    }
+    planned.push(...inputs);
   }
   let outcomes;
   try {

@@ -42,6 +42,12 @@ export const CustomFieldNames = z.strictObject({
       rejectionReason: z.string().default('Rejection_Reason__c'),
       slaDueAt: z.string().default('LeadBridge_SLA_Due__c'),
       slaBreached: z.string().default('LeadBridge_SLA_Breached__c'),
+      key: z
+        .string()
+        .default('LeadBridge_Key__c')
+        .describe(
+          'Lead field holding the lead key: Text(40), Unique, External ID. New Leads are upserted on it, so a repeated create never makes a second Lead.',
+        ),
     })
     .prefault({}),
 });
@@ -55,6 +61,9 @@ export const SyncConfig = z.strictObject({
     'How far back each poll reaches before its cursor, for search-index lag and late commits.',
   ),
   debounce: Duration.default('2s').describe('How long ingest waits for more changes to the same record.'),
+  claimLease: Duration.default('60s').describe(
+    'How long records taken for a reconcile batch stay claimed without a renewal; a killed worker’s records return to pending after it.',
+  ),
 });
 export type SyncConfig = z.infer<typeof SyncConfig>;
 

@@ -11,8 +11,11 @@ export const LinkChange = z.object({
   at: z.string(),
   side: LinkSide,
   id: z.string(),
-  change: z.enum(['merged', 'absorbed', 'converted', 'deleted', 'privacy_deleted']),
-  /** merged: the winning HubSpot contact id; converted: the Salesforce Contact id. */
+  change: z.enum(['merged', 'absorbed', 'converted', 'deleted', 'privacy_deleted', 'duplicate']),
+  /**
+   * merged: the winning HubSpot contact id; converted: the Salesforce Contact id; duplicate: the record
+   * the lead links instead (the duplicate resolves to the lead and is never written to).
+   */
   into: z.string().optional(),
   /** absorbed: the lead key the id now resolves to. */
   intoLead: z.string().optional(),

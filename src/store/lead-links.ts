@@ -27,6 +27,7 @@ import {
   type LinkKeys,
 } from './link-view.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { emailHash, Tombstone } from './tombstone.ts';
 
 export interface LeadLinksOptions {
   /** Key prefix (default `leadbridge:store`); tests pass their own. */
@@ -67,6 +68,47 @@ export class LeadLinks {
       salesforce: key('by-salesforce'),
       email: key('by-email'),
     };
+  }
+
+  /** `<prefix>:{tenant}:tombstones`: email hash -> {@link Tombstone}. */
+  tombstonesKey(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'tombstones');
+  }
+
+  /** The tombstones of these emails (by their hash), keyed by the email as given. */
+  async tombstonesFor(tenant: string, emails: string[]): Promise<Map<string, Tombstone>> {
+    const found = new Map<string, Tombstone>();
+    const unique = [...new Set(emails)];
+    if (unique.length === 0) return found;
+    const raw = await this.#redis.hmget(this.tombstonesKey(tenant), ...unique.map(emailHash));
+    raw.forEach((value, i) => {
+      if (value === null) return;
+      try {
+        const parsed = Tombstone.safeParse(JSON.parse(value));
+        if (parsed.success) found.set(unique[i] as string, parsed.data);
+      } catch {
+        // unreadable: treated as no tombstone
+      }
+    });
+    return found;
+  }
+
+  /** The tombstone under a hash, for `explain` of a forgotten person. */
+  async tombstoneByHash(tenant: string, hash: string): Promise<Tombstone | null> {
+    const raw = await this.#redis.hget(this.tombstonesKey(tenant), hash);
+    if (raw === null) return null;
+    try {
+      const parsed = Tombstone.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A restored record lifts its plain-deletion tombstone; a privacy deletion's stays. */
+  async liftTombstone(tenant: string, email: string): Promise<void> {
+    const existing = (await this.tombstonesFor(tenant, [email])).get(email);
+    if (existing?.reason === 'deleted') await this.#redis.hdel(this.tombstonesKey(tenant), emailHash(email));
   }
 
   /** Links by lead key: one HMGET. */
@@ -184,10 +226,23 @@ export class LeadLinks {
     reason: RetireReason,
     now: Date,
   ): Promise<LeadLink | null> {
-    return this.#transact(tenant, async (view) => {
+    let email: string | null = null;
+    const link = await this.#transact(tenant, async (view) => {
       await loadForRetire(view, index, id);
+      const leadKey = view.index(index, id);
+      email = leadKey === null ? null : (view.link(leadKey)?.email ?? null);
       return planRetire(view, index, id, reason, now);
     });
+    // The retired link leaves a tombstone, so no pass re-creates the record from the other side.
+    if (link !== null && email !== null) {
+      const tombstone: Tombstone = { reason, system: index, at: now.toISOString() };
+      const key = this.tombstonesKey(tenant);
+      const previous = await this.#redis.hget(key, emailHash(email));
+      // A privacy deletion is never downgraded to a plain one.
+      if (previous === null || !previous.includes('"privacy_deleted"'))
+        await this.#redis.hset(key, emailHash(email), JSON.stringify(tombstone));
+    }
+    return link;
   }
 
   /** Read, plan, compare-and-set; on a concurrent change, again from a fresh read. */

@@ -11,6 +11,11 @@ export interface LinkInput {
   salesforceContact?: string;
   /** The lead's email (`null` clears it); indexed for lookups unless another lead has the address. */
   email?: string | null;
+  /**
+   * Salesforce records sharing the lead's email that lost the duplicate choice: they resolve to this
+   * lead (so their changes reconcile it) but hold no slot, so nothing is ever written to them.
+   */
+  salesforceDuplicates?: string[];
 }
 
 export type LinkOutcome =
@@ -56,7 +61,11 @@ export async function loadForLinks(view: LinkView, inputs: LinkInput[]): Promise
     ),
     view.loadIndex(
       'salesforce',
-      inputs.flatMap((input) => [input.salesforceLead, input.salesforceContact]),
+      inputs.flatMap((input) => [
+        input.salesforceLead,
+        input.salesforceContact,
+        ...(input.salesforceDuplicates ?? []),
+      ]),
     ),
   ]);
   const owners = inputs.flatMap((input) => [
@@ -107,6 +116,12 @@ export function planLink(view: LinkView, input: LinkInput, now: Date): LinkOutco
     view.setIndex(indexOf(side), id, leadKey);
   }
   if (input.email !== undefined) setEmail(view, link, input.email);
+  for (const id of input.salesforceDuplicates ?? []) {
+    if (view.index('salesforce', id) !== null) continue;
+    view.setIndex('salesforce', id, leadKey);
+    const into = link.salesforceContact ?? link.salesforceLead;
+    pushHistory(link, { at, side: 'salesforceLead', id, change: 'duplicate', ...(into ? { into } : {}) });
+  }
   link.updatedAt = at;
   view.put(link);
   return { ok: true, link, created: existing === null };
@@ -126,7 +141,48 @@ export interface MergeOutcome {
 export async function loadForMerge(view: LinkView, winnerId: string, loserIds: string[]): Promise<void> {
   const ids = [winnerId, ...loserIds];
   await view.loadIndex('hubspot', ids);
-  await view.loadLinks(ids.map((id) => view.index('hubspot', id)));
+  const owners = ids.map((id) => view.index('hubspot', id));
+  await view.loadLinks(owners);
+  await view.loadIndex(
+    'email',
+    owners.map((key) => (key ? view.link(key)?.email : null)),
+  );
+}
+
+/**
+ * The Salesforce records of a lead whose HubSpot contact was merged away follow the person to the
+ * winner's lead: into its empty Salesforce slots, or, when it already has a Salesforce record, as
+ * duplicates (they resolve to the winner and are never written to). Otherwise the orphaned Lead would
+ * make LeadBridge re-create a contact for the merged-away email, undoing the merge.
+ */
+function followMerge(view: LinkView, loser: LeadLink, winner: LeadLink, winnerId: string, at: string): void {
+  const ids = [loser.salesforceLead, loser.salesforceContact].filter((id): id is string => id !== null);
+  if (ids.length > 0) {
+    if (winner.salesforceLead === null && winner.salesforceContact === null) {
+      winner.salesforceLead = loser.salesforceLead;
+      winner.salesforceContact = loser.salesforceContact;
+      for (const id of ids) {
+        pushHistory(winner, { at, side: 'salesforceLead', id, change: 'merged', into: winnerId });
+      }
+    } else {
+      const into = winner.salesforceContact ?? winner.salesforceLead ?? undefined;
+      for (const id of ids) {
+        pushHistory(winner, {
+          at,
+          side: 'salesforceLead',
+          id,
+          change: 'duplicate',
+          ...(into ? { into } : {}),
+        });
+      }
+    }
+    for (const id of ids) view.setIndex('salesforce', id, winner.leadKey);
+    loser.salesforceLead = null;
+    loser.salesforceContact = null;
+  }
+  if (loser.email !== null && view.index('email', loser.email) === loser.leadKey) {
+    view.setIndex('email', loser.email, winner.leadKey);
+  }
 }
 
 /**
@@ -146,6 +202,7 @@ export function planMerge(view: LinkView, winnerId: string, loserIds: string[], 
       const loser = view.link(owner);
       if (loser && loser.hubspot === loserId) {
         loser.hubspot = null;
+        followMerge(view, loser, winner, winnerId, at);
         pushHistory(loser, {
           at,
           side: 'hubspot',

@@ -11,7 +11,7 @@ function writeCalls(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): n
     if (/batch\/(update|upsert|create)|^PATCH /.test(endpoint)) for (const n of byStatus.values()) total += n;
   }
   for (const [endpoint, byStatus] of Object.entries(salesforce.state.usage.stats().calls)) {
-    if (/^(POST|PATCH|DELETE) \/composite\/sobjects$/.test(endpoint))
+    if (/^(POST|PATCH|DELETE) \/composite\/sobjects$|^PATCH \/composite\/sobjects\/\w+\/\w+$/.test(endpoint))
       for (const n of Object.values(byStatus)) total += n;
   }
   return total;

@@ -24,7 +24,10 @@ function writeCalls(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): n
   );
   return (
     count(hubspotCalls, /batch\/(update|upsert|create)|^PATCH /) +
-    count(salesforceCalls, /^(POST|PATCH|DELETE) \/composite\/sobjects$/)
+    count(
+      salesforceCalls,
+      /^(POST|PATCH|DELETE) \/composite\/sobjects$|^PATCH \/composite\/sobjects\/\w+\/\w+$/,
+    )
   );
 }
 

@@ -16,7 +16,7 @@ export function exampleEnv(): Record<string, string> {
 }
 
 /** The built CLI in a child process with only PATH, HOME and `env`, logging warnings and worse. */
-function spawnCli(args: string[], env: Record<string, string | undefined>, cwd = repoRoot) {
+export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd = repoRoot) {
   return spawn(process.execPath, [cliPath, ...args], {
     cwd,
     env: {

@@ -13,6 +13,8 @@ type SaveResult = {
   id?: string;
   success: boolean;
   errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+  /** Upserts only: whether the record was inserted (true) or matched and updated (false). */
+  created?: boolean;
 };
 
 const ROLLED_BACK = {
@@ -61,17 +63,25 @@ export function collectionRoutes(state: EmulatorState): Router {
     return type;
   };
 
-  /** Runs writes; with allOrNone, undoes them all if one failed. */
+  /**
+   * Runs writes; with allOrNone, undoes them all if one failed. `target` names the existing record a
+   * write will change when the record itself carries no id (an upsert's match).
+   */
   const saveAll = (
     list: Array<Record<string, unknown>>,
     allOrNone: boolean,
-    write: (record: Record<string, unknown>) => SaveOutcome & { id?: string },
+    write: (record: Record<string, unknown>) => SaveOutcome & { id?: string; created?: boolean },
+    target: (record: Record<string, unknown>) => string | undefined = () => undefined,
   ) => {
     const snapshots = new Map<string, { type: string; row: Row | undefined }>();
     const results: SaveResult[] = list.map((record) => {
       const type = typeOf(record);
       const id =
-        typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : undefined;
+        typeof record.id === 'string'
+          ? record.id
+          : typeof record.Id === 'string'
+            ? record.Id
+            : target(record);
       if (allOrNone && id)
         snapshots.set(id, {
           type,
@@ -79,8 +89,13 @@ export function collectionRoutes(state: EmulatorState): Router {
         });
       const outcome = write(record);
       if (outcome.success) {
-        if (allOrNone && !id) snapshots.set(outcome.id, { type, row: undefined });
-        return { id: outcome.id, success: true, errors: [] };
+        if (allOrNone && !snapshots.has(outcome.id)) snapshots.set(outcome.id, { type, row: undefined });
+        return {
+          id: outcome.id,
+          success: true,
+          errors: [],
+          ...(outcome.created === undefined ? {} : { created: outcome.created }),
+        };
       }
       return { ...(outcome.id ? { id: outcome.id } : {}), success: false, errors: outcome.errors };
     });
@@ -142,6 +157,93 @@ export function collectionRoutes(state: EmulatorState): Router {
             ? outcome
             : { ...outcome, id };
         }),
+      );
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  /**
+   * Upsert on an external-id field, up to 200 records of the URL's one type: a record whose key matches
+   * one live row updates it (`created: false`), no match inserts (`created: true`), a key given twice in
+   * the request fails both records with DUPLICATE_EXTERNAL_ID, a key matching several rows fails the
+   * record the same way (possible only for a non-unique field).
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
+   */
+  router.patch('/composite/sobjects/:type/:field', (req, res) => {
+    try {
+      const type = String(req.params.type);
+      const def = OBJECTS[type]?.fields.find(
+        (f) => f.name.toLowerCase() === String(req.params.field).toLowerCase(),
+      );
+      if (!OBJECTS[type]) throw new RequestError('NOT_FOUND', 'The requested resource does not exist', 404);
+      if (!def?.externalId && def?.name !== 'Id') {
+        throw new RequestError(
+          'NOT_FOUND',
+          `Provided external ID field does not exist or is not accessible: ${String(req.params.field)}`,
+          404,
+        );
+      }
+      const field = def.name;
+      const list = records(req);
+      const keyOf = (record: Record<string, unknown>): string | undefined => {
+        const value = Object.entries(record).find(
+          ([name]) => name.toLowerCase() === field.toLowerCase(),
+        )?.[1];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+      };
+      const counts = new Map<string, number>();
+      for (const record of list) {
+        const key = keyOf(record)?.toLowerCase();
+        if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const matches = (record: Record<string, unknown>) => {
+        const key = keyOf(record);
+        if (!key) return [];
+        return field === 'Id'
+          ? [store.get(type, key)].filter((row): row is Row => row !== undefined && !row.IsDeleted)
+          : store.findByExternalId(type, field, key);
+      };
+      const fail = (statusCode: string, message: string, fields: string[] = []) => ({
+        success: false as const,
+        errors: [{ statusCode, message, fields }],
+      });
+      res.json(
+        saveAll(
+          list,
+          body(req).allOrNone === true,
+          (record) => {
+            if (typeOf(record) !== type)
+              return fail('INVALID_TYPE', `records must all be of type ${type}`, []);
+            const key = keyOf(record);
+            if (!key) return fail('MISSING_ARGUMENT', `${field} not specified`, [field]);
+            if ((counts.get(key.toLowerCase()) ?? 0) > 1)
+              return fail('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${key}`, [field]);
+            const found = matches(record);
+            if (found.length > 1) {
+              return fail(
+                'DUPLICATE_EXTERNAL_ID',
+                `${field}: more than one record found for external id field: [${found.map((row) => String(row.Id)).join(', ')}]`,
+                [field],
+              );
+            }
+            const existing = found[0];
+            if (existing) {
+              const outcome = store.update(type, String(existing.Id), record, context());
+              return outcome.success
+                ? { ...outcome, created: false }
+                : { ...outcome, id: String(existing.Id) };
+            }
+            const outcome = store.insert(type, field === 'Id' ? omitId(record) : record, context());
+            // Assignment rules run on inserts only, as in Salesforce (Sforce-Auto-Assign header).
+            if (outcome.success && type === 'Lead' && autoAssign(req)) store.applyAssignmentRule(outcome.id);
+            return outcome.success ? { ...outcome, created: true } : outcome;
+          },
+          (record) => {
+            const existing = matches(record);
+            return existing.length === 1 ? String(existing[0]?.Id) : undefined;
+          },
+        ),
       );
     } catch (err) {
       sendError(res, err);
@@ -268,4 +370,8 @@ export function collectionRoutes(state: EmulatorState): Router {
     else res.status(404).json(sfError('ENTITY_IS_DELETED', 'entity is deleted'));
   });
   return router;
+}
+
+function omitId(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name.toLowerCase() !== 'id'));
 }

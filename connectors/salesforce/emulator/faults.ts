@@ -12,6 +12,8 @@ export const Faults = z.strictObject({
   failNext: z.number().int().nonnegative().optional(),
   /** Only count calls to paths containing this string for `failNext` (e.g. "composite"). */
   failNextMatching: z.string().optional(),
+  /** Let this many matching calls through before `failNext` starts failing (a later chunk fails). */
+  failNextAfter: z.number().int().nonnegative().optional(),
   /** The org's daily API allocation. */
   dailyLimit: z.number().int().positive().optional(),
   /** Calls already used in the rolling 24 hours (as if by other integrations). */

@@ -25,6 +25,10 @@ export interface FieldDef {
   createable: boolean;
   updateable: boolean;
   custom: boolean;
+  /** No two live rows of the object may hold the same value (case-insensitive, as Salesforce's default). */
+  unique?: boolean;
+  /** Usable as the key of an upsert (`PATCH /composite/sobjects/{type}/{field}`). */
+  externalId?: boolean;
   picklist?: string[];
   referenceTo?: string[];
 }
@@ -61,6 +65,8 @@ function field(name: string, type: FieldDef['type'], options: FieldOptions = {})
     ...(options.required ? { required: true } : {}),
     ...(options.picklist ? { picklist: options.picklist } : {}),
     ...(options.referenceTo ? { referenceTo: options.referenceTo } : {}),
+    ...(options.unique ? { unique: true } : {}),
+    ...(options.externalId ? { externalId: true } : {}),
   };
 }
 
@@ -88,6 +94,8 @@ function leadBridgeFields(): FieldDef[] {
     field('Rejection_Reason__c', 'string', { length: 255 }),
     field('LeadBridge_SLA_Due__c', 'datetime'),
     field('LeadBridge_SLA_Breached__c', 'boolean'),
+    // Text(40), Unique, External ID: the lead key, so creates are upserts a crashed job can repeat.
+    field('LeadBridge_Key__c', 'string', { length: 40, unique: true, externalId: true }),
   ];
 }
 
@@ -332,7 +340,8 @@ export function describeObject(
           nillable: !f.required && f.type !== 'boolean' && f.type !== 'id',
           calculated: false,
           defaultedOnCreate: f.type === 'boolean' || f.name === 'Status' || f.name === 'OwnerId',
-          unique: false,
+          unique: f.unique ?? false,
+          externalId: f.externalId ?? false,
           referenceTo: f.referenceTo ?? [],
           restrictedPicklist: def.name === 'Lead' && f.name === 'Status',
           picklistValues: (values ?? []).map((value) => ({

@@ -51,7 +51,9 @@ export function restGuard(state: EmulatorState, options: { countsAgainstLimit: b
     if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const status = faults.errorStatus ?? 503;
     const matchesFailNext = !faults.failNextMatching || req.originalUrl.includes(faults.failNextMatching);
-    if (faults.failNext && faults.failNext > 0 && matchesFailNext) {
+    if (faults.failNext && faults.failNext > 0 && matchesFailNext && faults.failNextAfter) {
+      faults.failNextAfter -= 1;
+    } else if (faults.failNext && faults.failNext > 0 && matchesFailNext) {
       faults.failNext -= 1;
       res
         .status(status)

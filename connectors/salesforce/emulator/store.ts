@@ -176,6 +176,8 @@ export class OrgStore {
     if (errors.length > 0) return { success: false, errors };
     const ownerError = this.ownerError(object, values.OwnerId);
     if (ownerError) return { success: false, errors: [ownerError] };
+    const duplicates = this.uniqueViolations(object, values, undefined);
+    if (duplicates.length > 0) return { success: false, errors: duplicates };
     const id = this.nextId(OBJECTS[object]?.keyPrefix ?? '000');
     const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
     this.deriveFields(object, row);
@@ -203,6 +205,8 @@ export class OrgStore {
     if (errors.length > 0) return { success: false, errors };
     const ownerError = this.ownerError(object, values.OwnerId);
     if (ownerError) return { success: false, errors: [ownerError] };
+    const duplicates = this.uniqueViolations(object, values, String(current.Id));
+    if (duplicates.length > 0) return { success: false, errors: duplicates };
     this.applyChange(object, current, values, context);
     return { success: true, id: String(current.Id) };
   }
@@ -239,6 +243,35 @@ export class OrgStore {
           message: 'invalid cross reference id',
           fields: ['OwnerId'],
         };
+  }
+
+  /**
+   * The live rows whose external-id `field` holds `value` (case-insensitive): an upsert matches these.
+   * Deleted rows are in the recycle bin and match nothing.
+   */
+  findByExternalId(object: string, field: string, value: string): Row[] {
+    const needle = value.toLowerCase();
+    return this.rows(object).filter(
+      (row) => !row.IsDeleted && typeof row[field] === 'string' && row[field].toLowerCase() === needle,
+    );
+  }
+
+  /** DUPLICATE_VALUE errors for unique fields in `values` that another live row already holds. */
+  private uniqueViolations(object: string, values: Row, selfId: string | undefined): SaveError[] {
+    const errors: SaveError[] = [];
+    for (const def of OBJECTS[object]?.fields ?? []) {
+      const value = values[def.name];
+      if (!def.unique || typeof value !== 'string' || value === '') continue;
+      const other = this.findByExternalId(object, def.name, value).find((row) => row.Id !== selfId);
+      if (other) {
+        errors.push({
+          statusCode: 'DUPLICATE_VALUE',
+          message: `duplicate value found: ${def.name} duplicates value on record with id: ${String(other.Id)}`,
+          fields: [def.name],
+        });
+      }
+    }
+    return errors;
   }
 
   /** A change by the platform or a person, bypassing API validation of read-only fields. */

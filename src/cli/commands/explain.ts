@@ -6,6 +6,7 @@ import { AuditTrail } from '../../store/audit-trail.ts';
 import { LeadLedger } from '../../store/lead-ledger.ts';
 import { LeadLinks } from '../../store/lead-links.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
+import { emailHash } from '../../store/tombstone.ts';
 import { UsageError } from '../command-runner.ts';
 import { unknownTenantMessage } from '../tenant-selection.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -38,10 +39,26 @@ export async function runExplain(
   const redis = createRedis(env.redisUrl, logger, { maxRetriesPerRequest: 2 });
   try {
     const store = { prefix: enginePrefixes(env.redisPrefix).store };
-    const audit = new AuditTrail(redis, new LeadLinks(redis, store), store);
+    const links = new LeadLinks(redis, store);
+    const audit = new AuditTrail(redis, links, store);
     const tenants = options.tenant ? [options.tenant] : tenantIds;
     const result = await explainLead(audit, tenants, query, options.limit, new LeadLedger(redis, store));
     if (result.results.length === 0) {
+      // A deleted or forgotten person: only the tombstone (by email hash) says what happened.
+      if (query.includes('@')) {
+        const hash = emailHash(query);
+        for (const tenant of tenants) {
+          const tombstone = await links.tombstoneByHash(tenant, hash);
+          if (!tombstone) continue;
+          const what = tombstone.reason === 'privacy_deleted' ? 'privacy-deleted (GDPR)' : 'deleted';
+          options.write(
+            options.json
+              ? `${JSON.stringify({ tenant, emailHash: hash, tombstone }, null, 2)}\n`
+              : `${tenant}: the record with this email (sha256 ${hash.slice(0, 12)}…) was ${what} in ${tombstone.system} at ${tombstone.at}; LeadBridge keeps no other data about it and does not re-create it\n`,
+          );
+          return EXIT.failure;
+        }
+      }
       const where = tenants.length === 1 ? `tenant ${tenants[0]}` : `any of ${tenants.length} tenants`;
       options.writeError(
         `no lead matches "${query}" in ${where}: try the email, the HubSpot contact id, the Salesforce Lead or Contact id, or the lead key (lb_...)\n`,

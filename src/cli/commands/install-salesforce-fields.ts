@@ -8,6 +8,7 @@ const FIELD_TYPES: Record<keyof CustomFieldNames['salesforce'], { label: string;
   rejectionReason: { label: 'Rejection Reason', type: 'Text (255)' },
   slaDueAt: { label: 'LeadBridge SLA Due', type: 'Date/Time' },
   slaBreached: { label: 'LeadBridge SLA Breached', type: 'Checkbox (default unchecked)' },
+  key: { label: 'LeadBridge Key', type: 'Text (40), Unique, External ID' },
 };
 
 export interface FieldToAdd {

@@ -6,6 +6,8 @@ import {
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
 import { backfill } from '../../../jobs/backfill.ts';
+import { pollPass } from '../../../jobs/poll-pass.ts';
+import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { withDryRunEngine } from '../../../jobs/dry-run-engine.ts';
 import type { ReconcileBatch } from '../../../jobs/engine.ts';
 import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
@@ -40,7 +42,7 @@ function writeCalls(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator): n
     if (/batch\/(update|upsert|create)|^PATCH /.test(endpoint)) for (const n of byStatus.values()) total += n;
   }
   for (const [endpoint, byStatus] of Object.entries(salesforce.state.usage.stats().calls)) {
-    if (/^(POST|PATCH|DELETE) \/composite\/sobjects$/.test(endpoint))
+    if (/^(POST|PATCH|DELETE) \/composite\/sobjects$|^PATCH \/composite\/sobjects\/\w+\/\w+$/.test(endpoint))
       for (const n of Object.values(byStatus)) total += n;
   }
   return total;
@@ -176,6 +178,48 @@ describe('backfill against both emulators', () => {
     const again = await backfill(engine, reconcileBatch);
     expect(again.written).toEqual({ hubspot: 0, salesforce: 0 });
     expect(writeCalls(hubspot, salesforce)).toBe(writes);
+  });
+
+  it('commits the poll cursors it covered: edits made after it are polled even after the overlap window', async () => {
+    const { runtime: engine } = await runtime();
+    const startedAt = Date.now();
+    const run = await backfill(engine, reconcileBatch, { batchSize: 100 });
+    expect(run.complete).toBe(true);
+    const hubspotCursor = await engine.engine.cursors.getCursor(TENANT, 'hubspot');
+    const salesforceCursor = await engine.engine.cursors.getCursor(TENANT, 'salesforce');
+    expect(hubspotCursor).not.toBeNull();
+    expect(salesforceCursor).not.toBeNull();
+    // HubSpot: from the backfill's start, less the poll overlap (2m by default).
+    expect(Date.parse(hubspotCursor!.modifiedAt)).toBeGreaterThanOrEqual(startedAt - 120_000);
+    expect(Date.parse(hubspotCursor!.modifiedAt)).toBeLessThanOrEqual(Date.now() - 120_000);
+
+    // A person edits both sides after the backfill (in a later second: SystemModstamp has no
+    // milliseconds), and the first poll runs an hour later.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const lead = salesforce.state.store.rows('Lead')[0]!;
+    const edit = await fetch(`${salesforce.url}/__emulator/leads/${String(lead.Id)}/edit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { Title: 'Head of Ops' } }),
+    });
+    expect(edit.ok).toBe(true);
+    const patched = await fetch(`${hubspot.url}/__emulator/contacts/${qualified}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { jobtitle: 'CTO' } }),
+    });
+    expect(patched.ok).toBe(true);
+    const later = Date.now() + 3_600_000;
+    engine.engine.now = () => new Date(later);
+    const seen: ChangeEvent[] = [];
+    const sink = async (events: ChangeEvent[]) => {
+      seen.push(...events);
+    };
+    await pollPass({ engine: engine.engine, sink }, TENANT, 'salesforce');
+    await pollPass({ engine: engine.engine, sink }, TENANT, 'hubspot');
+    const ids = seen.map((event) => event.objectId);
+    expect(ids).toContain(String(lead.Id));
+    expect(ids).toContain(qualified);
   });
 
   it('--dry-run plans the patches but writes nothing to the tenants or to the state', async () => {

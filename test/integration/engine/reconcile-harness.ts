@@ -16,6 +16,7 @@ import { AuditTrail } from '../../../src/store/audit-trail.ts';
 import { CursorStore } from '../../../src/store/cursors.ts';
 import { LeadLinks } from '../../../src/store/lead-links.ts';
 import { LeadLedger } from '../../../src/store/lead-ledger.ts';
+import { ParkedWrites } from '../../../src/store/parked-writes.ts';
 import { SyncState } from '../../../src/store/sync-state.ts';
 import { deleteKeys, emulatorConfig } from '../../helpers/emulators.ts';
 
@@ -73,6 +74,7 @@ export async function startHarness(name: string, options: HarnessOptions = {}): 
     metrics,
     logger,
     now: () => new Date(),
+    parked: new ParkedWrites(redis, store),
   };
   return {
     hubspot,
@@ -122,11 +124,14 @@ export function emailSequence(): (name: string) => string {
 
 /**
  * API calls that change data: HubSpot batch update/upsert/create; Salesforce sObject Collections create
- * (`POST /composite/sobjects`) and update (`PATCH`). `POST /composite/sobjects/Lead` is a retrieve (a read).
+ * (`POST /composite/sobjects`), update (`PATCH`) and upsert (`PATCH /composite/sobjects/Lead/<key field>`).
+ * `POST /composite/sobjects/Lead` is a retrieve (a read).
  */
 export function isWrite(call: ApiCall): boolean {
   if (call.system === 'hubspot') return /batch\/(update|upsert|create)|^PATCH /.test(call.endpoint);
-  return /^(POST|PATCH|DELETE) \/composite\/sobjects$/.test(call.endpoint);
+  return /^(POST|PATCH|DELETE) \/composite\/sobjects$|^PATCH \/composite\/sobjects\/\w+\/\w+$/.test(
+    call.endpoint,
+  );
 }
 
 export function writeCalls(recorder: InMemoryApiCallRecorder): ApiCall[] {

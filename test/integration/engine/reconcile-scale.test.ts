@@ -57,14 +57,16 @@ describe('reconcileBatch API calls for a batch of 100 leads', () => {
       created: { hubspot: 0, salesforce: LEADS / 2 },
     });
     expect(first.written.hubspot).toBe(LEADS);
-    // One batch read and one batch update in HubSpot (100 = its cap), one collection create in Salesforce.
+    // One batch read and one batch update in HubSpot (100 = its cap), one collection upsert in Salesforce.
     expect(firstCalls.hubspot).toEqual([
       'POST /crm/objects/2026-09/contacts/batch/read',
       'POST /crm/objects/2026-09/contacts/batch/update',
     ]);
-    expect(firstCalls.salesforce.filter((endpoint) => endpoint === 'POST /composite/sobjects')).toHaveLength(
-      1,
-    );
+    expect(
+      firstCalls.salesforce.filter(
+        (endpoint) => endpoint === 'PATCH /composite/sobjects/Lead/LeadBridge_Key__c',
+      ),
+    ).toHaveLength(1);
 
     // The echo of those writes (webhooks and outbound messages naming every record): reads only.
     const links = await h.deps.links.findMany(TENANT, 'hubspot', hubspotIds);

@@ -15,6 +15,8 @@ async function pollAll(connector: SalesforceConnector, start: PollCursor | null)
   let cursor = start;
   for (let i = 0; i < 100; i += 1) {
     const page = await connector.poll(cursor, new Date());
+    // As the poll pass does once the page is enqueued.
+    await page.acknowledge?.();
     pages.push(page);
     cursor = page.next;
     if (page.done) break;
@@ -198,6 +200,28 @@ describe('Salesforce connector against the emulator (real jsforce)', () => {
     const again = await pollAll(connector, next.cursor);
     expect(again.records.map((r) => r.id)).not.toContain(target.id);
     expect(again.deleted).toEqual([]);
+  });
+
+  it('hands a late commit out again when the page that found it never reached the queue', async () => {
+    const { connector } = connectorFor(emulator);
+    const start = await pollAll(connector, backfillCursor());
+    const [target, other] = start.records.filter((r) => r.objectType === 'Lead');
+    if (!target || !other) throw new Error('seed too small');
+    // A fresh edit moves the cursor to now; then a transaction that started 60 s ago commits behind it.
+    await control(emulator, `leads/${other.id}/edit`, { fields: { Title: 'CTO' } });
+    const current = await pollAll(connector, start.cursor);
+    await control(emulator, `leads/${target.id}/edit`, {
+      Status: 'Working - Contacted',
+      lateCommitMs: 60_000,
+    });
+    // The overlap re-scan finds it; the enqueue fails, so the page is neither acknowledged nor stored.
+    const failed = await connector.poll(current.cursor, new Date());
+    expect(failed.records.map((r) => r.id)).toContain(target.id);
+    const retried = await connector.poll(current.cursor, new Date());
+    expect(retried.records.map((r) => r.id)).toContain(target.id);
+    await retried.acknowledge?.();
+    const after = await connector.poll(retried.next, new Date());
+    expect(after.records.map((r) => r.id)).not.toContain(target.id);
   });
 
   it('checks the setup: custom fields, the real LeadStatus picklist, the budget', async () => {

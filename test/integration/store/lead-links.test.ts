@@ -149,7 +149,9 @@ describe('LeadLinks: merges, conversions, deletions', () => {
     for (const id of ['500', '501', '502'])
       expect((await links.find('t5', 'hubspot', id))?.leadKey).toBe(winner.leadKey);
     const after = await links.get('t5', loser.leadKey);
-    expect(after).toMatchObject({ hubspot: null, salesforceLead: '00Q000000000501AAA' });
+    // The loser's Salesforce Lead follows the person: a duplicate of the winner's (it already has one).
+    expect(after).toMatchObject({ hubspot: null, salesforceLead: null });
+    expect((await links.find('t5', 'salesforce', '00Q000000000501AAA'))?.leadKey).toBe(winner.leadKey);
     expect(after?.history).toEqual([
       {
         at: NOW.toISOString(),
@@ -162,6 +164,7 @@ describe('LeadLinks: merges, conversions, deletions', () => {
     ]);
     const won = await links.get('t5', winner.leadKey);
     expect(won?.history.map((entry) => [entry.change, entry.id])).toEqual([
+      ['duplicate', '00Q000000000501AAA'],
       ['merged', '501'],
       ['merged', '502'],
     ]);
