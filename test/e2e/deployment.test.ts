@@ -90,11 +90,12 @@ describe('deployment files', () => {
       expect(code).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 300));
       // LOG_FORMAT=json in the image: log lines are JSON for the container's log driver.
-      const logLine = server
+      const logLines = server
         .output()
         .split('\n')
-        .find((line) => line.startsWith('{'));
-      expect(JSON.parse(logLine ?? 'null')).toMatchObject({ msg: 'leadbridge server listening' });
+        .filter((line) => line.startsWith('{'));
+      const records = logLines.map((line) => JSON.parse(line) as { msg?: string });
+      expect(records.map((record) => record.msg)).toContain('leadbridge server listening');
     } finally {
       expect(await stop(server.child)).toBe(0);
     }

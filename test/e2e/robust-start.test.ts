@@ -34,6 +34,10 @@ describe('robust start (built CLI)', () => {
       const result = await runCli(['serve', ...EXAMPLE, '--port', String(port)], {
         ...exampleEnv(),
         REDIS_URL,
+        // With a real key and admin token there are no warnings (tokens in clear, admin routes off), so
+        // the one line is the error.
+        LEADBRIDGE_SECRET_KEY: 'k'.repeat(44),
+        LEADBRIDGE_ADMIN_TOKEN: 'q7Vx2LmP9sKd4RtY8wZc3NbHj6Fe',
       });
       expect(result.code).toBe(2);
       expect(result.stdout).not.toContain('listening');
@@ -109,8 +113,9 @@ describe('robust start (built CLI)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const jsonLog = json.output();
     await stop(json.child);
-    const logLine = jsonLog.split('\n').find((line) => line.startsWith('{'));
-    expect(JSON.parse(logLine ?? 'null')).toMatchObject({ msg: 'leadbridge server listening' });
+    const jsonLines = jsonLog.split('\n').filter((line) => line.startsWith('{'));
+    const records = jsonLines.map((line) => JSON.parse(line) as { msg?: string });
+    expect(records.map((record) => record.msg)).toContain('leadbridge server listening');
 
     const bad = await runCli(['serve', ...EXAMPLE, '--log-format', 'xml'], env);
     expect(bad.code).toBe(2);

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_HUBSPOT_API_VERSION, hubspotPaths } from '../../../connectors/hubspot/api-version.ts';
 import { HubSpotClient } from '../../../connectors/hubspot/client.ts';
 import { writePatches } from '../../../connectors/hubspot/writer.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
@@ -29,6 +30,9 @@ const done = (results: unknown[]) => ({
   completedAt: '2026-01-01T00:00:00.100Z',
 });
 
+// The client's default API version (a dated one since 2026-09).
+const PATHS = hubspotPaths(DEFAULT_HUBSPOT_API_VERSION);
+
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
@@ -42,7 +46,7 @@ describe('HubSpot writer: a create that races into 409 "already exists"', () => 
       sleep: async () => {},
     });
     const scope = nock(BASE)
-      .post('/crm/v3/objects/contacts/batch/upsert', {
+      .post(`${PATHS.contacts}/batch/upsert`, {
         inputs: [
           {
             id: 'race@acme.example',
@@ -57,7 +61,7 @@ describe('HubSpot writer: a create that races into 409 "already exists"', () => 
         correlationId: 'c0ffee',
         category: 'CONFLICT',
       })
-      .post('/crm/v3/objects/contacts/batch/update', {
+      .post(`${PATHS.contacts}/batch/update`, {
         inputs: [{ id: '777', properties: { email: 'Race@Acme.example', firstname: 'Ada' } }],
       })
       .reply(
