@@ -4,31 +4,37 @@ import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
 import { runCli, startCli, stop } from '../helpers/cli.ts';
 import { createContact, useInstalledFixture } from './operator-fixture.ts';
 
-const ADMIN_TOKEN = 'browser-admin-token';
+// Admin routes need a token of 24+ characters that is not a placeholder.
+const ADMIN_TOKEN = 'Zr8Kp2Wq5Nx7Lm3Vb9Tc4Hd6Jg';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 describe.skipIf(!browserAvailable())(
   'the admin pages in headless Chromium show the numbers of their JSON',
   () => {
-    const suite = useInstalledFixture(
-      'browser',
-      {},
-      { extra: 'handoff: { requiredFields: [email] }\nsla: { followUpWithin: 1s }\n' },
-    );
+    const suite = useInstalledFixture('browser', {}, { extra: 'sla: { followUpWithin: 1s }\n' });
     let browser: Browser;
     let server: Awaited<ReturnType<typeof startCli>>;
     let url: string;
 
     beforeAll(async () => {
+      // Both pass the gate (VP title and phone score 60, every required field there); Salesforce refuses
+      // the first one's title, longer than Lead.Title's 128 characters (STRING_TOO_LONG).
       await createContact(suite.hubspot, {
-        email: 'nocompany@example.org',
-        lastname: 'Nocompany',
+        email: 'longtitle@example.org',
+        firstname: 'Lena',
+        lastname: 'Longtitle',
+        company: 'Verbose Inc',
+        jobtitle: `VP of ${'very '.repeat(30)}long titles`,
+        phone: '+44 20 7946 0001',
         lifecyclestage: 'marketingqualifiedlead',
       });
       await createContact(suite.hubspot, {
         email: 'waiting@example.org',
+        firstname: 'Walt',
         lastname: 'Waiting',
         company: 'Waiting Co',
+        jobtitle: 'VP Sales',
+        phone: '+44 20 7946 0002',
         lifecyclestage: 'marketingqualifiedlead',
       });
       await runCli(['sync', '--once', '--config', suite.configFile], suite.env, 60_000);
@@ -71,7 +77,7 @@ describe.skipIf(!browserAvailable())(
         expect(await number(page, 'total-overdue')).toBe(json.total.overdueLeads);
         expect(await number(page, 'acme-failing')).toBe(json.tenants[0]!.failing.records);
         expect(await number(page, 'acme-overdue')).toBe(json.tenants[0]!.overdue.leads);
-        expect(await number(page, 'acme-failing-salesforce-REQUIRED_FIELD_MISSING')).toBe(1);
+        expect(await number(page, 'acme-failing-salesforce-STRING_TOO_LONG')).toBe(1);
         expect(json.total.failingRecords).toBe(1);
         expect(json.total.overdueLeads).toBe(2);
       } finally {

@@ -23,23 +23,30 @@ interface Status {
   }>;
 }
 
-const ADMIN_TOKEN = 'status-admin-token';
+/** Passes the admin token policy (24+ characters, no placeholder words), else the admin routes answer 503. */
+const ADMIN_TOKEN = 'sts-5Kx8Qm2Rv7Lp3Wz9Hd4Nb6Tc';
 
-/** The gate lets a lead through without a company, which every Salesforce Lead requires; follow-up due in 1 s. */
+/** Follow-up due in 1 s. */
 const CONFIG = `
-handoff: { requiredFields: [email] }
 sla: { followUpWithin: 1s }
 `;
+
+/** Lead.Title holds 128 characters: the gate cannot see that, Salesforce refuses the Lead (STRING_TOO_LONG). */
+const LONG_TITLE = `VP of ${'very '.repeat(30)}long titles`;
 
 describe('leadbridge status and retry (built CLI), /status, /settings and the status gauges', () => {
   const suite = useInstalledFixture('status', {}, { extra: CONFIG });
 
   it('lists the records that did not sync by cause with the fix, re-queues them once fixed, and the server shows the same', async () => {
     const { hubspot, env, configFile } = suite;
-    const noCompany = await createContact(hubspot, {
-      email: 'nocompany@example.org',
-      firstname: 'Nora',
-      lastname: 'Nocompany',
+    // Both pass the gate (VP title and phone score 60; every required field is there).
+    const longTitle = await createContact(hubspot, {
+      email: 'longtitle@example.org',
+      firstname: 'Lena',
+      lastname: 'Longtitle',
+      company: 'Verbose Inc',
+      jobtitle: LONG_TITLE,
+      phone: '+44 20 7946 0001',
       lifecyclestage: 'marketingqualifiedlead',
     });
     await createContact(hubspot, {
@@ -47,21 +54,23 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
       firstname: 'Walt',
       lastname: 'Waiting',
       company: 'Waiting Co',
+      jobtitle: 'VP Sales',
+      phone: '+44 20 7946 0002',
       lifecyclestage: 'marketingqualifiedlead',
     });
 
     const sync = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
     expect(sync.code, sync.stdout + sync.stderr).toBe(1);
-    // Said once: not `REQUIRED_FIELD_MISSING: REQUIRED_FIELD_MISSING: … [Company] [Company]`.
-    expect(sync.stdout).toMatch(/ REQUIRED_FIELD_MISSING: Required fields are missing: \[Company\]$/m);
-    expect(sync.stdout).not.toMatch(/REQUIRED_FIELD_MISSING: REQUIRED_FIELD_MISSING|\[Company\] \[Company\]/);
+    // Said once: not `STRING_TOO_LONG: STRING_TOO_LONG: Title: … Title: …`.
+    expect(sync.stdout).toMatch(/ STRING_TOO_LONG: Title: data value too large: .*\(max length=128\)$/m);
+    expect(sync.stdout).not.toMatch(/STRING_TOO_LONG: STRING_TOO_LONG|Title: .*Title: /);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
 
     const text = await runCli(['status', '--config', configFile], env, 60_000);
     expect(text.code, text.stdout + text.stderr).toBe(1);
-    expect(text.stdout).toMatch(/salesforce REQUIRED_FIELD_MISSING: 1 record\(s\)/);
-    expect(text.stdout).toMatch(/fix: fill the field the message names/);
-    expect(text.stdout).toContain('nocompany@example.org');
+    expect(text.stdout).toMatch(/salesforce STRING_TOO_LONG: 1 record\(s\)/);
+    expect(text.stdout).toMatch(/fix: the value is longer than the Salesforce field allows/);
+    expect(text.stdout).toContain('longtitle@example.org');
 
     const json = await runCli(['status', '--json', '--tenant', 'acme', '--config', configFile], env, 60_000);
     const status = JSON.parse(json.stdout) as Status;
@@ -71,10 +80,10 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
     expect(acme.failing.records).toBe(1);
     expect(acme.failing.groups[0]).toMatchObject({
       system: 'salesforce',
-      code: 'REQUIRED_FIELD_MISSING',
+      code: 'STRING_TOO_LONG',
       count: 1,
     });
-    expect(acme.failing.groups[0]?.records[0]?.hubspotId).toBe(noCompany);
+    expect(acme.failing.groups[0]?.records[0]?.hubspotId).toBe(longTitle);
     // Both leads were handed off and nobody followed up; the one Salesforce refused has no owner there yet.
     expect(acme.overdue.leads).toBe(2);
     expect(
@@ -122,19 +131,15 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
     }
 
     // The admin fixes the record in HubSpot and retries just that cause.
-    const edit = await fetch(`${hubspot.url}/__emulator/contacts/${noCompany}`, {
+    const edit = await fetch(`${hubspot.url}/__emulator/contacts/${longTitle}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ properties: { company: 'Found Co' } }),
+      body: JSON.stringify({ properties: { jobtitle: 'VP of long titles' } }),
     });
     expect(edit.ok).toBe(true);
-    const retry = await runCli(
-      ['retry', '--code', 'REQUIRED_FIELD_MISSING', '--config', configFile],
-      env,
-      60_000,
-    );
+    const retry = await runCli(['retry', '--code', 'STRING_TOO_LONG', '--config', configFile], env, 60_000);
     expect(retry.code, retry.stdout + retry.stderr).toBe(0);
-    expect(retry.stdout).toMatch(/acme: 1 record\(s\) re-queued \(REQUIRED_FIELD_MISSING\)/);
+    expect(retry.stdout).toMatch(/acme: 1 record\(s\) re-queued \(STRING_TOO_LONG\)/);
     const again = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const after = JSON.parse(
