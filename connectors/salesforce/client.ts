@@ -19,7 +19,13 @@ import {
   UserInfo,
   type SaveResult,
 } from './schemas.ts';
-import { MemoryTokenStore, tokenFingerprint, type StoredSession, type TokenStore } from './token-store.ts';
+import {
+  appFingerprint,
+  MemoryTokenStore,
+  tokenFingerprint,
+  type StoredSession,
+  type TokenStore,
+} from './token-store.ts';
 
 export type SfRecord = Record<string, unknown>;
 
@@ -122,7 +128,8 @@ export class SalesforceClient {
   private async establish(): Promise<void> {
     if (this.config.refreshToken) {
       const stored = this.usable(await this.tokenStore.load(this.tenant));
-      if (stored) this.adopt(stored);
+      // A session from other app credentials is refreshed below (with its refresh token), not reused.
+      if (stored && this.sameApp(stored)) this.adopt(stored);
     }
     if (!this.conn.accessToken) {
       const delegate = this.conn._refreshDelegate;
@@ -157,6 +164,17 @@ export class SalesforceClient {
       return null;
     }
     return stored;
+  }
+
+  /**
+   * True when the stored session was obtained through the connected app this client is configured with
+   * (login URL, client id and secret). Otherwise its access token would hide a wrong client id or secret
+   * (or point at another login host) until it expires: one refresh, with the stored refresh token so a
+   * rotated one is not lost, lets the token endpoint judge the configured credentials. Sessions stored
+   * before the app was recorded are refreshed once too.
+   */
+  private sameApp(stored: StoredSession): boolean {
+    return stored.appFingerprint === appFingerprint(this.config);
   }
 
   /**
@@ -195,7 +213,12 @@ export class SalesforceClient {
     const held = this.sessionIssuedAt;
     const outcome = await this.tokenStore.withRefreshLock(this.tenant, async () => {
       const stored = this.usable(await this.tokenStore.load(this.tenant));
-      if (stored && stored.issuedAt > held && stored.accessToken !== this.conn.accessToken)
+      if (
+        stored &&
+        this.sameApp(stored) &&
+        stored.issuedAt > held &&
+        stored.accessToken !== this.conn.accessToken
+      )
         return { session: stored, response: { instance_url: stored.instanceUrl } as Record<string, unknown> };
       const refreshToken = stored?.refreshToken ?? this.conn.refreshToken ?? this.config.refreshToken;
       if (!refreshToken) throw new Error('no refresh token to refresh the Salesforce session with');
@@ -211,6 +234,7 @@ export class SalesforceClient {
         ...(this.config.refreshToken
           ? { configuredFingerprint: tokenFingerprint(this.config.refreshToken) }
           : {}),
+        appFingerprint: appFingerprint(this.config),
       };
       await this.tokenStore.save(this.tenant, session);
       this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');

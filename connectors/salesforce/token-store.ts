@@ -16,6 +16,12 @@ export const StoredSession = z.object({
    * new token (e.g. after revoking a leaked one), the stored session no longer matches and yields to it.
    */
   configuredFingerprint: z.string().optional(),
+  /**
+   * Fingerprint of the connected app (login URL, client id and secret) the session was obtained with. A
+   * process configured with other app credentials does not reuse the access token: it refreshes once, so
+   * the token endpoint judges the credentials it was given (install and doctor report a refused one).
+   */
+  appFingerprint: z.string().optional(),
 });
 export type StoredSession = z.infer<typeof StoredSession>;
 
@@ -24,6 +30,17 @@ export function tokenFingerprint(token: string | undefined): string | undefined 
   return token === undefined
     ? undefined
     : createHash('sha256').update(`leadbridge:${token}`).digest('hex').slice(0, 32);
+}
+
+/** A short, one-way fingerprint of the connected app a session is refreshed through. */
+export function appFingerprint(app: {
+  loginUrl?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}): string {
+  return tokenFingerprint(
+    JSON.stringify(['app', app.loginUrl ?? '', app.clientId ?? '', app.clientSecret ?? '']),
+  )!;
 }
 
 export interface TokenStore {

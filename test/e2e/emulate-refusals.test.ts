@@ -63,6 +63,7 @@ describe('emulators that can say no (built CLI)', () => {
     };
     expect(report.credentialsRefused).toBeUndefined();
     expect(report.tenants[0]?.salesforceFieldsToAdd.map((field) => field.apiName).sort()).toEqual([
+      'LeadBridge_Key__c',
       'LeadBridge_SLA_Breached__c',
       'LeadBridge_SLA_Due__c',
       'LeadBridge_Score__c',

@@ -134,6 +134,24 @@ describe('Salesforce sessions: single-flight refresh, rotated tokens kept, encry
     expect((await store.load(`acme-${run}`))?.configuredFingerprint).toBe(tokenFingerprint(INITIAL));
   });
 
+  it('a stored session from other client credentials is refreshed once, with its stored refresh token', async () => {
+    const first = processClient();
+    await first.client.query('SELECT Id FROM Lead');
+    const rotated = first.client.conn.refreshToken;
+    expect(rotated).not.toBe(INITIAL);
+    // Another client secret: the stored access token is not reused, the token endpoint judges the secret
+    // (the emulator here accepts any), and the rotated refresh token is spent, not the configured one.
+    const other = processClient({ config: { ...sfConfig, clientSecret: 'another-secret' } });
+    expect(await other.client.query('SELECT Id FROM Lead')).toHaveLength(3);
+    expect(tokenCalls(other.recorder)).toBe(1);
+    expect(other.client.conn.accessToken).not.toBe(first.client.conn.accessToken);
+    expect(other.client.conn.refreshToken).not.toBe(rotated);
+    // The same credentials again reuse what was stored: no token call.
+    const again = processClient({ config: { ...sfConfig, clientSecret: 'another-secret' } });
+    expect(await again.client.query('SELECT Id FROM Lead')).toHaveLength(3);
+    expect(tokenCalls(again.recorder)).toBe(0);
+  });
+
   it('keeps tokens in Redis encrypted with LEADBRIDGE_SECRET_KEY (AES-256-GCM)', async () => {
     const box = new SecretBox(SECRET_KEY);
     const store = new RedisTokenStore(redis, prefix, box);
