@@ -132,7 +132,7 @@ export function buildProgram(): Command {
     program
       .command('sync')
       .description(
-        'with --once: poll every tenant until caught up, reconcile everything pending, print a summary and exit (0: all synced, 1: some records failed)',
+        'with --once: run the deadlines already due, poll every tenant until caught up, reconcile everything pending, send the notifications ready now, print a summary and exit (0: all synced, 1: some records failed)',
       )
       .option('--once', 'one poll-and-reconcile pass, then exit (continuous sync is `leadbridge worker`)')
       .option('--json', 'print the summary as JSON'),
