@@ -39,6 +39,16 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
 
   it('lists the records that did not sync by cause with the fix, re-queues them once fixed, and the server shows the same', async () => {
     const { hubspot, env, configFile } = suite;
+    // `sync --once` runs the owner step of each handoff: give the org's default rep a HubSpot seat, so the
+    // only record failing here is the one Salesforce refuses (not an unknown HubSpot owner).
+    hubspot.owners.push({
+      id: '199',
+      email: 'rep@leadbridge.example',
+      firstName: 'Rex',
+      lastName: 'Rep',
+      userId: 9099,
+      archived: false,
+    });
     // Both pass the gate (VP title and phone score 60; every required field is there).
     const longTitle = await createContact(hubspot, {
       email: 'longtitle@example.org',
