@@ -109,3 +109,20 @@ export function hubspotCalls(hubspot: HubSpotEmulator, endpoint: RegExp): number
   }
   return total;
 }
+
+/**
+ * Gives the Salesforce emulator's default rep (who owns the leads its assignment rule does not route) a
+ * HubSpot seat, so the owner step `sync --once` runs after a handoff maps the owner instead of recording
+ * `HUBSPOT_OWNER_UNKNOWN`; for tests about other failures.
+ */
+export function giveDefaultRepAHubSpotSeat(hubspot: HubSpotEmulator): void {
+  if (hubspot.owners.some((owner) => owner.email === 'rep@leadbridge.example')) return;
+  hubspot.owners.push({
+    id: '199',
+    email: 'rep@leadbridge.example',
+    firstName: 'Rex',
+    lastName: 'Rep',
+    userId: 9099,
+    archived: false,
+  });
+}

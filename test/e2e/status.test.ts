@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, stop } from '../helpers/cli.ts';
-import { createContact, useInstalledFixture } from './operator-fixture.ts';
+import { createContact, giveDefaultRepAHubSpotSeat, useInstalledFixture } from './operator-fixture.ts';
 
 interface Status {
   total: { backlog: number; failingRecords: number; overdueLeads: number };
@@ -41,14 +41,7 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
     const { hubspot, env, configFile } = suite;
     // `sync --once` runs the owner step of each handoff: give the org's default rep a HubSpot seat, so the
     // only record failing here is the one Salesforce refuses (not an unknown HubSpot owner).
-    hubspot.owners.push({
-      id: '199',
-      email: 'rep@leadbridge.example',
-      firstName: 'Rex',
-      lastName: 'Rep',
-      userId: 9099,
-      archived: false,
-    });
+    giveDefaultRepAHubSpotSeat(hubspot);
     // Both pass the gate (VP title and phone score 60; every required field is there).
     const longTitle = await createContact(hubspot, {
       email: 'longtitle@example.org',
