@@ -1,26 +1,19 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestQueue, type IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { createApp } from '../../../src/server/app.ts';
-import { chromiumPath } from '../../helpers/chromium.ts';
+import { browserAvailable, launchBrowser } from '../../helpers/browser.ts';
 import { deleteKeys } from '../../helpers/emulators.ts';
 import { listen } from '../../helpers/hostile-app.ts';
 
-const executablePath = chromiumPath();
-if (!executablePath) {
-  console.warn(
-    'browser tests skipped: no Chromium binary found (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it',
-  );
-}
-
 const TOKEN = 'brw-5Gt9Hy3Ju7Ki1Lo6Pa2Sd8Fq';
 
-describe.skipIf(!executablePath)('admin pages in a real browser (headless Chromium)', () => {
+describe.skipIf(!browserAvailable())('admin pages in a real browser (headless Chromium)', () => {
   const prefix = `lbtest-browser-${process.pid}-${Date.now()}`;
   let redis: Redis;
   let ingestQueue: IngestQueue;
@@ -61,11 +54,7 @@ describe.skipIf(!executablePath)('admin pages in a real browser (headless Chromi
       dashboardQueues: [reconcileQueue],
     });
     server = await listen(app);
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
