@@ -8,7 +8,7 @@ import { classifiedError } from './classified-error.ts';
 import { chunk } from './chunk.ts';
 import { withSavedResults } from './saved-results.ts';
 import { instrumentTransport } from './instrument.ts';
-import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, RETRIEVE_MAX_IDS } from './limits.ts';
+import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, QUERY_BATCH_SIZE, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
   DescribeResult,
@@ -273,13 +273,23 @@ export class SalesforceClient {
   async query(soql: string, options: { scanAll?: boolean } = {}): Promise<SfRecord[]> {
     await this.init();
     const records: SfRecord[] = [];
+    // Ask for the largest page outright rather than rely on the org's default.
+    const headers = { 'Sforce-Query-Options': `batchSize=${QUERY_BATCH_SIZE}` };
     try {
       let page = QueryResult.parse(
-        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false }),
+        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false, headers }),
       );
       records.push(...page.records);
       while (!page.done && page.nextRecordsUrl) {
-        page = QueryResult.parse(await this.conn.queryMore(page.nextRecordsUrl));
+        page = QueryResult.parse(
+          await this.conn.queryMore(page.nextRecordsUrl, {
+            headers,
+            autoFetch: false,
+            scanAll: options.scanAll ?? false,
+            maxFetch: QUERY_BATCH_SIZE,
+            responseTarget: 'QueryResult',
+          }),
+        );
         records.push(...page.records);
       }
     } catch (err) {

@@ -50,7 +50,8 @@ export function snapshotSalesforce(salesforce: SalesforceEmulator): SalesforceSn
     });
   }
   const contacts = new Map<string, { stamp: string }>();
-  for (const row of store.rows('Contact')) contacts.set(String(row.Id), { stamp: String(row.SystemModstamp) });
+  for (const row of store.rows('Contact'))
+    contacts.set(String(row.Id), { stamp: String(row.SystemModstamp) });
   return { leads, contacts, opportunities: store.rows('Opportunity').length };
 }
 
@@ -81,7 +82,9 @@ export function backfillBound(
     (lead) => lead.email !== null && hubspotEmails.has(lead.email),
   ).length;
 
-  const hubspotCreated = [...after.hubspot.contacts.keys()].filter((id) => !before.hubspot.contacts.has(id)).length;
+  const hubspotCreated = [...after.hubspot.contacts.keys()].filter(
+    (id) => !before.hubspot.contacts.has(id),
+  ).length;
   const hubspotUpdated = [...before.hubspot.contacts].filter(
     ([id, contact]) => (after.hubspot.contacts.get(id)?.updatedAt ?? contact.updatedAt) !== contact.updatedAt,
   ).length;
@@ -96,10 +99,8 @@ export function backfillBound(
   const salesforceCreated = [...after.salesforce.leads.keys()].filter(
     (id) => !before.salesforce.leads.has(id),
   ).length;
-  const changed = (
-    was: Map<string, { stamp: string }>,
-    now: Map<string, { stamp: string }>,
-  ) => [...was].filter(([id, row]) => (now.get(id)?.stamp ?? row.stamp) !== row.stamp).length;
+  const changed = (was: Map<string, { stamp: string }>, now: Map<string, { stamp: string }>) =>
+    [...was].filter(([id, row]) => (now.get(id)?.stamp ?? row.stamp) !== row.stamp).length;
   const salesforceUpdated =
     changed(before.salesforce.leads, after.salesforce.leads) +
     changed(before.salesforce.contacts, after.salesforce.contacts);
@@ -125,11 +126,17 @@ export function callsByEndpoint(emulator: HubSpotEmulator | SalesforceEmulator):
   const counts = new Map<string, number>();
   if ('store' in emulator && 'calls' in emulator) {
     for (const [endpoint, byStatus] of emulator.calls)
-      counts.set(endpoint, [...byStatus.values()].reduce((a, b) => a + b, 0));
+      counts.set(
+        endpoint,
+        [...byStatus.values()].reduce((a, b) => a + b, 0),
+      );
     return counts;
   }
   for (const [endpoint, byStatus] of Object.entries(emulator.state.usage.stats().calls))
-    counts.set(endpoint, Object.values(byStatus).reduce((a, b) => a + b, 0));
+    counts.set(
+      endpoint,
+      Object.values(byStatus).reduce((a, b) => a + b, 0),
+    );
   return counts;
 }
 

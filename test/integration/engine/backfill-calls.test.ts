@@ -71,7 +71,10 @@ describe('backfill API calls against the batch-cap minimum', () => {
     expect(run.complete).toBe(true);
     expect(run.failures).toEqual([]);
 
-    const bound = backfillBound(before, { hubspot: snapshotHubSpot(hubspot), salesforce: snapshotSalesforce(salesforce) });
+    const bound = backfillBound(before, {
+      hubspot: snapshotHubSpot(hubspot),
+      salesforce: snapshotSalesforce(salesforce),
+    });
     const calls = {
       hubspot: classifyCalls(before.hubspotCalls, callsByEndpoint(hubspot)),
       salesforce: classifyCalls(before.salesforceCalls, callsByEndpoint(salesforce)),
