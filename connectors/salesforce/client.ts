@@ -324,8 +324,12 @@ export class SalesforceClient {
     return this.save('create', type, records, headers);
   }
 
-  /** Collection update (records carry `Id`), ≤200 per call, allOrNone=false. */
-  update(type: string, records: SfRecord[]): Promise<SaveResult[]> {
+  /**
+   * Collection update (records carry `Id`), ≤200 per call, allOrNone=false. `type` null: each record
+   * names its own in `attributes.type`, and records of several types share a call.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+   */
+  update(type: string | null, records: SfRecord[]): Promise<SaveResult[]> {
     return this.save('update', type, records);
   }
 
@@ -350,7 +354,7 @@ export class SalesforceClient {
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
   private async save(
     how: 'create' | 'update' | { op: 'upsert'; extIdField: string },
-    type: string,
+    type: string | null,
     records: SfRecord[],
     headers?: Record<string, string>,
   ): Promise<SaveResult[]> {
@@ -361,16 +365,19 @@ export class SalesforceClient {
       let parsed: SaveResult[];
       try {
         const raw = await withRetry(
-          `Salesforce ${op} ${type}`,
+          `Salesforce ${op} ${type ?? 'records'}`,
           () =>
             typeof how === 'object'
-              ? this.conn.upsert(type, part, how.extIdField, {
+              ? this.conn.upsert(type ?? '', part, how.extIdField, {
                   allOrNone: false,
                   ...(headers ? { headers } : {}),
                 })
               : how === 'create'
-                ? this.conn.create(type, part, { allOrNone: false, ...(headers ? { headers } : {}) })
-                : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
+                ? this.conn.create(type ?? '', part, { allOrNone: false, ...(headers ? { headers } : {}) })
+                : // '' lets jsforce take each record's attributes.type.
+                  this.conn.update(type ?? '', part as Array<SfRecord & { Id: string }>, {
+                    allOrNone: false,
+                  }),
           // A create is not idempotent: retry it only when the failed call surely saved nothing.
           how === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,
         );
@@ -378,7 +385,7 @@ export class SalesforceClient {
         if (parsed.length !== part.length) {
           throw classifiedError(
             new Error(`expected ${part.length} save results, got ${parsed.length}`),
-            `Salesforce ${op} ${type}`,
+            `Salesforce ${op} ${type ?? 'records'}`,
           );
         }
       } catch (err) {

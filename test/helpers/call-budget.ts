@@ -24,6 +24,7 @@ export interface SalesforceSnapshot {
   leads: Map<string, { stamp: string; email: string | null; converted: boolean }>;
   contacts: Map<string, { stamp: string }>;
   opportunities: number;
+  closedOpportunities: number;
 }
 
 export function snapshotHubSpot(hubspot: HubSpotEmulator): HubSpotSnapshot {
@@ -52,7 +53,13 @@ export function snapshotSalesforce(salesforce: SalesforceEmulator): SalesforceSn
   const contacts = new Map<string, { stamp: string }>();
   for (const row of store.rows('Contact'))
     contacts.set(String(row.Id), { stamp: String(row.SystemModstamp) });
-  return { leads, contacts, opportunities: store.rows('Opportunity').length };
+  const opportunities = store.rows('Opportunity');
+  return {
+    leads,
+    contacts,
+    opportunities: opportunities.length,
+    closedOpportunities: opportunities.filter((row) => row.IsClosed === true).length,
+  };
 }
 
 export interface SystemBound {
@@ -68,7 +75,8 @@ const pages = (records: number, cap: number) => Math.ceil(records / cap);
 
 /**
  * The fewest calls a backfill can make: every record of each system read once, at the read cap (a
- * person present on both sides is read once more on the side not being paged, by id); every record
+ * person present on both sides is read once more on the side not being paged, by id), with the
+ * Salesforce poll's two extra queries (overlap re-scan, closed Opportunities); every record
  * that changed or appeared written once, at the write cap; plus per-run calls: HubSpot one search for
  * the total, Salesforce its identity, the status picklist, the COUNT() total and, with converted leads,
  * one describe of Contact.
@@ -105,9 +113,13 @@ export function backfillBound(
     changed(before.salesforce.leads, after.salesforce.leads) +
     changed(before.salesforce.contacts, after.salesforce.contacts);
   const salesforce = {
-    // Lead pages; converted leads' Contacts by id and their Opportunities by one query per page.
+    // Lead pages, then the poll's re-scan of its overlap window for late commits and its keyset
+    // over closed Opportunities (at least one query each); converted leads' Contacts by id and their
+    // Opportunities by one query per page.
     reads:
       pages(before.salesforce.leads.size, SALESFORCE_QUERY_PAGE) +
+      1 +
+      Math.max(1, pages(before.salesforce.closedOpportunities, SALESFORCE_QUERY_PAGE)) +
       2 * pages(converted, SALESFORCE_RETRIEVE) +
       pages(onBothSides, SALESFORCE_RETRIEVE),
     creates: pages(salesforceCreated, SALESFORCE_COLLECTION),

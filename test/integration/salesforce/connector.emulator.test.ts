@@ -29,6 +29,10 @@ async function pollAll(connector: SalesforceConnector, start: PollCursor | null)
   };
 }
 
+function salesforceRow(emulator: SalesforceEmulator, type: string, id: string) {
+  return emulator.state.store.rows(type).find((row) => row.Id === id);
+}
+
 describe('Salesforce connector against the emulator (real jsforce)', () => {
   let emulator: SalesforceEmulator;
 
@@ -117,6 +121,24 @@ describe('Salesforce connector against the emulator (real jsforce)', () => {
     // the overlap window behind the cursor for late commits; no queryMore.
     expect(made('GET /queryAll')).toBe(3);
     expect(made('GET /queryAll/{locator}')).toBe(0);
+  });
+
+  it('updates Leads and converted leads’ Contacts together, 200 records a call', async () => {
+    const { connector } = connectorFor(emulator);
+    const { records } = await pollAll(connector, backfillCursor());
+    const contacts = records.filter((r) => r.objectType === 'Contact');
+    const leads = records.filter((r) => r.objectType === 'Lead').slice(0, 200 - contacts.length);
+    expect(contacts.length).toBeGreaterThan(0);
+    const before = await stats(emulator);
+    const outcomes = await connector.write(
+      [...leads, ...contacts].map((r, i) => ({ id: r.id, fields: { score: i % 100 } })),
+    );
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const after = await stats(emulator);
+    const patches = (stats: typeof before) => stats.calls['PATCH /composite/sobjects']?.['200'] ?? 0;
+    expect(patches(after) - patches(before)).toBe(1);
+    const row = salesforceRow(emulator, 'Contact', contacts[0]!.id);
+    expect(row?.LeadBridge_Score__c).toBe(leads.length % 100);
   });
 
   it('writes 450 patches in three collection calls, keeping each record’s own error', async () => {
