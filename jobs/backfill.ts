@@ -75,12 +75,13 @@ async function readPage(
     const page = await connectors.hubspot.backfill(checkpoint?.after ?? null);
     return { records: page.records, position: { cursor: null, after: page.after }, last: !page.after };
   }
-  // Leads this backfill itself wrote moved ahead of the cursor: they are its own echoes, not read again.
+  // Leads this backfill itself wrote moved ahead of the cursor: they are its own echoes, not read again
+  // (and deals closed before it began came with their leads' rows).
   const page = await connectors.salesforce.poll(
     checkpoint?.cursor ?? backfillCursor(),
     runtime.engine.now(),
     {
-      ownWritesSince: echoesSince,
+      backfillSince: echoesSince,
     },
   );
   return {

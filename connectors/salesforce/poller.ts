@@ -27,13 +27,15 @@ export interface LeadPollerOptions {
   pageSize?: number;
 }
 
-/** How one poll call treats LeadBridge's own writes. */
+/** How one poll call reads. */
 export interface LeadPollOptions {
   /**
-   * Skip only rows the integration user changed at or after this ISO-8601 instant (a backfill passes
-   * its start: older writes of ours are still read). Default: skip every row whose last change is ours.
+   * Set by a backfill to the ISO-8601 instant it began (it reads every Lead from the start of time
+   * after that instant). Rows the integration user changed since then are skipped (older writes of
+   * ours are still read), and a deal closed before then needs no second read of its lead: the lead's
+   * own row was read with it. Default (incremental poll): skip every row whose last change is ours.
    */
-  ownWritesSince?: string;
+  backfillSince?: string;
 }
 
 export interface SalesforcePollPage extends PollPage {
@@ -76,7 +78,7 @@ export class LeadPoller {
     const state = decodeCursor(cursor, now, overlapMs);
     const userId = await client.integrationUserId();
     const fields = reader.leadFields().join(', ');
-    const notOurs = notOurEcho(userId, options.ownWritesSince);
+    const notOurs = notOurEcho(userId, options.backfillSince);
     const rows = (
       await client.query(
         `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
@@ -100,9 +102,13 @@ export class LeadPoller {
       const closed = await this.closedOpportunities(state.opp);
       oppKeyset = advance(state.opp, closed);
       done = closed.length < this.pageSize;
-      if (closed.length > 0) {
+      const since = options.backfillSince;
+      const changed = since
+        ? closed.filter((opp) => stampMs(opp.SystemModstamp) >= Date.parse(since))
+        : closed;
+      if (changed.length > 0) {
         const seenLeads = new Set(records.map((record) => record.leadId));
-        const leads = await reader.leadsByOpportunity(closed.map((opp) => opp.Id));
+        const leads = await reader.leadsByOpportunity(changed.map((opp) => opp.Id));
         const fresh = leads.filter((lead) => !seenLeads.has(lead.Id) && !lead.IsDeleted);
         records.push(...(await reader.fromLeadRows(fresh, userId)));
       }
@@ -160,4 +166,9 @@ export class LeadPoller {
     }));
     await seen.remember(tenant, entries, Date.parse(keyset.ts) - 2 * overlapMs);
   }
+}
+
+/** A SystemModstamp (`+0000` offset or `Z`) in epoch milliseconds. */
+function stampMs(stamp: string): number {
+  return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }

@@ -117,7 +117,9 @@ export function backfillBound(
     // over closed Opportunities (at least one query each); converted leads' Contacts by id and their
     // Opportunities by one query per page.
     reads:
-      pages(before.salesforce.leads.size, SALESFORCE_QUERY_PAGE) +
+      // A keyset page knows it is the last only when it comes back short.
+      Math.floor(before.salesforce.leads.size / SALESFORCE_QUERY_PAGE) +
+      1 +
       1 +
       Math.max(1, pages(before.salesforce.closedOpportunities, SALESFORCE_QUERY_PAGE)) +
       2 * pages(converted, SALESFORCE_RETRIEVE) +
