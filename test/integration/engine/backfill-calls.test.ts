@@ -53,44 +53,48 @@ describe('backfill API calls against the batch-cap minimum', () => {
     await salesforce.close();
   });
 
-  it(`a backfill of ${CONTACTS} contacts and ${LEADS} leads stays within 1.1x the calls its caps allow`, async () => {
-    const config = parseConfig(emulatorConfig(hubspot, salesforce), {});
-    await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
-    const engine = buildEngine(config, {
-      redis,
-      logger: silentLogger(),
-      metrics: new Metrics({ collectDefaults: false }),
-      prefixes: enginePrefixes(base),
-    });
-    const before = {
-      hubspot: snapshotHubSpot(hubspot),
-      salesforce: snapshotSalesforce(salesforce),
-      hubspotCalls: callsByEndpoint(hubspot),
-      salesforceCalls: callsByEndpoint(salesforce),
-    };
+  it(
+    `a backfill of ${CONTACTS} contacts and ${LEADS} leads stays within 1.1x the calls its caps allow`,
+    async () => {
+      const config = parseConfig(emulatorConfig(hubspot, salesforce), {});
+      await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
+      const engine = buildEngine(config, {
+        redis,
+        logger: silentLogger(),
+        metrics: new Metrics({ collectDefaults: false }),
+        prefixes: enginePrefixes(base),
+      });
+      const before = {
+        hubspot: snapshotHubSpot(hubspot),
+        salesforce: snapshotSalesforce(salesforce),
+        hubspotCalls: callsByEndpoint(hubspot),
+        salesforceCalls: callsByEndpoint(salesforce),
+      };
 
-    const run = await backfill(engine, reconcileBatch);
-    expect(run.failures.slice(0, 3)).toEqual([]);
-    expect(run.complete).toBe(true);
-    expect(run.failures).toEqual([]);
+      const run = await backfill(engine, reconcileBatch);
+      expect(run.failures.slice(0, 3)).toEqual([]);
+      expect(run.complete).toBe(true);
+      expect(run.failures).toEqual([]);
 
-    const bound = backfillBound(before, {
-      hubspot: snapshotHubSpot(hubspot),
-      salesforce: snapshotSalesforce(salesforce),
-    });
-    const calls = {
-      hubspot: classifyCalls(before.hubspotCalls, callsByEndpoint(hubspot)),
-      salesforce: classifyCalls(before.salesforceCalls, callsByEndpoint(salesforce)),
-    };
-    console.log(
-      JSON.stringify({ contacts: CONTACTS, leads: LEADS, bound, calls }, null, 1).replace(/\n\s*/g, ' '),
-    );
-    // The bound is what the caps allow for the records the tenants needed read and written (counted at
-    // the emulators, not by LeadBridge): setup calls (identity, describe, picklist, totals) are
-    // counted apart and stay a handful per run.
-    expect(calls.hubspot.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.hubspot.total));
-    expect(calls.salesforce.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.salesforce.total));
-    expect(calls.hubspot.setup).toBeLessThanOrEqual(3);
-    expect(calls.salesforce.setup).toBeLessThanOrEqual(6);
-  }, TIMEOUT_MS);
+      const bound = backfillBound(before, {
+        hubspot: snapshotHubSpot(hubspot),
+        salesforce: snapshotSalesforce(salesforce),
+      });
+      const calls = {
+        hubspot: classifyCalls(before.hubspotCalls, callsByEndpoint(hubspot)),
+        salesforce: classifyCalls(before.salesforceCalls, callsByEndpoint(salesforce)),
+      };
+      console.log(
+        JSON.stringify({ contacts: CONTACTS, leads: LEADS, bound, calls }, null, 1).replace(/\n\s*/g, ' '),
+      );
+      // The bound is what the caps allow for the records the tenants needed read and written (counted at
+      // the emulators, not by LeadBridge): setup calls (identity, describe, picklist, totals) are
+      // counted apart and stay a handful per run.
+      expect(calls.hubspot.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.hubspot.total));
+      expect(calls.salesforce.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.salesforce.total));
+      expect(calls.hubspot.setup).toBeLessThanOrEqual(3);
+      expect(calls.salesforce.setup).toBeLessThanOrEqual(6);
+    },
+    TIMEOUT_MS,
+  );
 });
