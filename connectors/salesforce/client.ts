@@ -8,7 +8,7 @@ import { classifiedError } from './classified-error.ts';
 import { chunk } from './chunk.ts';
 import { withSavedResults } from './saved-results.ts';
 import { instrumentTransport } from './instrument.ts';
-import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, RETRIEVE_MAX_IDS } from './limits.ts';
+import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, QUERY_BATCH_SIZE, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
   DescribeResult,
@@ -273,13 +273,23 @@ export class SalesforceClient {
   async query(soql: string, options: { scanAll?: boolean } = {}): Promise<SfRecord[]> {
     await this.init();
     const records: SfRecord[] = [];
+    // Ask for the largest page outright rather than rely on the org's default.
+    const headers = { 'Sforce-Query-Options': `batchSize=${QUERY_BATCH_SIZE}` };
     try {
       let page = QueryResult.parse(
-        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false }),
+        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false, headers }),
       );
       records.push(...page.records);
       while (!page.done && page.nextRecordsUrl) {
-        page = QueryResult.parse(await this.conn.queryMore(page.nextRecordsUrl));
+        page = QueryResult.parse(
+          await this.conn.queryMore(page.nextRecordsUrl, {
+            headers,
+            autoFetch: false,
+            scanAll: options.scanAll ?? false,
+            maxFetch: QUERY_BATCH_SIZE,
+            responseTarget: 'QueryResult',
+          }),
+        );
         records.push(...page.records);
       }
     } catch (err) {
@@ -314,8 +324,12 @@ export class SalesforceClient {
     return this.save('create', type, records, headers);
   }
 
-  /** Collection update (records carry `Id`), ≤200 per call, allOrNone=false. */
-  update(type: string, records: SfRecord[]): Promise<SaveResult[]> {
+  /**
+   * Collection update (records carry `Id`), ≤200 per call, allOrNone=false. `type` null: each record
+   * names its own in `attributes.type`, and records of several types share a call.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+   */
+  update(type: string | null, records: SfRecord[]): Promise<SaveResult[]> {
     return this.save('update', type, records);
   }
 
@@ -340,7 +354,7 @@ export class SalesforceClient {
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
   private async save(
     how: 'create' | 'update' | { op: 'upsert'; extIdField: string },
-    type: string,
+    type: string | null,
     records: SfRecord[],
     headers?: Record<string, string>,
   ): Promise<SaveResult[]> {
@@ -351,16 +365,19 @@ export class SalesforceClient {
       let parsed: SaveResult[];
       try {
         const raw = await withRetry(
-          `Salesforce ${op} ${type}`,
+          `Salesforce ${op} ${type ?? 'records'}`,
           () =>
             typeof how === 'object'
-              ? this.conn.upsert(type, part, how.extIdField, {
+              ? this.conn.upsert(type ?? '', part, how.extIdField, {
                   allOrNone: false,
                   ...(headers ? { headers } : {}),
                 })
               : how === 'create'
-                ? this.conn.create(type, part, { allOrNone: false, ...(headers ? { headers } : {}) })
-                : this.conn.update(type, part as Array<SfRecord & { Id: string }>, { allOrNone: false }),
+                ? this.conn.create(type ?? '', part, { allOrNone: false, ...(headers ? { headers } : {}) })
+                : // '' lets jsforce take each record's attributes.type.
+                  this.conn.update(type ?? '', part as Array<SfRecord & { Id: string }>, {
+                    allOrNone: false,
+                  }),
           // A create is not idempotent: retry it only when the failed call surely saved nothing.
           how === 'create' ? { ...this.retry, retryIf: surelyNotProcessed } : this.retry,
         );
@@ -368,7 +385,7 @@ export class SalesforceClient {
         if (parsed.length !== part.length) {
           throw classifiedError(
             new Error(`expected ${part.length} save results, got ${parsed.length}`),
-            `Salesforce ${op} ${type}`,
+            `Salesforce ${op} ${type ?? 'records'}`,
           );
         }
       } catch (err) {

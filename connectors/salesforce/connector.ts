@@ -10,7 +10,7 @@ import { ApiBudget } from './budget.ts';
 import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
 import { SalesforceClient } from './client.ts';
 import { salesforceMapping, type SalesforceMapping } from './mapping.ts';
-import { LeadPoller, type SalesforcePollPage } from './poller.ts';
+import { LeadPoller, type LeadPollOptions, type SalesforcePollPage } from './poller.ts';
 import { readRecordStates, type RecordState } from './record-states.ts';
 import { RecordReader, type SalesforceRecord } from './records.ts';
 import type { RetryOptions } from './retry.ts';
@@ -138,9 +138,9 @@ export class SalesforceConnector implements Connector {
     return this.writer.write(patches);
   }
 
-  async poll(cursor: PollCursor | null, now: Date): Promise<SalesforcePollPage> {
+  async poll(cursor: PollCursor | null, now: Date, options?: LeadPollOptions): Promise<SalesforcePollPage> {
     await this.client.beforeWork();
-    return this.poller.poll(cursor, now);
+    return this.poller.poll(cursor, now, options);
   }
 
   checkSetup(): Promise<SetupCheck[]> {

@@ -53,8 +53,15 @@ export const DEFAULT_API_VERSION = '66.0';
 /** Oldest REST API version still answering; anything older is retired and answers 410 GONE. */
 export const OLDEST_LIVE_API_VERSION = 31;
 
-/** Records per poll page: one SOQL batch, and one collection write if the engine echoes them back. */
-export const POLL_PAGE_SIZE = 200;
+/**
+ * Rows per query page asked with `Sforce-Query-Options: batchSize=`: 2,000 is the most (and the
+ * default), 200 the least; Salesforce may still return fewer.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+ */
+export const QUERY_BATCH_SIZE = 2_000;
+
+/** Records per poll page: one full query page ({@link QUERY_BATCH_SIZE}), so a page is one call. */
+export const POLL_PAGE_SIZE = QUERY_BATCH_SIZE;
 
 /**
  * Our own retry policy for POST/PATCH collection calls, which jsforce never retries (its built-in retry

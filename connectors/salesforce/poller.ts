@@ -6,6 +6,8 @@ import {
   decodeCursor,
   encodeCursor,
   revisitWindow,
+  soqlDateTime,
+  soqlString,
   versionKey,
   type Keyset,
 } from './cursor.ts';
@@ -25,6 +27,17 @@ export interface LeadPollerOptions {
   pageSize?: number;
 }
 
+/** How one poll call reads. */
+export interface LeadPollOptions {
+  /**
+   * Set by a backfill to the ISO-8601 instant it began (it reads every Lead from the start of time
+   * after that instant). Rows the integration user changed since then are skipped (older writes of
+   * ours are still read), and a deal closed before then needs no second read of its lead: the lead's
+   * own row was read with it. Default (incremental poll): skip every row whose last change is ours.
+   */
+  backfillSince?: string;
+}
+
 export interface SalesforcePollPage extends PollPage {
   records: SalesforceRecord[];
 }
@@ -37,6 +50,16 @@ export interface SalesforcePollPage extends PollPage {
  * Opportunities so a won or lost deal reaches the converted lead.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
  */
+/**
+ * Pure: the SOQL condition that leaves out our own echoes. A write of ours moves a Lead ahead of the
+ * cursor (it bumps SystemModstamp), so without it every page we write to is read again later. A
+ * person's edit (or conversion) after ours makes them the last modifier, so it is never left out.
+ */
+export function notOurEcho(integrationUserId: string, since?: string): string {
+  const notUs = `LastModifiedById != ${soqlString(integrationUserId)}`;
+  return since === undefined ? notUs : `(${notUs} OR SystemModstamp < ${soqlDateTime(since)})`;
+}
+
 export class LeadPoller {
   private readonly options: LeadPollerOptions;
   private readonly pageSize: number;
@@ -46,14 +69,19 @@ export class LeadPoller {
     this.pageSize = options.pageSize ?? POLL_PAGE_SIZE;
   }
 
-  async poll(cursor: PollCursor | null, now: Date): Promise<SalesforcePollPage> {
+  async poll(
+    cursor: PollCursor | null,
+    now: Date,
+    options: LeadPollOptions = {},
+  ): Promise<SalesforcePollPage> {
     const { client, reader, overlapMs } = this.options;
     const state = decodeCursor(cursor, now, overlapMs);
     const userId = await client.integrationUserId();
     const fields = reader.leadFields().join(', ');
+    const notOurs = notOurEcho(userId, options.backfillSince);
     const rows = (
       await client.query(
-        `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
+        `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
         { scanAll: true },
       )
     ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
@@ -62,7 +90,7 @@ export class LeadPoller {
       rows.map(({ row }) => row),
     );
     const leadsDone = rows.length < this.pageSize;
-    if (leadsDone) rows.push(...(await this.lateCommits(state.lead)));
+    if (leadsDone) rows.push(...(await this.lateCommits(state.lead, notOurs)));
 
     const deletedIds = rows.filter(({ row }) => row.IsDeleted).map(({ row }) => row.Id);
     const live = rows.filter(({ row }) => !row.IsDeleted).map(({ raw }) => raw);
@@ -74,9 +102,13 @@ export class LeadPoller {
       const closed = await this.closedOpportunities(state.opp);
       oppKeyset = advance(state.opp, closed);
       done = closed.length < this.pageSize;
-      if (closed.length > 0) {
+      const since = options.backfillSince;
+      const changed = since
+        ? closed.filter((opp) => stampMs(opp.SystemModstamp) >= Date.parse(since))
+        : closed;
+      if (changed.length > 0) {
         const seenLeads = new Set(records.map((record) => record.leadId));
-        const leads = await reader.leadsByOpportunity(closed.map((opp) => opp.Id));
+        const leads = await reader.leadsByOpportunity(changed.map((opp) => opp.Id));
         const fresh = leads.filter((lead) => !seenLeads.has(lead.Id) && !lead.IsDeleted);
         records.push(...(await reader.fromLeadRows(fresh, userId)));
       }
@@ -98,12 +130,15 @@ export class LeadPoller {
   }
 
   /** Rows in the overlap window behind the cursor that were not handed out before. */
-  private async lateCommits(keyset: Keyset): Promise<Array<{ raw: Record<string, unknown>; row: LeadRow }>> {
+  private async lateCommits(
+    keyset: Keyset,
+    notOurs: string,
+  ): Promise<Array<{ raw: Record<string, unknown>; row: LeadRow }>> {
     const { client, reader, seen, tenant, overlapMs } = this.options;
     if (overlapMs <= 0 || (!keyset.id && Date.parse(keyset.ts) <= 0)) return [];
     const rows = (
       await client.query(
-        `SELECT ${reader.leadFields().join(', ')} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} ORDER BY SystemModstamp ASC, Id ASC`,
+        `SELECT ${reader.leadFields().join(', ')} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
         { scanAll: true },
       )
     ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
@@ -131,4 +166,9 @@ export class LeadPoller {
     }));
     await seen.remember(tenant, entries, Date.parse(keyset.ts) - 2 * overlapMs);
   }
+}
+
+/** A SystemModstamp (`+0000` offset or `Z`) in epoch milliseconds. */
+function stampMs(stamp: string): number {
+  return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }

@@ -103,28 +103,28 @@ export class LeadWriter {
   ): Promise<PendingWrite[]> {
     const redirect: PendingWrite[] = [];
     const keyField = this.options.mapping.custom.key;
-    const groups: Array<[op: 'create' | 'upsert' | 'update', type: 'Lead' | 'Contact', PendingWrite[]]> = [
+    const groups: Array<[op: 'create' | 'upsert' | 'update', PendingWrite[]]> = [
       // A create without a lead key (not one the engine sends) cannot be made idempotent.
-      ['create', 'Lead', writes.filter((w) => !w.id && !w.key)],
-      ['upsert', 'Lead', writes.filter((w) => !w.id && w.key)],
-      ['update', 'Lead', writes.filter((w) => w.id && w.type === 'Lead')],
-      ['update', 'Contact', writes.filter((w) => w.id && w.type === 'Contact')],
+      ['create', writes.filter((w) => !w.id && !w.key)],
+      ['upsert', writes.filter((w) => !w.id && w.key)],
+      // Leads and converted leads' Contacts share calls: a collection update may mix object types.
+      ['update', writes.filter((w) => w.id)],
     ];
-    for (const [op, type, group] of groups) {
+    for (const [op, group] of groups) {
       let todo = group;
       for (let attempt = 1; todo.length > 0; attempt += 1) {
         const records: SfRecord[] = todo.map((w) => {
-          if (w.id) return { Id: w.id, ...w.fields };
+          if (w.id) return { attributes: { type: w.type }, Id: w.id, ...w.fields };
           return w.key ? { ...w.fields, [keyField]: w.key } : { ...w.fields };
         });
         let results: SaveResult[];
         try {
           results =
             op === 'create'
-              ? await this.options.client.create(type, records, this.createHeaders(type))
+              ? await this.options.client.create('Lead', records, this.createHeaders('Lead'))
               : op === 'upsert'
-                ? await this.options.client.upsert(type, keyField, records, this.createHeaders(type))
-                : await this.options.client.update(type, records);
+                ? await this.options.client.upsert('Lead', keyField, records, this.createHeaders('Lead'))
+                : await this.options.client.update(null, records);
         } catch (err) {
           // Chunks saved before the failure keep their outcomes (their records exist now).
           savedResultsOf(err).forEach((result, position) => {
@@ -153,7 +153,7 @@ export class LeadWriter {
             statusCode: 'UNKNOWN_ERROR',
             message: 'failed without an error',
           };
-          if (type === 'Lead' && write.id && CONVERTED_LEAD_ERRORS.has(first.statusCode)) {
+          if (write.type === 'Lead' && write.id && CONVERTED_LEAD_ERRORS.has(first.statusCode)) {
             redirect.push(write);
           } else if (
             classifyRecordError(first.statusCode, first.message).kind === 'transient' &&

@@ -9,7 +9,7 @@ import type { LeadLinks, LinkLookup } from '../../src/store/lead-links.ts';
 import { newLeadKey } from '../../src/store/lead-key.ts';
 import type { LinkInput } from '../../src/store/link-plans.ts';
 import type { RecordFailure, RecordRef } from '../engine.ts';
-import { emptyReadCache, type ReadCache } from './types.ts';
+import { emptyReadCache, type ReadCache, type SeenRef } from './types.ts';
 
 /** The batch's refs as leads: their links, which refs each lead came from, and records already read. */
 export interface ResolvedRefs {
@@ -92,29 +92,59 @@ function linkInputs(
   return inputs;
 }
 
-/** Reads unlinked records from their system (one call per system) and keys them by the id asked for. */
+/**
+ * Puts the records that came with their refs (a backfill page just read) in the batch's read cache, so
+ * neither resolving nor reading the sides asks their system for them again.
+ */
+function cacheHandedRecords(refs: SeenRef[], cache: ReadCache): void {
+  for (const ref of refs) {
+    const record = ref.record;
+    if (!record || record.id !== ref.id) continue;
+    if (ref.system === 'hubspot') cache.hubspot.set(record.id, record);
+    else if ('leadId' in record) {
+      cache.salesforce.set(record.id, record);
+      cache.salesforce.set(record.leadId, record);
+    }
+  }
+}
+
+/**
+ * Reads unlinked records from their system (one call per system, none for records already in the
+ * cache) and keys them by the id asked for.
+ */
 async function readUnlinked(
   context: ResolveContext,
   refs: RecordRef[],
   cache: ReadCache,
 ): Promise<Map<string, SystemRecord | SalesforceRecord>> {
   const byRef = new Map<string, SystemRecord | SalesforceRecord>();
-  const hubspotIds = refs.filter((ref) => ref.system === 'hubspot').map((ref) => ref.id);
-  const salesforceIds = refs.filter((ref) => ref.system === 'salesforce').map((ref) => ref.id);
-  if (hubspotIds.length > 0) {
-    for (const record of await context.connectors.hubspot.read(hubspotIds)) {
-      cache.hubspot.set(record.id, record);
-      byRef.set(`hubspot:${record.id}`, record);
+  const hubspot = (record: SystemRecord) => {
+    cache.hubspot.set(record.id, record);
+    byRef.set(`hubspot:${record.id}`, record);
+  };
+  const salesforce = (record: SalesforceRecord) => {
+    cache.salesforce.set(record.id, record);
+    cache.salesforce.set(record.leadId, record);
+    byRef.set(`salesforce:${record.id}`, record);
+    byRef.set(`salesforce:${record.leadId}`, record);
+  };
+  const hubspotIds: string[] = [];
+  const salesforceIds: string[] = [];
+  for (const ref of refs) {
+    if (ref.system === 'hubspot') {
+      const cached = cache.hubspot.get(ref.id);
+      if (cached) hubspot(cached);
+      else hubspotIds.push(ref.id);
+    } else {
+      const cached = cache.salesforce.get(ref.id);
+      if (cached) salesforce(cached);
+      else salesforceIds.push(ref.id);
     }
   }
-  if (salesforceIds.length > 0) {
-    for (const record of await context.connectors.salesforce.read(salesforceIds)) {
-      cache.salesforce.set(record.id, record);
-      cache.salesforce.set(record.leadId, record);
-      byRef.set(`salesforce:${record.id}`, record);
-      byRef.set(`salesforce:${record.leadId}`, record);
-    }
-  }
+  if (hubspotIds.length > 0)
+    for (const record of await context.connectors.hubspot.read(hubspotIds)) hubspot(record);
+  if (salesforceIds.length > 0)
+    for (const record of await context.connectors.salesforce.read(salesforceIds)) salesforce(record);
   return byRef;
 }
 
@@ -131,6 +161,7 @@ export async function resolveRefs(context: ResolveContext, refs: RecordRef[]): P
     cache: emptyReadCache(),
     failures: [],
   };
+  cacheHandedRecords(refs, resolved.cache);
   const attach = (link: LeadLink, ref: RecordRef) => {
     resolved.links.set(link.leadKey, link);
     resolved.refsByLead.set(link.leadKey, [...(resolved.refsByLead.get(link.leadKey) ?? []), ref]);

@@ -19,6 +19,11 @@ export interface SeenRef extends RecordRef {
   kind?: ChangeEvent['kind'];
   /** ISO-8601 instant of the change in its system. */
   occurredAt?: string;
+  /**
+   * The record as a list or query page returned it just now (backfill): reconcile uses it instead of
+   * reading the same record again by id. Only for records read within the same pass; never queued.
+   */
+  record?: SystemRecord | SalesforceRecord;
 }
 
 /** Records already read in this batch, by the id they were asked for (and, in Salesforce, their Lead id). */

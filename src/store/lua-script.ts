@@ -16,11 +16,14 @@ export class LuaScript {
   }
 
   async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+    // One array, not spread arguments: a batch of thousands of records has hundreds of thousands of
+    // arguments, past what a JavaScript call can take (RangeError); ioredis sends an array's items.
+    const list = [...keys, ...args.map(String)];
     try {
-      return await redis.evalsha(this.#sha, keys.length, ...keys, ...args);
+      return await redis.evalsha(this.#sha, keys.length, list);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#source, keys.length, ...keys, ...args);
+      return redis.eval(this.#source, keys.length, list);
     }
   }
 }

@@ -187,9 +187,14 @@ export function restRoutes(state: EmulatorState): Router {
   return router;
 }
 
-/** `Sforce-Query-Options: batchSize=N` (200..2000), else the fault setting, else 2,000. */
+/**
+ * Rows per page: `Sforce-Query-Options: batchSize=N` (held to 200..2,000), else 2,000. Salesforce
+ * treats the header as a request, not a guarantee, so the fault setting (an org answering in smaller
+ * pages) caps it.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+ */
 function batchSize(req: Request, state: EmulatorState): number {
   const header = /batchSize=(\d+)/.exec(req.get('sforce-query-options') ?? '');
-  if (header) return Math.min(2000, Math.max(200, Number(header[1])));
-  return state.faults.queryBatchSize ?? 2000;
+  const asked = header ? Math.min(2000, Math.max(200, Number(header[1]))) : 2000;
+  return Math.min(asked, state.faults.queryBatchSize ?? 2000);
 }

@@ -158,6 +158,30 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
     expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/update`, status: 200 })).toBe(2);
   });
 
+  it('sets backward moves in the same batches as plain updates: one clear call more, not two', async () => {
+    await connector.install({ dryRun: false });
+    const backwardId = '51000000006';
+    emulator.store.update(
+      emulator.store.find(backwardId)!,
+      { lifecyclestage: 'salesqualifiedlead' },
+      'CRM_UI',
+    );
+    const plain = Array.from({ length: 98 }, (_, i) => String(51000000100 + i));
+    recorder.reset();
+    const outcomes = await connector.write([
+      ...plain.map((id) => ({ id, fields: { title: 'Analyst' } })),
+      { id: backwardId, fields: { stage: 'recycled' }, backwardStageMove: true },
+    ]);
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([]);
+    expect(emulator.store.find(backwardId)?.properties).toMatchObject({
+      lifecyclestage: 'lead',
+      leadbridge_stage: 'recycled',
+    });
+    expect(emulator.store.find(plain[0]!)?.properties.jobtitle).toBe('Analyst');
+    // The clear, then 99 records in one batch (before: 98 plain, then clear and set apart).
+    expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/update`, status: 200 })).toBe(2);
+  });
+
   it('clears the lead status a side state set when the lead moves on from it', async () => {
     const id = '51000000003';
     expect(emulator.store.find(id)?.properties.hs_lead_status).toBe('BAD_TIMING');

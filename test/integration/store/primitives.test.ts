@@ -31,6 +31,12 @@ describe('LuaScript', () => {
       await counted.quit();
     }
   });
+
+  it('takes the arguments of a batch of thousands of records (more than a JavaScript call can spread)', async () => {
+    const script = new LuaScript('return #ARGV + #KEYS');
+    const args = Array.from({ length: 300_000 }, (_, i) => i);
+    expect(await script.run(redis, ['k'], args)).toBe(300_001);
+  });
 });
 
 describe('newLeadKey', () => {
