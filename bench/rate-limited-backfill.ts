@@ -80,7 +80,8 @@ export async function runRateLimitedBackfill(
       body: JSON.stringify({ count: options.contacts }),
     });
     if (!seeded.ok) throw new Error(`seed: ${seeded.status} ${await seeded.text()}`);
-    const margin = options.rateLimitMargin === undefined ? '' : `, rateLimitMargin: ${options.rateLimitMargin}`;
+    const margin =
+      options.rateLimitMargin === undefined ? '' : `, rateLimitMargin: ${options.rateLimitMargin}`;
     const config = parseConfig(
       `tenants: [{ id: bench, hubspot: { accessToken: t, baseUrl: "${emulator.url}", burstLimitPer10s: ${options.burstPer10s}${margin} }, salesforce: { orgId: 00D000000000000AAA, accessToken: t, instanceUrl: "https://x.example" } }]`,
       {},

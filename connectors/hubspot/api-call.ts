@@ -58,7 +58,10 @@ function headersOf(err: unknown): Record<string, string> {
   const headers = (err as { headers?: unknown } | null)?.headers;
   if (typeof headers !== 'object' || headers === null) return {};
   return Object.fromEntries(
-    Object.entries(headers as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), String(value)]),
+    Object.entries(headers as Record<string, unknown>).map(([name, value]) => [
+      name.toLowerCase(),
+      String(value),
+    ]),
   );
 }
 

@@ -115,7 +115,12 @@ export function redisRateGate(
           // headers, else the configured limit) and let `acquire` wait for the next slot, not 10 s.
           const feedback = rateLimitFeedback(signal.headers).burst;
           const max = feedback?.max ?? burst.limit;
-          await limiter.observe(key, { ...burst, windowMs: feedback?.intervalMs ?? burst.windowMs }, max, max);
+          await limiter.observe(
+            key,
+            { ...burst, windowMs: feedback?.intervalMs ?? burst.windowMs },
+            max,
+            max,
+          );
           return 0;
         }
         default:

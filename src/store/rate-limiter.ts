@@ -193,7 +193,13 @@ export class RedisRateLimiter {
     const added = await OBSERVE_SCRIPT.run(
       this.#redis,
       [`${this.#prefix}:${key}:${limit.name}`, `${this.#prefix}:${key}:${limit.name}:max`],
-      [bounded, max < limit.limit && max > 0 ? Math.floor(max) : 0, limit.windowMs, randomUUID(), LEARNED_MAX_TTL_MS],
+      [
+        bounded,
+        max < limit.limit && max > 0 ? Math.floor(max) : 0,
+        limit.windowMs,
+        randomUUID(),
+        LEARNED_MAX_TTL_MS,
+      ],
     );
     return Number(added);
   }

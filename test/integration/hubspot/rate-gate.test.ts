@@ -42,7 +42,7 @@ beforeEach(() => {
 
 const list = (hubspot: HubSpotConnector) => hubspot.client.listPage(undefined, []);
 const search = (hubspot: HubSpotConnector) =>
-  hubspot.client.search({ filterGroups: [], sorts: [], properties: [], limit: 10 });
+  hubspot.client.search({ filterGroups: [], sorts: ['lastmodifieddate'], properties: [], limit: 10 });
 
 async function refusal(call: Promise<unknown>): Promise<RateLimitedError> {
   const error = await call.then(
@@ -117,7 +117,11 @@ describe('HubSpot rate gate (shared Redis limiter) against the emulator', () => 
   });
 
   it("stops at the daily limit's margin (X-HubSpot-RateLimit-Daily-Remaining) instead of running into a DAILY 429", async () => {
-    await postJson(`${emulator.url}/__emulator/faults`, { burstPer10s: 0, searchPerSecond: 0, dailyLimit: 20 });
+    await postJson(`${emulator.url}/__emulator/faults`, {
+      burstPer10s: 0,
+      searchPerSecond: 0,
+      dailyLimit: 20,
+    });
     const hubspot = connector('acme', 100);
     // The 5% margin of 20 is 1: the 19th answer says 1 remaining, so the 20th call is not sent.
     for (let i = 0; i < 19; i++) await list(hubspot);
