@@ -79,15 +79,16 @@ export function redisRateGate(
   // margin rounds it down to 4, the figure older docs gave.
   const search: RateLimit = { name: 'search', limit: SEARCH_PER_SECOND, windowMs: 1_000, margin };
 
+  /** The burst reading of an answer; one for another window (e.g. a search 429's 1 s) is not ours. */
+  function burstReading(headers: Record<string, string>) {
+    const reading = rateLimitFeedback(headers).burst;
+    return reading && reading.intervalMs === burst.windowMs ? reading : undefined;
+  }
+
   async function observe(headers: Record<string, string>): Promise<void> {
     const feedback = rateLimitFeedback(headers);
-    if (feedback.burst)
-      await limiter.observe(
-        key,
-        { ...burst, windowMs: feedback.burst.intervalMs },
-        feedback.burst.max - feedback.burst.remaining,
-        feedback.burst.max,
-      );
+    const reading = burstReading(headers);
+    if (reading) await limiter.observe(key, burst, reading.max - reading.remaining, reading.max);
     // The margin of the daily limit is left to the portal's other integrations; once HubSpot's count
     // reaches it, new calls wait for the hourly probe (the reset is at the account's midnight, unknown).
     if (feedback.daily && feedback.daily.remaining <= Math.floor(feedback.daily.max * margin))
@@ -113,14 +114,8 @@ export function redisRateGate(
           }
           // A rolling window frees a slot as each call ages out: fill ours to HubSpot's count (its
           // headers, else the configured limit) and let `acquire` wait for the next slot, not 10 s.
-          const feedback = rateLimitFeedback(signal.headers).burst;
-          const max = feedback?.max ?? burst.limit;
-          await limiter.observe(
-            key,
-            { ...burst, windowMs: feedback?.intervalMs ?? burst.windowMs },
-            max,
-            max,
-          );
+          const max = burstReading(signal.headers)?.max ?? burst.limit;
+          await limiter.observe(key, burst, max, max);
           return 0;
         }
         default:
