@@ -74,8 +74,9 @@ return 0
  * Feedback from the vendor's own count (e.g. `X-HubSpot-RateLimit-Max` and `-Remaining`): when the vendor
  * has counted more calls in its window than our sorted set holds (calls our window already let go, or
  * another client of the same account), stand-ins for the difference are added, timed now, so our window
- * is never emptier than the vendor's. The vendor's maximum is kept (for `learnedMaxTtlMs`) when it is
- * lower than ours. KEYS: sorted set, learned maximum. ARGV: used, max, windowMs, member prefix, ttl.
+ * is never emptier than the vendor's. The vendor's maximum is kept (for LEARNED_MAX_TTL_MS) when it is
+ * lower than ours, and dropped when it is not (a tier upgrade counts at once). KEYS: sorted set, learned
+ * maximum. ARGV: used, max (0: not lower than ours), windowMs, member prefix, ttl.
  * Returns the number of stand-ins added.
  */
 const OBSERVE_SCRIPT = new LuaScript(`
@@ -84,7 +85,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local used = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
-if max > 0 then redis.call('SET', KEYS[2], max, 'PX', tonumber(ARGV[5])) end
+if max > 0 then redis.call('SET', KEYS[2], max, 'PX', tonumber(ARGV[5])) else redis.call('DEL', KEYS[2]) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local count = redis.call('ZCARD', KEYS[1])
 if used <= count then return 0 end

@@ -137,6 +137,9 @@ describe('RedisRateLimiter', () => {
     const admitted = [];
     for (let i = 0; i < 6; i++) admitted.push(await limiter.tryAcquire('tier', [tier]));
     expect(admitted.filter((wait) => wait === 0)).toHaveLength(3);
+    // Upgraded: HubSpot now reports 10 again, and the configured limit is back in force at once.
+    await limiter.observe('tier', tier, 3, 10);
+    expect(await limiter.tryAcquire('tier', [tier])).toBe(0);
   });
 
   it('a block on one limit or budget holds only the calls that draw on it', async () => {
