@@ -28,6 +28,8 @@ export interface ApiCallerOptions {
 interface HttpInfoLike<T> {
   httpStatusCode: number;
   data: T;
+  /** Lower-cased; carries `X-HubSpot-RateLimit-*`, the gate's feedback. */
+  headers?: Record<string, string>;
 }
 
 /** Default of `requestTimeoutMs`: far above a healthy batch call (HubSpot's own 524 fires at 100 s). */
@@ -49,6 +51,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, endpoint: string): Prom
   // The losing side's later rejection is expected and must not surface as unhandled.
   promise.catch(() => {});
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The lower-cased headers of a failed answer (HubSpotHttpError, the SDK's ApiException). */
+function headersOf(err: unknown): Record<string, string> {
+  const headers = (err as { headers?: unknown } | null)?.headers;
+  if (typeof headers !== 'object' || headers === null) return {};
+  return Object.fromEntries(
+    Object.entries(headers as Record<string, unknown>).map(([name, value]) => [
+      name.toLowerCase(),
+      String(value),
+    ]),
+  );
 }
 
 function statusOf(err: unknown): number {
@@ -93,15 +107,24 @@ export class ApiCaller {
       try {
         const info = await withTimeout(send(), this.#options.requestTimeoutMs, endpoint);
         recorder.record({ system: 'hubspot', tenant, endpoint, status: info.httpStatusCode });
+        // Feedback is best effort: a Redis hiccup here must not fail a call HubSpot already answered.
+        if (info.headers) await gate.observe(info.headers).catch(() => {});
         return info;
       } catch (err) {
         recorder.record({ system: 'hubspot', tenant, endpoint, status: statusOf(err) });
         const classified = toClassifiedError(err, endpoint);
         if (!(classified instanceof RateLimitedError)) throw classified;
-        await gate.block(classified.waitMs);
+        const headers = headersOf(err);
+        const pause = await gate.rateLimited({
+          policy: classified.policy,
+          waitMs: classified.waitMs,
+          retryAfter: headers['retry-after'] !== undefined,
+          headers,
+        });
         if (classified.waitMs > this.#options.maxInlineWaitMs || attempt >= this.#options.maxInlineRetries)
           throw classified;
-        await this.#options.sleep(classified.waitMs);
+        // The shared gate makes `acquire` wait for the budget that answered 429; an open gate asks us to.
+        if (pause > 0) await this.#options.sleep(pause);
       }
     }
   }

@@ -76,7 +76,12 @@ export class HubSpotConnector implements Connector {
       accessToken: tenant.hubspot.accessToken,
       baseUrl: tenant.hubspot.baseUrl,
       apiVersion: tenant.hubspot.apiVersion,
-      gate: deps.limiter ? redisRateGate(deps.limiter, tenant.id, tenant.hubspot.burstLimitPer10s) : openGate,
+      gate: deps.limiter
+        ? redisRateGate(deps.limiter, tenant.id, {
+            burstLimitPer10s: tenant.hubspot.burstLimitPer10s,
+            margin: tenant.hubspot.rateLimitMargin,
+          })
+        : openGate,
       ...(deps.recorder ? { recorder: deps.recorder } : {}),
       ...(deps.maxInlineWaitMs === undefined ? {} : { maxInlineWaitMs: deps.maxInlineWaitMs }),
       ...(deps.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: deps.requestTimeoutMs }),

@@ -51,24 +51,24 @@ async function parseBody(response: Response): Promise<unknown> {
 }
 
 /**
- * One JSON call through the SDK's `apiRequest`; resolves `{ httpStatusCode, data }` (as the SDK's
+ * One JSON call through the SDK's `apiRequest`; resolves `{ httpStatusCode, data, headers }` (as the SDK's
  * `…WithHttpInfo` methods do) on 2xx and rejects with {@link HubSpotHttpError} otherwise.
  */
 export async function sendJson<T>(
   sdk: Client,
   request: JsonRequest,
-): Promise<{ httpStatusCode: number; data: T }> {
+): Promise<{ httpStatusCode: number; data: T; headers: Record<string, string> }> {
   const response = await sdk.apiRequest({
     method: request.method,
     path: `${request.path}${queryString(request.query)}`,
     ...(request.body === undefined ? {} : { body: request.body }),
   });
   const body = await parseBody(response);
-  if (response.status >= 200 && response.status < 300)
-    return { httpStatusCode: response.status, data: body as T };
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
+  if (response.status >= 200 && response.status < 300)
+    return { httpStatusCode: response.status, data: body as T, headers };
   throw new HubSpotHttpError(request.method, request.path, response.status, body, headers);
 }

@@ -29,6 +29,13 @@ export const BURST_WINDOW_MS = 10_000;
 /** Burst limit when the tenant config does not say (Free/Starter and OAuth apps). Same page. */
 export const DEFAULT_BURST_PER_10S = 100;
 
+/**
+ * Share of each HubSpot limit LeadBridge leaves unused when the tenant config does not say
+ * (`hubspot.rateLimitMargin`): 190 / 10 s is used as 180, 5 searches / s as 4. Our window and HubSpot's
+ * disagree by a request's latency at the window edge; at exactly the limit that edge answers 429.
+ */
+export const DEFAULT_RATE_LIMIT_MARGIN = 0.05;
+
 /** Events per webhook request. https://developers.hubspot.com/docs/api/webhooks ("up to 100 events") */
 export const WEBHOOK_MAX_EVENTS = 100;
 

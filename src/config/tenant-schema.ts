@@ -85,6 +85,14 @@ export const HubSpotTenantConfig = z.strictObject({
     .positive()
     .default(100)
     .describe('API calls per rolling 10 seconds for this account (100 Free/Starter, 190 Pro/Enterprise).'),
+  rateLimitMargin: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0.05)
+    .describe(
+      "Share of each HubSpot limit left unused (burst, search, daily): 0.05 uses 190/10 s as 180. HubSpot's X-HubSpot-RateLimit-* headers correct the count on every answer.",
+    ),
   appId: z.coerce
     .number()
     .int()

@@ -6,45 +6,92 @@ import { LuaScript } from './lua-script.ts';
 export interface RateLimit {
   /** Short name, part of the Redis key (e.g. `burst`, `search`). */
   name: string;
-  /** Calls allowed per window. */
+  /** Calls allowed per window (the vendor's figure, before the margin). */
   limit: number;
   /** Window length in milliseconds. */
   windowMs: number;
+  /**
+   * Share of the limit (0..1) left unused, default 0: calls are admitted up to `floor(limit × (1 − margin))`
+   * (at least 1). A limiter set exactly at the vendor's limit draws 429s at the window edge, where our
+   * clock and the vendor's disagree by a request's latency.
+   */
+  margin?: number;
 }
 
 /**
  * Sliding window over a sorted set per (key, limit), checked and taken atomically for several limits at
  * once: a call takes a slot in every limit or in none. Time is Redis's own (`TIME`), so workers on
- * machines with skewed clocks share one view of the window. A `block` key (set after an upstream 429)
- * makes every caller wait until it expires.
+ * machines with skewed clocks share one view of the window. Block keys (set after an upstream 429) hold
+ * callers until they expire: one for the whole key, one per limit, and one per extra budget a call needs
+ * (e.g. a daily one), so a 429 on one budget holds only the calls that draw on it. A limit the vendor
+ * reported lower than ours (`observe`) replaces ours until that report expires.
  *
- * KEYS: block key, then one sorted set per limit. ARGV: member, then (limit, windowMs) per limit.
+ * KEYS: key block; then per limit its sorted set, its block and its learned maximum; then one block per
+ * extra budget. ARGV: member, the number of limits, then (limit, windowMs, margin) per limit.
  * Returns 0 when the slots were taken, else the milliseconds to wait before trying again.
  */
 const ACQUIRE_SCRIPT = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local blocked = redis.call('PTTL', KEYS[1])
-if blocked > 0 then return blocked end
-local wait = 0
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[(i - 2) * 2 + 2])
-  local window = tonumber(ARGV[(i - 2) * 2 + 3])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[i]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    local free = tonumber(oldest[2]) + window - now
+local wait = redis.call('PTTL', KEYS[1])
+if wait < 0 then wait = 0 end
+local n = tonumber(ARGV[2])
+for i = 0, n - 1 do
+  local zset = KEYS[2 + i * 3]
+  local blocked = redis.call('PTTL', KEYS[3 + i * 3])
+  if blocked > wait then wait = blocked end
+  local limit = tonumber(ARGV[3 + i * 3])
+  local window = tonumber(ARGV[4 + i * 3])
+  local margin = tonumber(ARGV[5 + i * 3])
+  local learned = tonumber(redis.call('GET', KEYS[4 + i * 3]) or '0')
+  if learned and learned > 0 and learned < limit then limit = learned end
+  local allowed = math.floor(limit * (1 - margin))
+  if allowed < 1 then allowed = 1 end
+  redis.call('ZREMRANGEBYSCORE', zset, '-inf', now - window)
+  local count = redis.call('ZCARD', zset)
+  if count >= allowed then
+    -- A slot frees when the entry that keeps the count at the allowed level ages out.
+    local entry = redis.call('ZRANGE', zset, count - allowed, count - allowed, 'WITHSCORES')
+    local free = tonumber(entry[2]) + window - now
     if free < 1 then free = 1 end
     if free > wait then wait = free end
   end
 end
+for j = 2 + n * 3, #KEYS do
+  local blocked = redis.call('PTTL', KEYS[j])
+  if blocked > wait then wait = blocked end
+end
 if wait > 0 then return wait end
-for i = 2, #KEYS do
-  local window = tonumber(ARGV[(i - 2) * 2 + 3])
-  redis.call('ZADD', KEYS[i], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[i], window)
+for i = 0, n - 1 do
+  local window = tonumber(ARGV[4 + i * 3])
+  redis.call('ZADD', KEYS[2 + i * 3], now, ARGV[1])
+  redis.call('PEXPIRE', KEYS[2 + i * 3], window)
 end
 return 0
+`);
+
+/**
+ * Feedback from the vendor's own count (e.g. `X-HubSpot-RateLimit-Max` and `-Remaining`): when the vendor
+ * has counted more calls in its window than our sorted set holds (calls our window already let go, or
+ * another client of the same account), stand-ins for the difference are added, timed now, so our window
+ * is never emptier than the vendor's. The vendor's maximum is kept (for LEARNED_MAX_TTL_MS) when it is
+ * lower than ours, and dropped when it is not (a tier upgrade counts at once). KEYS: sorted set, learned
+ * maximum. ARGV: used, max (0: not lower than ours), windowMs, member prefix, ttl.
+ * Returns the number of stand-ins added.
+ */
+const OBSERVE_SCRIPT = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local used = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+if max > 0 then redis.call('SET', KEYS[2], max, 'PX', tonumber(ARGV[5])) else redis.call('DEL', KEYS[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if used <= count then return 0 end
+for i = 1, used - count do redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i) end
+redis.call('PEXPIRE', KEYS[1], window)
+return used - count
 `);
 
 /**
@@ -56,6 +103,9 @@ local ms = tonumber(ARGV[1])
 if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', ms) end
 return 0
 `);
+
+/** How long a vendor-reported maximum lower than the configured one replaces it: a tier change shows within the hour. */
+export const LEARNED_MAX_TTL_MS = 3_600_000;
 
 export interface RedisRateLimiterOptions {
   /** Key prefix, e.g. `leadbridge:ratelimit`; tests pass their own. */
@@ -90,23 +140,42 @@ export class RedisRateLimiter {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  #keys(key: string, limits: RateLimit[]): string[] {
-    return [`${this.#prefix}:${key}:block`, ...limits.map((limit) => `${this.#prefix}:${key}:${limit.name}`)];
+  #blockKey(key: string, budget?: string): string {
+    return budget === undefined ? `${this.#prefix}:${key}:block` : `${this.#prefix}:${key}:${budget}:block`;
   }
 
-  /** Takes a slot in every limit if all have one; otherwise returns the milliseconds until they might. */
-  async tryAcquire(key: string, limits: RateLimit[]): Promise<number> {
-    const args = limits.flatMap((limit) => [String(limit.limit), String(limit.windowMs)]);
-    const keys = this.#keys(key, limits);
-    const wait = await ACQUIRE_SCRIPT.run(this.#redis, keys, [randomUUID(), ...args]);
+  #keys(key: string, limits: RateLimit[], budgets: string[] = []): string[] {
+    return [
+      this.#blockKey(key),
+      ...limits.flatMap((limit) => [
+        `${this.#prefix}:${key}:${limit.name}`,
+        this.#blockKey(key, limit.name),
+        `${this.#prefix}:${key}:${limit.name}:max`,
+      ]),
+      ...budgets.map((budget) => this.#blockKey(key, budget)),
+    ];
+  }
+
+  /**
+   * Takes a slot in every limit if all have one and no block holds them (nor the extra `budgets`, which
+   * have blocks only); otherwise returns the milliseconds until they might.
+   */
+  async tryAcquire(key: string, limits: RateLimit[], budgets: string[] = []): Promise<number> {
+    const args = limits.flatMap((limit) => [
+      String(limit.limit),
+      String(limit.windowMs),
+      String(Math.min(Math.max(limit.margin ?? 0, 0), 0.99)),
+    ]);
+    const keys = this.#keys(key, limits, budgets);
+    const wait = await ACQUIRE_SCRIPT.run(this.#redis, keys, [randomUUID(), limits.length, ...args]);
     return Number(wait);
   }
 
-  /** Waits until a slot is free in every limit, then takes it. */
-  async acquire(key: string, limits: RateLimit[]): Promise<void> {
+  /** Waits until a slot is free in every limit (and no block holds `budgets`), then takes it. */
+  async acquire(key: string, limits: RateLimit[], budgets: string[] = []): Promise<void> {
     let waited = 0;
     for (;;) {
-      const wait = await this.tryAcquire(key, limits);
+      const wait = await this.tryAcquire(key, limits, budgets);
       if (wait === 0) return;
       if (waited + wait > this.#maxWaitMs) throw new RateLimitWaitExceeded(key, wait);
       // A little jitter so workers released together do not stampede the same slot.
@@ -116,13 +185,36 @@ export class RedisRateLimiter {
     }
   }
 
-  /** Makes every caller for `key` wait `ms` (after the upstream API said 429). Never shortens a block. */
-  async block(key: string, ms: number): Promise<void> {
-    await BLOCK_SCRIPT.run(this.#redis, [`${this.#prefix}:${key}:block`], [Math.max(1, Math.ceil(ms))]);
+  /**
+   * The vendor's own count for `limit`: `used` calls of at most `max` in its current window. Tops our
+   * window up to `used` (never down) and keeps a `max` lower than ours. Returns the stand-ins added.
+   */
+  async observe(key: string, limit: RateLimit, used: number, max: number): Promise<number> {
+    const bounded = Math.max(0, Math.min(Math.floor(used), Math.max(max, limit.limit)));
+    const added = await OBSERVE_SCRIPT.run(
+      this.#redis,
+      [`${this.#prefix}:${key}:${limit.name}`, `${this.#prefix}:${key}:${limit.name}:max`],
+      [
+        bounded,
+        max < limit.limit && max > 0 ? Math.floor(max) : 0,
+        limit.windowMs,
+        randomUUID(),
+        LEARNED_MAX_TTL_MS,
+      ],
+    );
+    return Number(added);
+  }
+
+  /**
+   * Makes callers for `key` wait `ms` (after the upstream API said 429): every caller, or with `budget`
+   * only those whose calls draw on that limit or budget. Never shortens a block.
+   */
+  async block(key: string, ms: number, budget?: string): Promise<void> {
+    await BLOCK_SCRIPT.run(this.#redis, [this.#blockKey(key, budget)], [Math.max(1, Math.ceil(ms))]);
   }
 
   /** Removes every key of `key` (tests, and `doctor` resetting a stuck block). */
-  async reset(key: string, limits: RateLimit[]): Promise<void> {
-    await this.#redis.del(...this.#keys(key, limits));
+  async reset(key: string, limits: RateLimit[], budgets: string[] = []): Promise<void> {
+    await this.#redis.del(...this.#keys(key, limits, budgets));
   }
 }

@@ -108,4 +108,52 @@ describe('RedisRateLimiter', () => {
       expect(ttl, name).toBeLessThanOrEqual(max);
     }
   });
+  it('keeps a margin below the limit: admits floor(limit × (1 − margin)) calls per window', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const limit: RateLimit = { name: 'burst', limit: 20, windowMs: 10_000, margin: 0.1 };
+    const waits = [];
+    for (let i = 0; i < 20; i++) waits.push(await limiter.tryAcquire('margin', [limit]));
+    expect(waits.filter((wait) => wait === 0)).toHaveLength(18);
+    expect(waits.slice(18).every((wait) => wait > 9_000)).toBe(true);
+  });
+
+  it("tops the window up to the vendor's own count, never down, and keeps a lower vendor maximum", async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const limit: RateLimit = { name: 'burst', limit: 10, windowMs: 10_000 };
+    expect(await limiter.tryAcquire('feedback', [limit])).toBe(0);
+    // The vendor counted 7 calls in its window (other clients of the account, or calls our window let go).
+    expect(await limiter.observe('feedback', limit, 7, 10)).toBe(6);
+    expect(await redis.zcard(`${PREFIX}:feedback:burst`)).toBe(7);
+    expect(await limiter.observe('feedback', limit, 2, 10)).toBe(0);
+    expect(await redis.zcard(`${PREFIX}:feedback:burst`)).toBe(7);
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await limiter.tryAcquire('feedback', [limit]));
+    expect(waits).toEqual([0, 0, 0, expect.any(Number)]);
+    expect(waits[3]).toBeGreaterThan(9_000);
+
+    // A portal on a lower tier than configured: its Max (4) replaces ours (10) for a while.
+    const tier: RateLimit = { name: 'burst', limit: 10, windowMs: 10_000 };
+    await limiter.observe('tier', tier, 1, 4);
+    const admitted = [];
+    for (let i = 0; i < 6; i++) admitted.push(await limiter.tryAcquire('tier', [tier]));
+    expect(admitted.filter((wait) => wait === 0)).toHaveLength(3);
+    // Upgraded: HubSpot now reports 10 again, and the configured limit is back in force at once.
+    await limiter.observe('tier', tier, 3, 10);
+    expect(await limiter.tryAcquire('tier', [tier])).toBe(0);
+  });
+
+  it('a block on one limit or budget holds only the calls that draw on it', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: PREFIX });
+    const burst: RateLimit = { name: 'burst', limit: 100, windowMs: 10_000 };
+    const search: RateLimit = { name: 'search', limit: 5, windowMs: 1_000 };
+    await limiter.block('budgets', 5_000, 'search');
+    expect(await limiter.tryAcquire('budgets', [burst], ['daily'])).toBe(0);
+    expect(await limiter.tryAcquire('budgets', [burst, search], ['daily'])).toBeGreaterThan(4_000);
+    await limiter.block('budgets', 60_000, 'daily');
+    expect(await limiter.tryAcquire('budgets', [burst], ['daily'])).toBeGreaterThan(50_000);
+    expect(await limiter.tryAcquire('budgets', [burst])).toBe(0);
+    expect(await limiter.tryAcquire('other-tenant', [burst, search], ['daily'])).toBe(0);
+    await limiter.reset('budgets', [burst, search], ['daily']);
+    expect(await limiter.tryAcquire('budgets', [burst, search], ['daily'])).toBe(0);
+  });
 });
