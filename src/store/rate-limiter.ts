@@ -90,8 +90,13 @@ export class RedisRateLimiter {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /** `<prefix>:{<key>}:<name>`: the hash tag keeps a key's block and windows in one Redis Cluster slot, as the script needs. */
+  #key(key: string, name: string): string {
+    return `${this.#prefix}:{${key}}:${name}`;
+  }
+
   #keys(key: string, limits: RateLimit[]): string[] {
-    return [`${this.#prefix}:${key}:block`, ...limits.map((limit) => `${this.#prefix}:${key}:${limit.name}`)];
+    return [this.#key(key, 'block'), ...limits.map((limit) => this.#key(key, limit.name))];
   }
 
   /** Takes a slot in every limit if all have one; otherwise returns the milliseconds until they might. */
@@ -118,7 +123,7 @@ export class RedisRateLimiter {
 
   /** Makes every caller for `key` wait `ms` (after the upstream API said 429). Never shortens a block. */
   async block(key: string, ms: number): Promise<void> {
-    await BLOCK_SCRIPT.run(this.#redis, [`${this.#prefix}:${key}:block`], [Math.max(1, Math.ceil(ms))]);
+    await BLOCK_SCRIPT.run(this.#redis, [this.#key(key, 'block')], [Math.max(1, Math.ceil(ms))]);
   }
 
   /** Removes every key of `key` (tests, and `doctor` resetting a stuck block). */

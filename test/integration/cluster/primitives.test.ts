@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailureThrottle } from '../../../src/server/admin-sessions.ts';
+import { RedisRateLimiter, type RateLimit } from '../../../src/store/rate-limiter.ts';
+import { deleteMatching, masterNodes, scanKeys } from '../../../src/store/redis.ts';
+import { CLUSTER_URL, clusterPrefix, clusterSuite, connectCluster, dropClusterKeys, keysByNode } from './cluster-env.ts';
+
+describe.skipIf(!CLUSTER_URL)(clusterSuite('Redis Cluster: multi-key primitives stay in one slot'), () => {
+  const prefix = clusterPrefix('primitives');
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = connectCluster();
+    await redis.ping();
+  });
+  afterAll(async () => {
+    await dropClusterKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  it('connects to every master of the cluster', () => {
+    expect(masterNodes(redis).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the rate limiter takes slots in several limits at once (one Lua script over one slot)', async () => {
+    const limiter = new RedisRateLimiter(redis, { prefix: `${prefix}:ratelimit` });
+    const limits: RateLimit[] = [
+      { name: 'burst', limit: 2, windowMs: 60_000 },
+      { name: 'search', limit: 5, windowMs: 60_000 },
+    ];
+    const waits = [];
+    for (let i = 0; i < 3; i++) waits.push(await limiter.tryAcquire('hubspot:acme', limits));
+    expect(waits.slice(0, 2)).toEqual([0, 0]);
+    expect(waits[2]).toBeGreaterThan(0);
+    await limiter.block('hubspot:acme', 5_000);
+    expect(await limiter.tryAcquire('hubspot:acme', limits)).toBeGreaterThan(4_000);
+    await limiter.reset('hubspot:acme', limits);
+    expect(await limiter.tryAcquire('hubspot:acme', limits)).toBe(0);
+  });
+
+  it('the admin sign-in throttle counts per client and in total (MGET and a pipeline over two keys)', async () => {
+    const throttle = new FailureThrottle(redis, `${prefix}:admin`);
+    for (let i = 0; i < 3; i++) await throttle.fail('203.0.113.7');
+    expect(await throttle.blockedFor('203.0.113.7')).toBe(0);
+  });
+
+  it('finds and deletes keys on every node, not only the one a SCAN happens to reach', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `${prefix}:spread:${i}`);
+    for (const key of keys) await redis.set(key, '1');
+    const nodes = new Set((await keysByNode(redis, `${prefix}:spread:`)).values());
+    expect(nodes.size).toBeGreaterThanOrEqual(2);
+    const found: string[] = [];
+    for await (const page of scanKeys(redis, `${prefix}:spread:*`)) found.push(...page);
+    expect(found.sort()).toEqual([...keys].sort());
+    expect(await deleteMatching(redis, `${prefix}:spread:*`)).toBe(60);
+    expect((await keysByNode(redis, `${prefix}:spread:`)).size).toBe(0);
+  });
+});
