@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis } from '../store/redis.ts';
 import { redactUrl } from './commands/doctor-checks.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -8,7 +8,7 @@ export const REDIS_PROBE_TIMEOUT_MS = 3_000;
 /** Why Redis did not answer PING at `url`, or null when it did; never retries, never throws. */
 export async function redisProblem(url: string, timeoutMs = REDIS_PROBE_TIMEOUT_MS): Promise<string | null> {
   let lastError: string | undefined;
-  const redis = new Redis(url, {
+  const redis = openRedis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,

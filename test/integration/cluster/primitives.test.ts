@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisProblem } from '../../../src/cli/redis-preflight.ts';
 import { FailureThrottle } from '../../../src/server/admin-sessions.ts';
 import { RedisRateLimiter, type RateLimit } from '../../../src/store/rate-limiter.ts';
 import { deleteMatching, masterNodes, scanKeys } from '../../../src/store/redis.ts';
@@ -20,6 +21,11 @@ describe.skipIf(!CLUSTER_URL)(clusterSuite('Redis Cluster: multi-key primitives 
 
   it('connects to every master of the cluster', () => {
     expect(masterNodes(redis).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the start-up check answers for a cluster URL, and names the problem when no node answers', async () => {
+    expect(await redisProblem(CLUSTER_URL)).toBeNull();
+    expect(await redisProblem('redis+cluster://127.0.0.1:9', 1_000)).toMatch(/slots|startup nodes|ECONNREFUSED/i);
   });
 
   it('the rate limiter takes slots in several limits at once (one Lua script over one slot)', async () => {
