@@ -35,6 +35,8 @@ export function tenantKey(prefix: string, tenant: string, ...parts: string[]): s
 /** A key prefix must not carry a hash tag of its own: it would win over the tenant's and put every key in one slot. */
 export function assertUntagged(prefix: string): void {
   if (prefix.includes('{') || prefix.includes('}')) {
-    throw new TypeError(`Redis key prefix ${JSON.stringify(prefix)} must not contain { or } (hash tags are added per tenant and queue)`);
+    throw new TypeError(
+      `Redis key prefix ${JSON.stringify(prefix)} must not contain { or } (hash tags are added per tenant and queue)`,
+    );
   }
 }

@@ -49,7 +49,9 @@ export function parseRedisTarget(url: string): RedisTarget {
       return { host, port: port.data };
     });
   if (nodes.length === 0) {
-    throw new RedisUrlError('REDIS_URL: redis+cluster:// lists no node (write redis+cluster://host:port,host:port)');
+    throw new RedisUrlError(
+      'REDIS_URL: redis+cluster:// lists no node (write redis+cluster://host:port,host:port)',
+    );
   }
   const [user = '', password] = credentials.includes(':') ? credentials.split(/:(.*)/s) : [credentials];
   return {

@@ -4,7 +4,14 @@ import { redisProblem } from '../../../src/cli/redis-preflight.ts';
 import { FailureThrottle } from '../../../src/server/admin-sessions.ts';
 import { RedisRateLimiter, type RateLimit } from '../../../src/store/rate-limiter.ts';
 import { deleteMatching, masterNodes, scanKeys } from '../../../src/store/redis.ts';
-import { CLUSTER_URL, clusterPrefix, clusterSuite, connectCluster, dropClusterKeys, keysByNode } from './cluster-env.ts';
+import {
+  CLUSTER_URL,
+  clusterPrefix,
+  clusterSuite,
+  connectCluster,
+  dropClusterKeys,
+  keysByNode,
+} from './cluster-env.ts';
 
 describe.skipIf(!CLUSTER_URL)(clusterSuite('Redis Cluster: multi-key primitives stay in one slot'), () => {
   const prefix = clusterPrefix('primitives');
@@ -25,7 +32,9 @@ describe.skipIf(!CLUSTER_URL)(clusterSuite('Redis Cluster: multi-key primitives 
 
   it('the start-up check answers for a cluster URL, and names the problem when no node answers', async () => {
     expect(await redisProblem(CLUSTER_URL)).toBeNull();
-    expect(await redisProblem('redis+cluster://127.0.0.1:9', 1_000)).toMatch(/slots|startup nodes|ECONNREFUSED/i);
+    expect(await redisProblem('redis+cluster://127.0.0.1:9', 1_000)).toMatch(
+      /slots|startup nodes|ECONNREFUSED/i,
+    );
   });
 
   it('the rate limiter takes slots in several limits at once (one Lua script over one slot)', async () => {
