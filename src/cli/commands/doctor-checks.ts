@@ -32,7 +32,8 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return url;
+    // Not a WHATWG URL (a `redis+cluster://` list of nodes): hide what sits between `user:` and `@`.
+    return url.replace(/^([a-z+]+:\/\/[^:@/]*:)[^@]*@/i, '$1***@');
   }
 }
 
