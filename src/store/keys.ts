@@ -32,6 +32,15 @@ export function tenantKey(prefix: string, tenant: string, ...parts: string[]): s
   return [prefix, hashTag(tenant), ...parts].join(':');
 }
 
+/**
+ * A key of one shard of a tenant's work: `<prefix>:{<tenant>.<shard>}:<name>`, in the slot of that shard's
+ * queue (`queuePrefix(base, role, { tenant, shard })`), so a script over the shard's keys stays in one slot.
+ */
+export function shardKey(prefix: string, tenant: string, shard: string | number, ...parts: string[]): string {
+  assertUntagged(prefix);
+  return [prefix, hashTag(tenant, shard), ...parts].join(':');
+}
+
 /** A key prefix must not carry a hash tag of its own: it would win over the tenant's and put every key in one slot. */
 export function assertUntagged(prefix: string): void {
   if (prefix.includes('{') || prefix.includes('}')) {

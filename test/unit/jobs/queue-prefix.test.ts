@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, queuePrefix, type QueueRole } from '../../../jobs/queue-names.ts';
-import { hashTag, tenantKey } from '../../../src/store/keys.ts';
+import { hashTag, shardKey, tenantKey } from '../../../src/store/keys.ts';
 
 const ROLES = Object.keys(QUEUE_NAMES) as QueueRole[];
 /** BullMQ's key of a queue: `<prefix>:<name>:<suffix>` (bullmq QueueKeys.toKey). */
@@ -50,6 +50,14 @@ describe('queuePrefix and hashTag: one Redis Cluster slot per queue and per tena
     expect(hashTag('acme')).toBe('{acme}');
     expect(hashTag('acme', 3)).toBe('{acme.3}');
     expect(queuePrefix('leadbridge', 'reconcile', { tenant: 'acme', shard: 3 })).toBe('leadbridge:{acme.3}');
+    expect(hashed(shardKey('leadbridge:store', 'acme', 3, 'pending'))).toBe(
+      hashed(
+        `${queuePrefix('leadbridge', 'reconcile', { tenant: 'acme', shard: 3 })}:leadbridge-reconcile:wait`,
+      ),
+    );
+    expect(hashed(shardKey('leadbridge:store', 'acme', 3, 'pending'))).not.toBe(
+      hashed(tenantKey('leadbridge:store', 'acme', 'pending')),
+    );
     expect(() => queuePrefix('{leadbridge}', 'ingest')).toThrow(/must not contain \{ or \}/);
     expect(() => tenantKey('lb:{x}', 'acme', 'links')).toThrow(/must not contain/);
     expect(() => hashTag('Acme Corp')).toThrow(/invalid tenant id/);
