@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRedis } from '../../../src/cli/commands/doctor-checks.ts';
 import { redisProblem } from '../../../src/cli/redis-preflight.ts';
 import { FailureThrottle } from '../../../src/server/admin-sessions.ts';
 import { RedisRateLimiter, type RateLimit } from '../../../src/store/rate-limiter.ts';
@@ -35,6 +36,20 @@ describe.skipIf(!CLUSTER_URL)(clusterSuite('Redis Cluster: multi-key primitives 
     expect(await redisProblem('redis+cluster://127.0.0.1:9', 1_000)).toMatch(
       /slots|startup nodes|ECONNREFUSED/i,
     );
+  });
+
+  it('doctor checks maxmemory-policy on every master, not on whichever node answers', async () => {
+    const policy = async () =>
+      (await checkRedis(redis, CLUSTER_URL)).find((check) => check.name === 'maxmemory-policy');
+    expect(await policy()).toMatchObject({ status: 'pass', detail: 'noeviction' });
+    const [, second] = masterNodes(redis);
+    await second!.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      for (let i = 0; i < 3; i++) expect((await policy())?.status).toBe('warn');
+      expect((await policy())?.detail).toMatch(/allkeys-lru/);
+    } finally {
+      await second!.config('SET', 'maxmemory-policy', 'noeviction');
+    }
   });
 
   it('the rate limiter takes slots in several limits at once (one Lua script over one slot)', async () => {
