@@ -44,6 +44,8 @@ export function masterNodes(redis: Redis): Redis[] {
  * in pages; never KEYS, so a large Redis is not blocked.
  */
 export async function* scanKeys(redis: Redis, pattern: string, count = 1000): AsyncGenerator<string[]> {
+  // A cluster knows its masters once connected; PING waits for that (a fresh connection has none yet).
+  await redis.ping();
   for (const node of masterNodes(redis)) {
     let cursor = '0';
     do {
@@ -55,25 +57,14 @@ export async function* scanKeys(redis: Redis, pattern: string, count = 1000): As
 }
 
 /**
- * Deletes every key matching `pattern`; returns how many. One UNLINK per key, pipelined per node: a
- * multi-key DEL across slots is refused by a cluster (CROSSSLOT).
+ * Deletes every key matching `pattern`; returns how many. One UNLINK per key (sent together, routed to
+ * each key's node): a multi-key DEL across slots is refused by a cluster (CROSSSLOT).
  */
 export async function deleteMatching(redis: Redis, pattern: string): Promise<number> {
   let deleted = 0;
-  for (const node of masterNodes(redis)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) {
-        const pipeline = node.pipeline();
-        for (const key of keys) pipeline.unlink(key);
-        for (const [error, count] of (await pipeline.exec()) ?? []) {
-          if (error) throw error;
-          deleted += Number(count);
-        }
-      }
-      cursor = next;
-    } while (cursor !== '0');
+  for await (const keys of scanKeys(redis, pattern)) {
+    const counts = await Promise.all(keys.map((key) => redis.unlink(key)));
+    deleted += counts.reduce((sum, count) => sum + count, 0);
   }
   return deleted;
 }
