@@ -63,6 +63,14 @@ describe.skipIf(!CLUSTER_URL)(clusterSuite('the built CLI with REDIS_URL=redis+c
     );
   });
 
+  it('demo runs the whole product on the cluster and deletes its keys on every master', async () => {
+    const run = await runCli(['demo', '--port', '0'], { REDIS_URL: CLUSTER_URL }, 110_000);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const demoPrefix = /deleting the demo's keys \((leadbridge-demo-[0-9a-f]+):\*\)/.exec(run.stdout)?.[1];
+    expect(demoPrefix).toBeDefined();
+    expect((await keysByNode(redis, `${demoPrefix}:`)).size).toBe(0);
+  }, 120_000);
+
   it('a cluster URL without nodes stops the command with one line naming REDIS_URL, exit code 2', async () => {
     const run = await runCli(['sync', '--once', '--config', configFile], { REDIS_URL: 'redis+cluster://' });
     expect(run.code).toBe(2);

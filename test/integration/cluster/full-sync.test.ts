@@ -39,7 +39,8 @@ const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 /** HubSpot contacts per tenant below the MQL threshold, plus QUALIFIED ones that are handed off at once. */
 const PLAIN = 40;
 const QUALIFIED = 3;
-const FOLLOW_UP_MS = 3_000;
+/** Long enough for a rep's edit made right after the backfill to be polled first on a loaded machine. */
+const FOLLOW_UP_MS = 6_000;
 
 interface TenantSystems {
   id: string;
@@ -179,6 +180,12 @@ ${TEST_SCORING}
         const p1 = await runtime.engine.links.find(tenant.id, 'hubspot', tenant.plain[1]!);
         expect(p1?.salesforceLead ?? null).toBeNull();
       }
+      // A rep works one handed-off lead per tenant at once, inside its follow-up time (the workers,
+      // started next, find the edit by polling before the deadline fires).
+      for (const tenant of tenants) {
+        const worked = await runtime.engine.links.find(tenant.id, 'hubspot', tenant.qualified[0]!);
+        await repEditsLead(tenant.salesforce, worked!.salesforceLead!, { Status: 'Working - Contacted' });
+      }
       // The handoffs opened follow-up deadlines: delayed jobs in the cluster, for the workers to fire.
       const followUps = (await timers.getDelayed()).filter((job) => job.data.name === 'follow_up');
       expect(followUps).toHaveLength(QUALIFIED * tenants.length);
@@ -197,9 +204,6 @@ ${TEST_SCORING}
     });
     const engine = workers.engine;
     for (const tenant of tenants) {
-      // A rep works a handed-off lead in Salesforce; the poller finds it, HubSpot shows sql.
-      const worked = await engine.links.find(tenant.id, 'hubspot', tenant.qualified[0]!);
-      await repEditsLead(tenant.salesforce, worked!.salesforceLead!, { Status: 'Working - Contacted' });
       // A marketer fills in a plain contact's title and phone in HubSpot: it qualifies and is handed off.
       await editContact(tenant.hubspot, tenant.plain[1]!, {
         jobtitle: 'VP Sales',
