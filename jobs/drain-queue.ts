@@ -17,7 +17,6 @@ export async function hasReadyJob(queue: Queue, nowMs: number): Promise<boolean>
 export interface DrainOptions {
   /** A connection of its own for the worker (`maxRetriesPerRequest: null`); the drain does not close it. */
   connection: Redis;
-  prefix: string;
   logger: Logger;
   concurrency?: number;
   limitMs?: number;
@@ -34,7 +33,7 @@ export async function drainReady(queue: Queue, processor: Processor, options: Dr
   let completed = 0;
   const worker = new Worker(queue.name, processor, {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: queue.opts.prefix,
     concurrency: options.concurrency ?? 4,
   });
   worker.on('completed', () => (completed += 1));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { deleteMatching } from '../src/store/redis.ts';
 import type { TenantConnectors } from '../connectors/index.ts';
 import type { RecordPatch, WriteOutcome } from '../connectors/types.ts';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
@@ -81,13 +82,9 @@ function recordingConnector<T extends object>(
   });
 }
 
+/** On every cluster node, one key at a time: the scratch copies of several tenants are in several slots. */
 async function deleteUnder(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteMatching(redis, `${prefix}:*`);
 }
 
 /**

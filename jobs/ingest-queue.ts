@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
 /**
  * Completed ingest jobs are kept this long so that their ids keep deduplicating redeliveries:
@@ -20,7 +20,7 @@ export function createIngestQueue(
 ): IngestQueue {
   const queue = new Queue<ChangeEvent>(QUEUE_NAMES.ingest, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'ingest'),
     defaultJobOptions: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },

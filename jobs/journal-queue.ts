@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
 export const JournalJob = z.object({ tenant: z.string().min(1) });
 export type JournalJob = z.infer<typeof JournalJob>;
@@ -24,7 +24,7 @@ export function createJournalQueue(
 ): JournalQueue {
   const queue = new Queue<JournalJob>(QUEUE_NAMES.journal, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'journal'),
     defaultJobOptions: JOURNAL_JOB_OPTIONS,
   });
   queue.on('error', (error) => logger.warn({ err: error, queue: QUEUE_NAMES.journal }, 'queue error'));

@@ -4,7 +4,7 @@ import type { LeadBridgeConfig } from '../src/config/schema.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import { SystemName } from '../src/domain/lead.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
 export const PollJob = z.object({ tenant: z.string().min(1), system: SystemName });
 export type PollJob = z.infer<typeof PollJob>;
@@ -26,7 +26,7 @@ export function createPollQueue(
 ): PollQueue {
   const queue = new Queue<PollJob>(QUEUE_NAMES.poll, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'poll'),
     defaultJobOptions: POLL_JOB_OPTIONS,
   });
   queue.on('error', (error) => logger.warn({ err: error, queue: QUEUE_NAMES.poll }, 'queue error'));

@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Logger } from '../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
 /** A reconcile job names only its tenant: the records come from the tenant's pending set when it runs. */
 export const ReconcileJob = z.object({ tenant: z.string().min(1) });
@@ -16,7 +16,7 @@ export function createReconcileQueue(
 ): ReconcileQueue {
   const queue = new Queue<ReconcileJob>(QUEUE_NAMES.reconcile, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'reconcile'),
     defaultJobOptions: {
       // A failed batch puts its records back first, so exhausting the attempts drops nothing: the next
       // change or poll of the tenant schedules a new job that finds them still pending.

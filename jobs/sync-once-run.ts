@@ -69,7 +69,6 @@ export async function runSyncOncePass(
   const workerRedis = createRedis(options.redisUrl, logger);
   const drain = {
     connection: workerRedis,
-    prefix: prefixes.queue,
     logger,
     ...(options.drainLimitMs ? { limitMs: options.drainLimitMs } : {}),
   };

@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import type { OpenTimer } from '../src/domain/ledger-timers.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
 /** One open deadline of one lead. */
 export const TimerJob = z.object({
@@ -27,7 +27,7 @@ export function createTimerQueue(
 ): TimerQueue {
   const queue = new Queue<TimerJob>(QUEUE_NAMES.timers, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'timers'),
     defaultJobOptions: {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },

@@ -1,4 +1,4 @@
-import { Worker, type Processor, type WorkerOptions } from 'bullmq';
+import { Worker, type Processor, type Queue, type WorkerOptions } from 'bullmq';
 import type { SecretBox } from '../src/store/secret-box.ts';
 import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../src/config/schema.ts';
@@ -114,19 +114,21 @@ export async function startWorkers(
   const concurrency = options.concurrency ?? {};
 
   const workers: Worker[] = [];
-  const start = (name: string, processor: Processor, extra: Pick<WorkerOptions, 'concurrency'>) => {
-    const worker = new Worker(name, processor, { connection: redis, prefix: prefixes.queue, ...extra });
+  // A worker takes its queue's own key prefix (jobs/queue-names.ts `queuePrefix`, hash-tagged per queue).
+  const start = (queue: Queue, processor: Processor, extra: Pick<WorkerOptions, 'concurrency'>) => {
+    const name = queue.name;
+    const worker = new Worker(name, processor, { connection: redis, prefix: queue.opts.prefix, ...extra });
     worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker error'));
     worker.on('failed', (job, error) =>
       logger.warn({ err: error, queue: name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
     );
     workers.push(worker);
   };
-  start(queues.ingest.name, ingestProcessor({ engine, pending, schedule }), {
+  start(queues.ingest, ingestProcessor({ engine, pending, schedule }), {
     concurrency: concurrency.ingest ?? 16,
   });
   start(
-    queues.reconcile.name,
+    queues.reconcile,
     reconcileProcessor({
       engine,
       pending,
@@ -135,11 +137,11 @@ export async function startWorkers(
     }),
     { concurrency: concurrency.reconcile ?? 4 },
   );
-  start(queues.timers.name, timerProcessor({ engine, pending, schedule }), {
+  start(queues.timers, timerProcessor({ engine, pending, schedule }), {
     concurrency: concurrency.timers ?? 8,
   });
   start(
-    queues.notify.name,
+    queues.notify,
     notifyProcessor({
       engine,
       outbox: new NotificationOutbox(redis, { prefix: prefixes.store }),
@@ -149,12 +151,12 @@ export async function startWorkers(
     }),
     { concurrency: concurrency.notify ?? 8 },
   );
-  start(queues.poll.name, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
+  start(queues.poll, pollProcessor({ engine, ingestQueue: queues.ingest, pollQueue: queues.poll }), {
     concurrency: concurrency.poll ?? 2,
   });
 
   start(
-    queues.journal.name,
+    queues.journal,
     journalProcessor({
       engine,
       offsets: new JournalOffsetStore(redis, { prefix: prefixes.store }),

@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { NotificationsConfig } from '../../src/config/notifications-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from '../queue-names.ts';
+import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from '../queue-names.ts';
 import type { NotifyJob } from './notify-jobs.ts';
 
 export type NotifyQueue = Queue<NotifyJob>;
@@ -18,7 +18,7 @@ export function createNotifyQueue(
 ): NotifyQueue {
   const queue = new Queue<NotifyJob>(QUEUE_NAMES.notify, {
     connection,
-    prefix,
+    prefix: queuePrefix(prefix, 'notify'),
     defaultJobOptions: {
       attempts: 8,
       backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },

@@ -52,6 +52,12 @@ export async function runCommand(
   });
   const configPath = globalOptions.config ?? env.configPath;
   try {
+    if (/[{}]/.test(env.redisPrefix)) {
+      // The first {…} of a key decides its Redis Cluster slot: a tag in the prefix would put every key in one.
+      throw new StartupError(
+        `LEADBRIDGE_REDIS_PREFIX ${JSON.stringify(env.redisPrefix)}: no { or } (LeadBridge adds the Redis Cluster hash tags itself); for example leadbridge`,
+      );
+    }
     const code = await body({
       env,
       logger,

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { openRedis } from '../store/redis.ts';
+import { RedisUrlError } from '../store/redis-target.ts';
 import { redactUrl } from './commands/doctor-checks.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -8,13 +9,20 @@ export const REDIS_PROBE_TIMEOUT_MS = 3_000;
 /** Why Redis did not answer PING at `url`, or null when it did; never retries, never throws. */
 export async function redisProblem(url: string, timeoutMs = REDIS_PROBE_TIMEOUT_MS): Promise<string | null> {
   let lastError: string | undefined;
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
+  let redis: ReturnType<typeof openRedis>;
+  try {
+    redis = openRedis(url, {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+  } catch (error) {
+    // A redis+cluster:// URL that does not say where its nodes are: the message names the fix.
+    if (error instanceof RedisUrlError) return error.message;
+    throw error;
+  }
   redis.on('error', (error: Error & { code?: string }) => (lastError ??= error.code ?? error.message));
   try {
     await redis.connect();

@@ -63,7 +63,8 @@ export class FailureThrottle {
   }
 
   private keys(client: string): [string, string] {
-    return [`${this.prefix}:admin:fail:${digest(client)}`, `${this.prefix}:admin:fail:*all*`];
+    // One hash tag for both, so the MGET and the pipeline below stay in one Redis Cluster slot.
+    return [`${this.prefix}:admin:{fail}:${digest(client)}`, `${this.prefix}:admin:{fail}:*all*`];
   }
 
   /** Seconds to wait before trying again, or 0 when attempts are allowed. */

@@ -140,17 +140,22 @@ export class RedisRateLimiter {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /** `<prefix>:{<key>}:<name>`: the hash tag keeps a key's blocks and windows in one Redis Cluster slot, as the scripts need. */
+  #key(key: string, name: string): string {
+    return `${this.#prefix}:{${key}}:${name}`;
+  }
+
   #blockKey(key: string, budget?: string): string {
-    return budget === undefined ? `${this.#prefix}:${key}:block` : `${this.#prefix}:${key}:${budget}:block`;
+    return this.#key(key, budget === undefined ? 'block' : `${budget}:block`);
   }
 
   #keys(key: string, limits: RateLimit[], budgets: string[] = []): string[] {
     return [
       this.#blockKey(key),
       ...limits.flatMap((limit) => [
-        `${this.#prefix}:${key}:${limit.name}`,
+        this.#key(key, limit.name),
         this.#blockKey(key, limit.name),
-        `${this.#prefix}:${key}:${limit.name}:max`,
+        this.#key(key, `${limit.name}:max`),
       ]),
       ...budgets.map((budget) => this.#blockKey(key, budget)),
     ];
@@ -193,7 +198,7 @@ export class RedisRateLimiter {
     const bounded = Math.max(0, Math.min(Math.floor(used), Math.max(max, limit.limit)));
     const added = await OBSERVE_SCRIPT.run(
       this.#redis,
-      [`${this.#prefix}:${key}:${limit.name}`, `${this.#prefix}:${key}:${limit.name}:max`],
+      [this.#key(key, limit.name), this.#key(key, `${limit.name}:max`)],
       [
         bounded,
         max < limit.limit && max > 0 ? Math.floor(max) : 0,

@@ -6,6 +6,9 @@ const UNREACHABLE = [
   /Command timed out/i,
   /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH/,
   /LOADING Redis is loading/,
+  // Redis Cluster while a master fails over or a slot moves (ioredis cluster/index.js); it passes.
+  /\bCLUSTERDOWN\b|\bTRYAGAIN\b|Failed to refresh slots cache|None of startup nodes is available/,
+  /Too many Cluster redirections/,
 ];
 
 /**

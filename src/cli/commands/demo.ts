@@ -10,7 +10,7 @@ import { syncOnce } from '../../../jobs/sync-once.ts';
 import type { EngineWorkers } from '../../../jobs/workers.ts';
 import { createLogger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
-import { closeGracefully, createRedis } from '../../store/redis.ts';
+import { closeGracefully, createRedis, deleteMatching } from '../../store/redis.ts';
 import { demoConfig, demoConfigText } from '../demo/demo-config.ts';
 import { startDemoReceiver } from '../demo/notification-receiver.ts';
 import { EmulatorControl } from '../demo/emulator-control.ts';
@@ -72,16 +72,9 @@ async function queueCounts(workers: EngineWorkers): Promise<QueueCounts> {
   return Object.fromEntries(entries);
 }
 
-/** Deletes every key under the demo's prefix (the demo never touches any other key). */
+/** Deletes every key under the demo's prefix (the demo never touches any other key), on every cluster node. */
 async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) deleted += await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return deleted;
+  return deleteMatching(redis, `${prefix}:*`);
 }
 
 /**

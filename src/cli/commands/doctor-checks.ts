@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { masterNodes } from '../../store/redis.ts';
 import type { SetupCheck } from '../../../connectors/types.ts';
 
 /** `warn` and `skip` do not fail the doctor; only `fail` does. */
@@ -32,12 +33,19 @@ export function redactUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return url;
+    // Not a WHATWG URL (a `redis+cluster://` list of nodes): hide what sits between `user:` and `@`.
+    return url.replace(/^([a-z+]+:\/\/[^:@/]*:)[^@]*@/i, '$1***@');
   }
 }
 
 /** `CONFIG GET` answer as one value; null when the server refuses CONFIG (managed Redis often does). */
 async function configValue(redis: Redis, name: string): Promise<string | null> {
+  // A cluster: every master must be set up right, so the answer lists each distinct value.
+  const nodes = masterNodes(redis);
+  if (nodes.length > 1) {
+    const values = await Promise.all(nodes.map((node) => configValue(node, name)));
+    return values.includes(null) ? null : [...new Set(values)].join(', ');
+  }
   try {
     const reply = (await redis.config('GET', name)) as unknown;
     return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : null;

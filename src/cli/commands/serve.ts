@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES } from '../../../jobs/queue-names.ts';
+import { QUEUE_NAMES, queuePrefix } from '../../../jobs/queue-names.ts';
 import { createServer, type Server } from 'node:http';
 import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
@@ -32,8 +32,8 @@ export async function startServer(
   const redis = createRedis(env.redisUrl, logger);
   const ingestQueue = createIngestQueue(redis, logger, env.redisPrefix);
   // Handles for the dashboard only: the workers own these queues' jobs, the server just shows them.
-  const dashboardQueues = [QUEUE_NAMES.reconcile, QUEUE_NAMES.poll, QUEUE_NAMES.timers].map(
-    (name) => new Queue(name, { connection: redis, prefix: env.redisPrefix }),
+  const dashboardQueues = (['reconcile', 'poll', 'timers'] as const).map(
+    (role) => new Queue(QUEUE_NAMES[role], { connection: redis, prefix: queuePrefix(env.redisPrefix, role) }),
   );
   // The same store keys the workers write (jobs/engine-runtime.ts), read for /api/leads/:key/explain.
   const store = { prefix: enginePrefixes(env.redisPrefix).store };

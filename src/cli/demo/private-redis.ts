@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { Redis } from 'ioredis';
+import { openRedis } from '../../store/redis.ts';
 import { freePort } from './free-port.ts';
 
 /** What `demo` prints when no Redis answers and there is no redis-server to start. */
@@ -33,7 +33,7 @@ export interface DemoRedis {
 
 /** Whether a Redis answers PING at `url` within `timeoutMs`; never retries, never throws. */
 export async function redisAnswers(url: string, timeoutMs = 1_500): Promise<boolean> {
-  const redis = new Redis(url, {
+  const redis = openRedis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,

@@ -140,7 +140,7 @@ ${TEST_SCORING}
   const worker = new Worker(
     QUEUE_NAMES.notify,
     notifyProcessor({ engine: deps, outbox, roundRobin: new RoundRobinStore(redis, store), queue }),
-    { connection: redis, prefix, concurrency: 8 },
+    { connection: redis, prefix: queue.opts.prefix, concurrency: 8 },
   );
   worker.on('error', () => undefined);
   return harness;

@@ -48,7 +48,7 @@ describe('RedisRateLimiter', () => {
     expect(await limiter.tryAcquire('t2', [burst, search])).toBe(0);
     expect(await limiter.tryAcquire('t2', [burst, search])).toBe(0);
     expect(await limiter.tryAcquire('t2', [burst, search])).toBeGreaterThan(0);
-    expect(await redis.zcard(`${PREFIX}:t2:burst`)).toBe(2);
+    expect(await redis.zcard(`${PREFIX}:{t2}:burst`)).toBe(2);
   });
 
   it('acquire waits for the window to free a slot, in real time', async () => {
@@ -68,7 +68,7 @@ describe('RedisRateLimiter', () => {
     expect(wait).toBeGreaterThan(4_000);
     await expect(limiter.acquire('t4', [limit])).rejects.toBeInstanceOf(RateLimitWaitExceeded);
     await limiter.block('t4', 10);
-    expect(await redis.pttl(`${PREFIX}:t4:block`)).toBeGreaterThan(4_000);
+    expect(await redis.pttl(`${PREFIX}:{t4}:block`)).toBeGreaterThan(4_000);
     await limiter.reset('t4', [limit]);
     expect(await limiter.tryAcquire('t4', [limit])).toBe(0);
   });
@@ -82,7 +82,7 @@ describe('RedisRateLimiter', () => {
       for (let round = 0; round < 200; round++) {
         const key = `race-${round}`;
         await Promise.all([a.block(key, 3_600_000), b.block(key, 1_000)]);
-        const left = await redis.pttl(`${PREFIX}:${key}:block`);
+        const left = await redis.pttl(`${PREFIX}:{${key}}:block`);
         if (left < 3_000_000) shortened.push(left);
       }
       expect(shortened).toEqual([]);
@@ -103,7 +103,7 @@ describe('RedisRateLimiter', () => {
       ['search', 1_000],
       ['block', 2_000],
     ] as const) {
-      const ttl = await redis.pttl(`${PREFIX}:t5:${name}`);
+      const ttl = await redis.pttl(`${PREFIX}:{t5}:${name}`);
       expect(ttl, name).toBeGreaterThan(0);
       expect(ttl, name).toBeLessThanOrEqual(max);
     }
@@ -123,9 +123,9 @@ describe('RedisRateLimiter', () => {
     expect(await limiter.tryAcquire('feedback', [limit])).toBe(0);
     // The vendor counted 7 calls in its window (other clients of the account, or calls our window let go).
     expect(await limiter.observe('feedback', limit, 7, 10)).toBe(6);
-    expect(await redis.zcard(`${PREFIX}:feedback:burst`)).toBe(7);
+    expect(await redis.zcard(`${PREFIX}:{feedback}:burst`)).toBe(7);
     expect(await limiter.observe('feedback', limit, 2, 10)).toBe(0);
-    expect(await redis.zcard(`${PREFIX}:feedback:burst`)).toBe(7);
+    expect(await redis.zcard(`${PREFIX}:{feedback}:burst`)).toBe(7);
     const waits = [];
     for (let i = 0; i < 4; i++) waits.push(await limiter.tryAcquire('feedback', [limit]));
     expect(waits).toEqual([0, 0, 0, expect.any(Number)]);

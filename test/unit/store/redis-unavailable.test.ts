@@ -16,6 +16,23 @@ describe('isRedisUnavailable', () => {
     );
   });
 
+  it('recognises a Redis Cluster failing over or resharding (it passes), but not a CROSSSLOT bug', () => {
+    expect(isRedisUnavailable(new Error('CLUSTERDOWN The cluster is down'))).toBe(true);
+    expect(isRedisUnavailable(new Error('TRYAGAIN Multiple keys request during rehashing of slot'))).toBe(
+      true,
+    );
+    expect(isRedisUnavailable(new Error('Failed to refresh slots cache.'))).toBe(true);
+    expect(isRedisUnavailable(new Error('None of startup nodes is available'))).toBe(true);
+    expect(
+      isRedisUnavailable(
+        new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+      ),
+    ).toBe(true);
+    expect(isRedisUnavailable(new Error("CROSSSLOT Keys in request don't hash to the same slot"))).toBe(
+      false,
+    );
+  });
+
   it('leaves other errors alone', () => {
     expect(
       isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')),
