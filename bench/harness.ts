@@ -229,7 +229,12 @@ function readPeakRss(pid: number): number {
 
 /** Starts `leadbridge <args>` (the repository's bin, this Node) with `env` and LOG_LEVEL=warn. */
 export function spawnCli(args: string[], env: Record<string, string>): Cli {
-  const child = spawn(process.execPath, [cliPath, ...args], {
+  return spawnNode([cliPath, ...args], env);
+}
+
+/** Starts `node <args>` with this Node, `env` and LOG_LEVEL=warn, sampling its peak RSS. */
+export function spawnNode(args: string[], env: Record<string, string>): Cli {
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
   });
   let output = '';
