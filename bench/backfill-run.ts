@@ -23,7 +23,9 @@ function liveContacts(rig: Rig): { id: string; email: string }[] {
     .map((contact) => ({ id: contact.id, email: (contact.properties.email ?? '').toLowerCase() }));
 }
 
-function liveLeads(rig: Rig): { Id: string; Email: string; CreatedById: unknown; LastModifiedById: unknown }[] {
+function liveLeads(
+  rig: Rig,
+): { Id: string; Email: string; CreatedById: unknown; LastModifiedById: unknown }[] {
   return rig.salesforce.state.store
     .rows('Lead')
     .filter((row) => row.IsDeleted !== true)
@@ -45,7 +47,11 @@ export async function measureBackfill(options: {
   burstPer10s: number;
   name?: string;
 }): Promise<BackfillMeasure> {
-  const rig = await startRig({ name: options.name ?? 'backfill', contacts: options.contacts, leads: options.leads });
+  const rig = await startRig({
+    name: options.name ?? 'backfill',
+    contacts: options.contacts,
+    leads: options.leads,
+  });
   try {
     await control(`${rig.hubspot.url}/__emulator/faults`, { burstPer10s: options.burstPer10s });
     const readHubSpot = liveContacts(rig).length;

@@ -53,8 +53,7 @@ export function spread(values: number[]): Spread {
   if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, runs: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   return { median, min: sorted[0]!, max: sorted.at(-1)!, runs: values.length };
 }
 
@@ -110,9 +109,9 @@ export function exitCode(results: FigureResult[]): number {
 function number(value: number): string {
   if (Number.isNaN(value)) return '-';
   if (!Number.isFinite(value)) return 'inf';
-  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value) || Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
   if (Math.abs(value) >= 10) return value.toFixed(1);
-  return value.toFixed(value === Math.round(value) ? 0 : 2);
+  return value.toFixed(2);
 }
 
 function spreadText(value: Spread): string {

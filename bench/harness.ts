@@ -10,10 +10,7 @@ import { Redis } from 'ioredis';
 import { HubSpotConnector } from '../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../connectors/hubspot/emulator/index.ts';
 import type { ChangeSource } from '../connectors/hubspot/emulator/store.ts';
-import {
-  startSalesforceEmulator,
-  type SalesforceEmulator,
-} from '../connectors/salesforce/emulator/index.ts';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../connectors/salesforce/emulator/index.ts';
 import { parseConfig } from '../src/config/load.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -30,14 +30,18 @@ export async function rejectionSeconds(options: {
     const backfill = spawnCli(['backfill', '--config', rig.configFile, '--json'], rig.env);
     try {
       rig.resetCounts();
-      // Mid-backfill, in its steady state: once it has used a whole window of the HubSpot budget.
+      // Mid-backfill: a backfill at the bound makes about two HubSpot calls per 100 contacts (a list page and
+      // a batch update), so one per 100 is about half-way.
+      const halfWay = Math.ceil(options.contacts / 100);
       await waitUntil(
-        () => rig.calls.hubspot.length >= options.burstPer10s,
+        () => {
+          if (backfill.child.exitCode !== null) throw new Error('the backfill ended before the rejection');
+          return rig.calls.hubspot.length >= halfWay;
+        },
         120_000,
         'backfill under way',
         20,
       );
-      if (backfill.child.exitCode !== null) throw new Error('the backfill ended before the rejection');
       const contact = rig.hubspot.store.contacts.get(target.contactId)!;
       const start = performance.now();
       await control(`${rig.salesforce.url}/__emulator/leads/${target.leadId}/edit`, {

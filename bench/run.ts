@@ -8,15 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { measureBackfill, type BackfillMeasure } from './backfill-run.ts';
 import { rateLimitBoundSeconds } from './bounds.ts';
 import { measureChangeLatency, type LatencyMeasure } from './change-latency.ts';
-import { evaluate, exitCode, formatTable, type FigureResult, type FigureSpec, type Sample } from './figures.ts';
+import {
+  evaluate,
+  exitCode,
+  formatTable,
+  type FigureResult,
+  type FigureSpec,
+  type Sample,
+} from './figures.ts';
 import { rejectionSeconds } from './rejection-latency.ts';
-import { benchSizes, type BenchSizes } from './sizes.ts';
+import { benchSizes, selectScenarios, type BenchSizes, type Scenario } from './sizes.ts';
 import { MAX_REDIS_BYTES_PER_LEAD, MAX_RSS_MB, SPECS } from './specs.ts';
 import { measureWebhookIngest } from './webhook-ingest.ts';
 import { drainSeconds } from './worker-scaling.ts';
-
-const SCENARIOS = ['backfill', 'scaling', 'latency', 'webhook', 'rejection', 'rss'] as const;
-type Scenario = (typeof SCENARIOS)[number];
 
 interface Collected {
   results: FigureResult[];
@@ -73,7 +77,10 @@ async function backfillFigures(sizes: BenchSizes, out: Collected): Promise<void>
     ),
     figure(
       SPECS.backfillSeconds,
-      each((v) => ({ ours: v.seconds, reference: rateLimitBoundSeconds(v.hubspot.bound, sizes.burstPer10s) })),
+      each((v) => ({
+        ours: v.seconds,
+        reference: rateLimitBoundSeconds(v.hubspot.bound, sizes.burstPer10s),
+      })),
       runError,
     ),
     figure(
@@ -146,7 +153,11 @@ async function webhookFigure(sizes: BenchSizes, out: Collected): Promise<void> {
 
 async function rejectionFigure(sizes: BenchSizes, out: Collected): Promise<void> {
   const { values, error } = await repeat(sizes.runs, 'rejection', (run) =>
-    rejectionSeconds({ contacts: sizes.rejection.contacts, burstPer10s: sizes.burstPer10s, name: `reject${run}` }),
+    rejectionSeconds({
+      contacts: sizes.rejection.contacts,
+      burstPer10s: sizes.burstPer10s,
+      name: `reject${run}`,
+    }),
   );
   out.details.rejection = values;
   out.results.push(
@@ -185,16 +196,6 @@ const RUNNERS: Record<Scenario, (sizes: BenchSizes, out: Collected) => Promise<v
   rss: rssFigure,
 };
 
-/** BENCH_ONLY=backfill,webhook runs only those scenarios (for working on one figure). */
-export function selectScenarios(only: string | undefined): Scenario[] {
-  if (!only) return [...SCENARIOS];
-  const names = only.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-  if (unknown.length > 0)
-    throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
-  return names as Scenario[];
-}
-
 async function main(): Promise<number> {
   let settings: { name: string; sizes: BenchSizes };
   let scenarios: Scenario[];
@@ -207,12 +208,16 @@ async function main(): Promise<number> {
   }
   const { name, sizes } = settings;
   const startedAt = new Date();
-  log(`size ${name} (BENCH_SIZE=small for a quick run), ${sizes.runs} run(s) per figure: ${scenarios.join(', ')}`);
+  log(
+    `size ${name} (BENCH_SIZE=small for a quick run), ${sizes.runs} run(s) per figure: ${scenarios.join(', ')}`,
+  );
   const out: Collected = { results: [], details: {} };
   for (const scenario of scenarios) await RUNNERS[scenario](sizes, out);
 
   const code = exitCode(out.results);
-  process.stdout.write(`LeadBridge benchmark (${name}); median (min-max) over runs\n\n${formatTable(out.results)}\n\n`);
+  process.stdout.write(
+    `LeadBridge benchmark (${name}); median (min-max) over runs\n\n${formatTable(out.results)}\n\n`,
+  );
   for (const result of out.results) {
     if (result.error) process.stdout.write(`- ${result.title}: ERROR ${result.error.split('\n')[0]}\n`);
     else if (result.note) process.stdout.write(`- ${result.title}: ${result.note}\n`);
@@ -221,8 +226,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\n${failed === 0 ? 'every target met' : `${failed} of ${out.results.length} targets missed`}\n`,
   );
-  const file =
-    process.env.BENCH_RESULTS ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
+  const file = process.env.BENCH_RESULTS ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,

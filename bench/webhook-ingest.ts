@@ -3,7 +3,15 @@
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { computeSignature } from '../connectors/hubspot/signature.ts';
-import { CLIENT_SECRET, deleteKeys, PORTAL_ID, spawnNode, startRig, waitForOutput, type Cli } from './harness.ts';
+import {
+  CLIENT_SECRET,
+  deleteKeys,
+  PORTAL_ID,
+  spawnNode,
+  startRig,
+  waitForOutput,
+  type Cli,
+} from './harness.ts';
 import { startLive } from './live.ts';
 import { freePort } from './harness.ts';
 
