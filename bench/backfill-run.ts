@@ -5,7 +5,10 @@ import { control, memoryUnder, spawnCli, startRig, type Rig } from './harness.ts
 import { hubspotCallBound, salesforceCallBound, type SystemWork } from './bounds.ts';
 
 export interface BackfillMeasure {
+  /** 0, or 1 when some records failed (parked with their cause; counted in `failures`). */
   exitCode: number | null;
+  /** Records the backfill reported as failed (its --json summary). */
+  failures: number;
   hubspot: { calls: number; rateLimited: number; work: SystemWork; bound: number };
   salesforce: { calls: number; work: SystemWork; bound: number };
   /** Seconds from the first API call of the backfill to its last, on either system. */
@@ -16,6 +19,22 @@ export interface BackfillMeasure {
   redisKeys: number;
   peakRssBytes: number;
 }
+
+/**
+ * Scoring that qualifies a contact with a company and a phone (about half of the seeded ones), and
+ * `createExistingInSalesforce`, so the backfill hands the qualified existing contacts to Salesforce; with
+ * the defaults (no scoring rules, existing leads not created) it creates nothing there and the Salesforce
+ * creates (and how full their batches are) would go unmeasured.
+ */
+const BENCH_SCORING = `
+handoff:
+  createExistingInSalesforce: true
+scoring:
+  mqlThreshold: 50
+  rules:
+    - { id: has-company, category: fit, field: company, op: exists, points: 20 }
+    - { id: has-phone, category: engagement, field: phone, op: exists, points: 30 }
+`;
 
 function liveContacts(rig: Rig): { id: string; email: string }[] {
   return [...rig.hubspot.store.contacts.values()]
@@ -46,11 +65,14 @@ export async function measureBackfill(options: {
   leads: number;
   burstPer10s: number;
   name?: string;
+  /** Qualify and hand off contacts (BENCH_SCORING); false: the config's defaults (nothing handed off). */
+  handoffs?: boolean;
 }): Promise<BackfillMeasure> {
   const rig = await startRig({
     name: options.name ?? 'backfill',
     contacts: options.contacts,
     leads: options.leads,
+    extra: options.handoffs === false ? '' : BENCH_SCORING,
   });
   try {
     await control(`${rig.hubspot.url}/__emulator/faults`, { burstPer10s: options.burstPer10s });
@@ -63,6 +85,12 @@ export async function measureBackfill(options: {
     if (exitCode !== 0 && exitCode !== 1)
       throw new Error(`leadbridge backfill exited ${exitCode}:\n${cli.output().slice(-2000)}`);
 
+    let failures = Number.NaN;
+    try {
+      failures = (JSON.parse(cli.stdout()) as { failures: unknown[] }).failures.length;
+    } catch {
+      // No summary (it exited early): failures stay unknown.
+    }
     const integration = rig.salesforce.integrationUserId;
     const leadsAfter = liveLeads(rig);
     const salesforceWork: SystemWork = {
@@ -84,6 +112,7 @@ export async function measureBackfill(options: {
     const memory = await memoryUnder(rig.prefix);
     return {
       exitCode,
+      failures,
       hubspot: {
         calls: rig.calls.hubspot.length,
         rateLimited: rig.calls.hubspot.filter((call) => call.status === 429).length,

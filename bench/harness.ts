@@ -206,7 +206,10 @@ export async function memoryUnder(prefix: string): Promise<{ bytes: number; keys
 /** A running `leadbridge` child process with its output so far and its peak resident memory. */
 export interface Cli {
   child: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
   output(): string;
+  /** stdout alone (e.g. a `--json` summary). */
+  stdout(): string;
   /** Peak RSS in bytes seen so far (VmHWM from /proc, sampled every 250 ms). */
   peakRss(): number;
   /** Resolves with the exit code. */
@@ -235,7 +238,11 @@ export function spawnNode(args: string[], env: Record<string, string>): Cli {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let peak = 0;
   const sampler = setInterval(() => {
@@ -250,6 +257,7 @@ export function spawnNode(args: string[], env: Record<string, string>): Cli {
   return {
     child,
     output: () => output,
+    stdout: () => stdout,
     peakRss: () => (child.pid && child.exitCode === null ? Math.max(peak, readPeakRss(child.pid)) : peak),
     exited,
     async stop() {
