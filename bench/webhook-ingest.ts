@@ -1,125 +1,123 @@
-import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
+// HubSpot webhook intake: signed batches of 10 events to `leadbridge serve` against a bare express +
+// BullMQ `addBulk` receiver, each in its own process, driven by the same autocannon load in the same run.
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import { computeSignature } from '../connectors/hubspot/signature.ts';
-import { createIngestQueue, enqueueChangeEvents } from '../jobs/ingest-queue.ts';
-import { LeadBridgeConfig } from '../src/config/schema.ts';
-import type { ChangeEvent } from '../src/domain/change-event.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { Metrics } from '../src/metrics/prometheus.ts';
-import { createApp } from '../src/server/app.ts';
-import type { ScenarioResult } from './scenario.ts';
+import {
+  CLIENT_SECRET,
+  deleteKeys,
+  PORTAL_ID,
+  spawnNode,
+  startRig,
+  waitForOutput,
+  type Cli,
+} from './harness.ts';
+import { startLive } from './live.ts';
+import { freePort } from './harness.ts';
 
-const SECRET = 'bench-client-secret';
-const PORTAL = 62515;
-const EVENTS_PER_BATCH = 100;
+const EVENTS_PER_REQUEST = 10;
+const barePath = fileURLToPath(new URL('./bare-ingest-server.ts', import.meta.url));
 
-function hubspotBatch(batch: number): unknown[] {
-  return Array.from({ length: EVENTS_PER_BATCH }, (_, index) => ({
-    eventId: batch * EVENTS_PER_BATCH + index,
-    subscriptionId: 1,
-    portalId: PORTAL,
-    appId: 1,
-    occurredAt: 1_731_427_200_000 + index,
-    subscriptionType: 'contact.propertyChange',
-    attemptNumber: 0,
-    objectId: 5_100_000_000 + batch * EVENTS_PER_BATCH + index,
-    propertyName: 'lifecyclestage',
-    propertyValue: 'marketingqualifiedlead',
-    changeSource: 'CRM_UI',
-  }));
+let nextEventId = 1;
+
+/** A fresh batch of property-change events (new event ids each time, so no job id repeats). */
+function batchBody(): string {
+  const events = Array.from({ length: EVENTS_PER_REQUEST }, () => {
+    const eventId = nextEventId++;
+    return {
+      eventId,
+      subscriptionId: 1,
+      portalId: PORTAL_ID,
+      appId: 1,
+      occurredAt: Date.now(),
+      subscriptionType: 'contact.propertyChange',
+      attemptNumber: 0,
+      objectId: 5_100_000_000 + (eventId % 50_000),
+      propertyName: 'lifecyclestage',
+      propertyValue: 'marketingqualifiedlead',
+      changeSource: 'CRM_UI',
+    };
+  });
+  return JSON.stringify(events);
 }
 
-/**
- * Time to accept signed HubSpot webhook batches through the whole route (signature, zod, change events,
- * addBulk to Redis) against the baseline of adding the same events to the queue directly.
- */
-export async function webhookIngestScenario(batches: number): Promise<ScenarioResult> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const logger = silentLogger();
-  const routePrefix = `lbbench-route-${process.pid}`;
-  const basePrefix = `lbbench-base-${process.pid}`;
-  const routeQueue = createIngestQueue(redis, logger, routePrefix);
-  const baseQueue = createIngestQueue(redis, logger, basePrefix);
-  const config = LeadBridgeConfig.parse({
-    tenants: [
+/** Requests per second the receiver at `url` answered 200 to, under `connections` for `seconds`. */
+async function load(url: string, seconds: number, connections: number): Promise<number> {
+  const uri = `${url}/webhooks/hubspot`;
+  const result = await autocannon({
+    url: uri,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    requests: [
       {
-        id: 'bench',
-        hubspot: { accessToken: 't', clientSecret: SECRET, portalId: PORTAL },
-        salesforce: { orgId: '00D000000000000AAA', accessToken: 't', instanceUrl: 'https://x.example' },
+        setupRequest: (request) => {
+          const body = batchBody();
+          const timestamp = String(Date.now());
+          const signature = computeSignature('v3', {
+            clientSecret: CLIENT_SECRET,
+            method: 'POST',
+            uri,
+            body,
+            timestamp,
+          });
+          return {
+            ...request,
+            body,
+            headers: {
+              'content-type': 'application/json',
+              'x-hubspot-request-timestamp': timestamp,
+              'x-hubspot-signature-v3': signature,
+            },
+          };
+        },
       },
     ],
   });
-  const app = createApp({
-    config,
-    redis,
-    ingestQueue: routeQueue,
-    metrics: new Metrics({ collectDefaults: false }),
-    logger,
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhooks/hubspot`;
-  try {
-    const bodies = Array.from({ length: batches }, (_, batch) => JSON.stringify(hubspotBatch(batch)));
-    const routeStart = performance.now();
-    for (const body of bodies) {
-      const timestamp = String(Date.now());
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hubspot-request-timestamp': timestamp,
-          'x-hubspot-signature-v3': computeSignature('v3', {
-            clientSecret: SECRET,
-            method: 'POST',
-            uri: url,
-            body,
-            timestamp,
-          }),
-        },
-        body,
-      });
-      if (response.status !== 200)
-        throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-    }
-    const routeMs = performance.now() - routeStart;
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${uri}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
+  return result.requests.average;
+}
 
-    const baseStart = performance.now();
-    for (let batch = 0; batch < batches; batch += 1) {
-      const events: ChangeEvent[] = hubspotBatch(batch).map((raw) => {
-        const event = raw as { objectId: number; eventId: number; occurredAt: number };
-        return {
-          tenant: 'bench',
-          system: 'hubspot',
-          objectId: String(event.objectId),
-          occurredAt: new Date(event.occurredAt).toISOString(),
-          kind: 'updated',
-          source: 'webhook',
-          dedupKey: `${PORTAL}:${event.objectId}:${event.eventId}`,
-        };
-      });
-      await enqueueChangeEvents(baseQueue, events);
+export interface IngestSample {
+  /** Requests per second through `leadbridge serve`'s signed route. */
+  route: number;
+  /** Requests per second through the bare receiver. */
+  bare: number;
+}
+
+/** `rounds` alternating pairs (bare then route), each `seconds` long. */
+export async function measureWebhookIngest(options: {
+  rounds: number;
+  seconds: number;
+  connections: number;
+}): Promise<IngestSample[]> {
+  const serverPort = await freePort();
+  const rig = await startRig({ name: 'ingest' });
+  const barePrefix = `${rig.prefix}-bare`;
+  let bare: Cli | null = null;
+  try {
+    const live = await startLive(rig, { workers: 0, serverPort });
+    try {
+      bare = spawnNode([barePath], { ...rig.env, BENCH_PREFIX: barePrefix });
+      const bareUrl = (await waitForOutput(bare, /bare listening on (\S+)/))[1]!;
+      const routeUrl = `http://127.0.0.1:${serverPort}`;
+      // Warm both (JIT, connections) before anything counts.
+      await load(bareUrl, 1, options.connections);
+      await load(routeUrl, 1, options.connections);
+      const samples: IngestSample[] = [];
+      for (let round = 0; round < options.rounds; round += 1) {
+        const bareRate = await load(bareUrl, options.seconds, options.connections);
+        const routeRate = await load(routeUrl, options.seconds, options.connections);
+        samples.push({ route: routeRate, bare: bareRate });
+      }
+      return samples;
+    } finally {
+      await bare?.stop();
+      await live.stop();
     }
-    const baseMs = performance.now() - baseStart;
-    const accepted = await routeQueue.count();
-    if (accepted !== batches * EVENTS_PER_BATCH) throw new Error(`route enqueued ${accepted} events`);
-    return {
-      name: 'hubspot webhook route vs bare addBulk',
-      records: batches * EVENTS_PER_BATCH,
-      measured: routeMs,
-      reference: baseMs,
-      referenceLabel: 'baseline: addBulk alone',
-      unit: 'ms',
-      note: `${((batches * EVENTS_PER_BATCH) / (routeMs / 1000)).toFixed(0)} events/s accepted through the route`,
-    };
   } finally {
-    await new Promise((resolve) => server.close(resolve));
-    await routeQueue.obliterate({ force: true });
-    await baseQueue.obliterate({ force: true });
-    await routeQueue.close();
-    await baseQueue.close();
-    await redis.quit();
+    await deleteKeys(barePrefix);
+    await rig.close();
   }
 }

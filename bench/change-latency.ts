@@ -1,0 +1,107 @@
+// Change -> other system: people edit linked HubSpot contacts (job title) at `editsPerSecond`, HubSpot's
+// webhooks reach `leadbridge serve`, a `leadbridge worker` syncs them; the latency of each edit is the time
+// until the Salesforce lead carries the new title, observed at the Salesforce emulator every 10 ms.
+import { percentile } from './figures.ts';
+import { control, freePort, sleep, waitUntil } from './harness.ts';
+import { startLinkedRig } from './linked-rig.ts';
+import { startLive } from './live.ts';
+
+export interface LatencyMeasure {
+  /** Seconds. */
+  p50: number;
+  p99: number;
+  edits: number;
+  /** API calls on both systems from the first edit until all landed (plus a settle), per edit. */
+  callsPerEdit: number;
+}
+
+interface Edit {
+  leadId: string;
+  title: string;
+  sentAt: number;
+  landedAt: number | null;
+}
+
+/** `extra`: YAML for the config (the baseline's `sync: { debounce: 2s }`); empty means default settings. */
+export async function measureChangeLatency(options: {
+  leads: number;
+  editsPerSecond: number;
+  seconds: number;
+  extra: string;
+  name: string;
+}): Promise<LatencyMeasure> {
+  const serverPort = await freePort();
+  const { rig, pairs } = await startLinkedRig({
+    name: options.name,
+    leads: options.leads,
+    extra: options.extra,
+    serverPort,
+  });
+  try {
+    await control(`${rig.hubspot.url}/__emulator/faults`, { burstPer10s: 0 });
+    const live = await startLive(rig, { workers: 1, serverPort });
+    try {
+      // Let the workers' start-up polls finish before the clock starts.
+      await sleep(2_000);
+      rig.resetCounts();
+      const store = rig.salesforce.state.store;
+      const edits: Edit[] = [];
+      const open = new Map<string, Edit[]>();
+      const observer = setInterval(() => {
+        const now = performance.now();
+        for (const [leadId, pending] of open) {
+          const title = store.get('Lead', leadId)?.Title;
+          const landed = pending.findIndex((edit) => edit.title === title);
+          if (landed === -1) continue;
+          // This edit's value is there: it, and any older edit it superseded, reached Salesforce now.
+          for (const edit of pending.splice(0, landed + 1)) edit.landedAt = now;
+          if (pending.length === 0) open.delete(leadId);
+        }
+      }, 10);
+      const total = Math.round(options.editsPerSecond * options.seconds);
+      const intervalMs = 1000 / options.editsPerSecond;
+      const started = performance.now();
+      try {
+        const sends: Promise<unknown>[] = [];
+        for (let index = 0; index < total; index += 1) {
+          const due = started + index * intervalMs;
+          const wait = due - performance.now();
+          if (wait > 0) await sleep(wait);
+          const pair = pairs[index % pairs.length]!;
+          const edit: Edit = {
+            leadId: pair.leadId,
+            title: `Bench Title ${options.name} ${index}`,
+            sentAt: performance.now(),
+            landedAt: null,
+          };
+          edits.push(edit);
+          open.set(pair.leadId, [...(open.get(pair.leadId) ?? []), edit]);
+          sends.push(
+            control(
+              `${rig.hubspot.url}/__emulator/contacts/${pair.contactId}`,
+              { properties: { jobtitle: edit.title } },
+              'PATCH',
+            ),
+          );
+        }
+        await Promise.all(sends);
+        await waitUntil(() => open.size === 0, 120_000, `${open.size} edited leads still waiting`, 50);
+      } finally {
+        clearInterval(observer);
+      }
+      await sleep(1_000);
+      const calls = rig.calls.hubspot.length + rig.calls.salesforce.length;
+      const latencies = edits.map((edit) => ((edit.landedAt ?? Number.NaN) - edit.sentAt) / 1000);
+      return {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        edits: edits.length,
+        callsPerEdit: calls / edits.length,
+      };
+    } finally {
+      await live.stop();
+    }
+  } finally {
+    await rig.close();
+  }
+}
