@@ -9,6 +9,16 @@ export interface SystemRecord {
   /** ISO-8601 instant of the system's own last-modified stamp (lastmodifieddate / SystemModstamp). */
   modifiedAt: string;
   /**
+   * ISO-8601 instant the record was created (Salesforce `CreatedDate` of the Lead, HubSpot `createdate`),
+   * when the API says: the "oldest" step of the duplicate choice.
+   */
+  createdAt?: string;
+  /**
+   * HubSpot: the ids merged into this contact (`hs_merged_object_ids`), so a merge whose webhook was
+   * missed still re-points the link when polling sees the survivor.
+   */
+  mergedIds?: string[];
+  /**
    * The user who made the last change (Salesforce `LastModifiedById`, HubSpot `hs_updated_by_user_id`);
    * absent when the API does not say or the change was LeadBridge's own. The ledger's actor.
    */

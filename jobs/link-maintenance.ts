@@ -41,6 +41,10 @@ export async function maintainLinks(
     }
     case 'merged': {
       if (system !== 'hubspot' || !event.mergedIds?.length) break;
+      // Polling sees `hs_merged_object_ids` on every later change of the survivor: a merge already
+      // applied writes nothing again.
+      const applied = await appliedMerge(deps, tenant, objectId, event.mergedIds);
+      if (applied) return { link: applied, reconcile: true };
       const outcome = await deps.links.applyHubSpotMerge(tenant, objectId, event.mergedIds, now);
       if (outcome.absorbed.length > 0) {
         deps.logger.info(
@@ -66,4 +70,17 @@ export async function maintainLinks(
       break;
   }
   return { link: await deps.links.find(tenant, system, objectId), reconcile: true };
+}
+
+/** The winner's link when every loser id already resolves to it (the merge was applied before). */
+async function appliedMerge(
+  deps: LinkMaintenanceDeps,
+  tenant: string,
+  winnerId: string,
+  loserIds: string[],
+): Promise<LeadLink | null> {
+  const { found } = await deps.links.findMany(tenant, 'hubspot', [winnerId, ...loserIds]);
+  const winner = found.get(winnerId);
+  if (!winner || winner.hubspot !== winnerId) return null;
+  return loserIds.every((id) => found.get(id)?.leadKey === winner.leadKey) ? winner : null;
 }

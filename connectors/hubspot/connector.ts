@@ -12,7 +12,7 @@ import { checkProperties, installProperties, type InstallAction } from './instal
 import { checkIngestMode } from './ingest-check.ts';
 import { planLeadRecords, syncLeadRecords, type LeadRecordsResult } from './leads-object.ts';
 import { checkRequiredProperties } from './required-properties.ts';
-import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
+import { contactProperties, mergedObjectIds, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
 import { cursorFromKeyset } from './poll-window.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
@@ -86,10 +86,14 @@ export class HubSpotConnector implements Connector {
   toRecord(contact: HubSpotContact): SystemRecord {
     const user = contact.properties.hs_updated_by_user_id;
     const ownStage = contact.properties[this.#config.customFields.hubspot.stage];
+    const created = contact.properties.createdate;
+    const mergedIds = mergedObjectIds(contact.properties.hs_merged_object_ids);
     return {
       id: contact.id,
       lead: toCanonical(contact.properties, this.#config),
       modifiedAt: lastModified(contact),
+      ...(created ? { createdAt: created } : {}),
+      ...(mergedIds.length > 0 ? { mergedIds } : {}),
       ...(user ? { actor: user } : {}),
       ownStage: ownStage ? ownStage : null,
     };

@@ -33,6 +33,7 @@ export type QueryResult = z.infer<typeof QueryResult>;
 export const LeadRow = z.looseObject({
   Id: z.string().min(15),
   SystemModstamp: SfDateTime,
+  CreatedDate: SfDateTime.nullable().optional(),
   IsDeleted: z.boolean().optional(),
   IsConverted: z.boolean().optional(),
   ConvertedContactId: z.string().nullable().optional(),
