@@ -62,8 +62,13 @@ export interface PollCursor {
 export interface PollPage {
   /** Changed records, oldest first. */
   records: SystemRecord[];
-  /** Records deleted since the cursor (where the system can tell). */
+  /** Records deleted since the cursor (where the system can tell), merges excepted. */
   deletedIds: string[];
+  /**
+   * Records deleted by a merge (Salesforce: deleted with `MasterRecordId`), by surviving record: the
+   * link re-points them to the survivor instead of retiring them.
+   */
+  merges?: Array<{ winnerId: string; loserIds: string[] }>;
   /** Cursor to store once these records are safely enqueued. */
   next: PollCursor | null;
   /** True when the poller has caught up. */

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { durationMs } from '../src/domain/duration.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
+import { mergedInto } from '../connectors/salesforce/record-states.ts';
 import type { EngineDeps } from './engine.ts';
 import { maintainLinks } from './link-maintenance.ts';
 import type { PendingRefs } from './pending-refs.ts';
@@ -45,11 +46,11 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   }
   const debounceMs = durationMs(engine.config.sync.debounce);
   const ref = {
-    system: event.system,
-    id: event.objectId,
-    source: event.source,
-    kind: event.kind,
-    occurredAt: event.occurredAt,
+    system: checked.system,
+    id: checked.objectId,
+    source: checked.source,
+    kind: checked.kind,
+    occurredAt: checked.occurredAt,
   };
   await deps.pending.add(event.tenant, [ref], now.getTime() + debounceMs);
   await deps.schedule(event.tenant, debounceMs);
@@ -76,6 +77,8 @@ async function verifiedEvent(deps: IngestDeps, event: ChangeEvent): Promise<Chan
     deps.engine.metrics?.webhookEvents.inc({ system: 'salesforce', outcome: 'unknown_record' });
     return null;
   }
+  const master = mergedInto(state);
+  if (master !== null) return { ...event, objectId: master, kind: 'merged', mergedIds: [event.objectId] };
   const kind = state === 'deleted' ? 'deleted' : state === 'converted' ? 'converted' : 'updated';
   return { ...event, kind };
 }

@@ -44,6 +44,18 @@ export function pageEvents(tenant: string, system: SystemName, page: PollPage, n
       dedupKey: `${record.id}@${record.modifiedAt}`,
     });
   }
+  for (const { winnerId, loserIds } of page.merges ?? []) {
+    events.push({
+      tenant,
+      system,
+      objectId: winnerId,
+      occurredAt: now.toISOString(),
+      kind: 'merged',
+      mergedIds: loserIds,
+      source: 'poll',
+      dedupKey: `${winnerId}@merged:${[...loserIds].sort().join(',')}`,
+    });
+  }
   for (const id of page.deletedIds) {
     events.push({
       tenant,

@@ -27,6 +27,7 @@ export const LEAD_SYSTEM_FIELDS = [
   'IsConverted',
   'ConvertedContactId',
   'ConvertedOpportunityId',
+  'MasterRecordId',
 ];
 const CONTACT_SYSTEM_FIELDS = ['Id', 'SystemModstamp', 'LastModifiedById'];
 const OPPORTUNITY_FIELDS = 'Id, IsClosed, IsWon, StageName, SystemModstamp';

@@ -38,6 +38,8 @@ export const LeadRow = z.looseObject({
   IsConverted: z.boolean().optional(),
   ConvertedContactId: z.string().nullable().optional(),
   ConvertedOpportunityId: z.string().nullable().optional(),
+  /** On a Lead deleted by a merge: the surviving Lead. */
+  MasterRecordId: z.string().nullable().optional(),
   LastModifiedById: z.string().nullable().optional(),
   Status: z.string().nullable().optional(),
 });

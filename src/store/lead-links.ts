@@ -27,6 +27,7 @@ import {
   type LinkKeys,
 } from './link-view.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { loadForSalesforceMerge, planSalesforceMerge } from './salesforce-merge-plan.ts';
 import { emailHash, Tombstone } from './tombstone.ts';
 
 export interface LeadLinksOptions {
@@ -210,6 +211,22 @@ export class LeadLinks {
     });
   }
 
+  /**
+   * A Salesforce Lead merge (losers deleted with `MasterRecordId`): every loser id now resolves to the
+   * master's lead, and the master is its Lead.
+   */
+  async applySalesforceMerge(
+    tenant: string,
+    masterId: string,
+    loserIds: string[],
+    now: Date,
+  ): Promise<MergeOutcome> {
+    return this.#transact(tenant, async (view) => {
+      await loadForSalesforceMerge(view, masterId, loserIds);
+      return planSalesforceMerge(view, masterId, loserIds, now);
+    });
+  }
+
   /** A Salesforce Lead conversion: the Contact joins the link, the Lead id stays resolvable. */
   async recordConversion(tenant: string, leadId: string, contactId: string, now: Date): Promise<LinkOutcome> {
     return this.#transact(tenant, async (view) => {
@@ -230,7 +247,11 @@ export class LeadLinks {
     const link = await this.#transact(tenant, async (view) => {
       await loadForRetire(view, index, id);
       const leadKey = view.index(index, id);
-      email = leadKey === null ? null : (view.link(leadKey)?.email ?? null);
+      const current = leadKey === null ? null : view.link(leadKey);
+      // Only the record the lead links leaves a tombstone: a deleted duplicate or merged-away id does not.
+      const held =
+        current !== null && [current.hubspot, current.salesforceLead, current.salesforceContact].includes(id);
+      email = held ? (current?.email ?? null) : null;
       return planRetire(view, index, id, reason, now);
     });
     // The retired link leaves a tombstone, so no pass re-creates the record from the other side.

@@ -34,7 +34,7 @@ function indexOf(side: LinkSide): 'hubspot' | 'salesforce' {
   return side === 'hubspot' ? 'hubspot' : 'salesforce';
 }
 
-function emptyLink(leadKey: string, at: string): LeadLink {
+export function emptyLink(leadKey: string, at: string): LeadLink {
   const link = { leadKey, hubspot: null, salesforceLead: null, salesforceContact: null, email: null };
   return { ...link, history: [], createdAt: at, updatedAt: at };
 }
