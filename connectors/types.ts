@@ -51,6 +51,8 @@ export interface RecordPatch {
 export type WriteOutcome =
   { ok: true; id: string; created: boolean } | { ok: false; id?: string; error: PermanentError };
 
+export type RemoveOutcome = { id: string; ok: true } | { id: string; ok: false; error: string };
+
 /** Opaque-to-the-engine keyset cursor of a poller (timestamp plus id tie-break). */
 export interface PollCursor {
   /** ISO-8601 instant of the last record covered. */
@@ -100,6 +102,12 @@ export interface Connector {
   read(ids: string[]): Promise<SystemRecord[]>;
   /** Batch write; one outcome per patch, in order, each record's own error kept. */
   write(patches: RecordPatch[]): Promise<WriteOutcome[]>;
+  /**
+   * Deletes records (HubSpot: archive; Salesforce: delete), batched at the API's cap, for the tenant's
+   * `onDelete: propagate` policy. A record already gone counts as deleted; one the system refuses to
+   * delete comes back with its reason.
+   */
+  remove?(ids: string[]): Promise<RemoveOutcome[]>;
   /** One page of changes after `cursor` (null: from the beginning of the overlap window). */
   poll(cursor: PollCursor | null, now: Date): Promise<PollPage>;
   /** Credentials, permissions and custom fields/properties the config needs. */

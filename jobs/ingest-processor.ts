@@ -4,6 +4,7 @@ import { ChangeEvent } from '../src/domain/change-event.ts';
 import { mergedInto } from '../connectors/salesforce/record-states.ts';
 import type { EngineDeps } from './engine.ts';
 import { maintainLinks } from './link-maintenance.ts';
+import { propagateDeletion } from './propagate-deletion.ts';
 import type { PendingRefs } from './pending-refs.ts';
 
 export interface IngestDeps {
@@ -39,8 +40,12 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   const now = engine.now();
   const checked = await verifiedEvent(deps, event);
   if (checked === null) return { pending: false, leadKey: null };
+  // A privacy deletion drops the email from the link; the propagation still needs it for the tombstone.
+  const deletion = checked.kind === 'deleted' || checked.kind === 'privacy_deleted';
+  const before = deletion ? await engine.links.find(event.tenant, checked.system, checked.objectId) : null;
   const { link, reconcile } = await maintainLinks(engine, checked, now);
-  if (!reconcile) {
+  const propagated = await propagateDeletion(engine, checked, link, now, before?.email ?? null);
+  if (!reconcile || propagated) {
     await deps.pending.remove(event.tenant, [{ system: event.system, id: event.objectId }]);
     return { pending: false, leadKey: link?.leadKey ?? null };
   }

@@ -4,7 +4,15 @@ import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
-import type { Connector, PollCursor, PollPage, SetupCheck, SystemRecord, WriteOutcome } from '../types.ts';
+import type {
+  Connector,
+  PollCursor,
+  PollPage,
+  RemoveOutcome,
+  SetupCheck,
+  SystemRecord,
+  WriteOutcome,
+} from '../types.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
@@ -106,6 +114,12 @@ export class HubSpotConnector implements Connector {
   async read(ids: string[]): Promise<SystemRecord[]> {
     const answer = await this.client.batchRead([...new Set(ids)], this.#properties);
     return answer.results.map((contact) => this.toRecord(contact));
+  }
+
+  /** Archives contacts (HubSpot's delete, restorable for 90 days), 100 per call; already gone is done. */
+  async remove(ids: string[]): Promise<RemoveOutcome[]> {
+    if (ids.length > 0) await this.client.batchArchive(ids);
+    return ids.map((id) => ({ id, ok: true }));
   }
 
   /**

@@ -106,6 +106,14 @@ export class LeadLinks {
     }
   }
 
+  /** Notes on an email's tombstone that LeadBridge deleted the other side's record too (`onDelete: propagate`). */
+  async markPropagated(tenant: string, email: string): Promise<void> {
+    const existing = (await this.tombstonesFor(tenant, [email])).get(email);
+    if (!existing || existing.propagated) return;
+    const tombstone: Tombstone = { ...existing, propagated: true };
+    await this.#redis.hset(this.tombstonesKey(tenant), emailHash(email), JSON.stringify(tombstone));
+  }
+
   /** A restored record lifts its plain-deletion tombstone; a privacy deletion's stays. */
   async liftTombstone(tenant: string, email: string): Promise<void> {
     const existing = (await this.tombstonesFor(tenant, [email])).get(email);
@@ -242,6 +250,8 @@ export class LeadLinks {
     id: string,
     reason: RetireReason,
     now: Date,
+    /** Set when LeadBridge deleted the record itself, following a deletion in this other system. */
+    propagatedFrom?: 'hubspot' | 'salesforce',
   ): Promise<LeadLink | null> {
     let email: string | null = null;
     const link = await this.#transact(tenant, async (view) => {
@@ -252,15 +262,17 @@ export class LeadLinks {
       const held =
         current !== null && [current.hubspot, current.salesforceLead, current.salesforceContact].includes(id);
       email = held ? (current?.email ?? null) : null;
-      return planRetire(view, index, id, reason, now);
+      return planRetire(view, index, id, reason, now, propagatedFrom !== undefined);
     });
     // The retired link leaves a tombstone, so no pass re-creates the record from the other side.
     if (link !== null && email !== null) {
-      const tombstone: Tombstone = { reason, system: index, at: now.toISOString() };
+      const tombstone: Tombstone = propagatedFrom
+        ? { reason, system: propagatedFrom, at: now.toISOString(), propagated: true }
+        : { reason, system: index, at: now.toISOString() };
       const key = this.tombstonesKey(tenant);
       const previous = await this.#redis.hget(key, emailHash(email));
       // A privacy deletion is never downgraded to a plain one.
-      if (previous === null || !previous.includes('"privacy_deleted"'))
+      if (previous === null || !previous.includes('"privacy_deleted"') || reason === 'privacy_deleted')
         await this.#redis.hset(key, emailHash(email), JSON.stringify(tombstone));
     }
     return link;
