@@ -19,6 +19,45 @@ export function withClientSecret(yaml: string): string {
   );
 }
 
+/** Posts a webhook body to LeadBridge as HubSpot does: signed v3 with the app secret, 200 expected. */
+export async function postSignedWebhook(uri: string, body: string): Promise<void> {
+  const timestamp = String(Date.now());
+  const signature = computeSignature('v3', {
+    clientSecret: CHAOS_CLIENT_SECRET,
+    method: 'POST',
+    uri,
+    body,
+    timestamp,
+  });
+  const response = await fetch(uri, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-signature-v3': signature,
+      'x-hubspot-request-timestamp': timestamp,
+    },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`webhook: ${response.status} ${await response.text()}`);
+}
+
+/** One HubSpot contact notification (deletion, privacy deletion...) as a webhook body. */
+export function contactEvent(subscriptionType: string, objectId: string, eventId: number): string {
+  return JSON.stringify([
+    {
+      eventId,
+      subscriptionId: 2847331,
+      portalId: 62515,
+      appId: 1,
+      occurredAt: Date.now(),
+      subscriptionType,
+      attemptNumber: 0,
+      objectId: Number(objectId),
+      changeSource: 'CRM_UI',
+    },
+  ]);
+}
+
 /**
  * A replay of every change notification, as HubSpot and Salesforce would send them, over HTTP to the
  * running server: one `contact.propertyChange` per live contact in signed (v3) batches of 100, and one
@@ -48,25 +87,7 @@ export async function replayEverything(
         changeSource: 'CRM_UI',
       })),
     );
-    const timestamp = String(Date.now());
-    const signature = computeSignature('v3', {
-      clientSecret: CHAOS_CLIENT_SECRET,
-      method: 'POST',
-      uri,
-      body,
-      timestamp,
-    });
-    const response = await fetch(uri, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signature,
-        'x-hubspot-request-timestamp': timestamp,
-      },
-      body,
-    });
-    if (response.status !== 200)
-      throw new Error(`webhook replay: ${response.status} ${await response.text()}`);
+    await postSignedWebhook(uri, body);
     webhookBatches++;
   }
   const leads = salesforce.state.store.rows('Lead').filter((row) => !row.IsDeleted);
