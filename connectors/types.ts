@@ -9,6 +9,16 @@ export interface SystemRecord {
   /** ISO-8601 instant of the system's own last-modified stamp (lastmodifieddate / SystemModstamp). */
   modifiedAt: string;
   /**
+   * ISO-8601 instant the record was created (Salesforce `CreatedDate` of the Lead, HubSpot `createdate`),
+   * when the API says: the "oldest" step of the duplicate choice.
+   */
+  createdAt?: string;
+  /**
+   * HubSpot: the ids merged into this contact (`hs_merged_object_ids`), so a merge whose webhook was
+   * missed still re-points the link when polling sees the survivor.
+   */
+  mergedIds?: string[];
+  /**
    * The user who made the last change (Salesforce `LastModifiedById`, HubSpot `hs_updated_by_user_id`);
    * absent when the API does not say or the change was LeadBridge's own. The ledger's actor.
    */
@@ -41,6 +51,8 @@ export interface RecordPatch {
 export type WriteOutcome =
   { ok: true; id: string; created: boolean } | { ok: false; id?: string; error: PermanentError };
 
+export type RemoveOutcome = { id: string; ok: true } | { id: string; ok: false; error: string };
+
 /** Opaque-to-the-engine keyset cursor of a poller (timestamp plus id tie-break). */
 export interface PollCursor {
   /** ISO-8601 instant of the last record covered. */
@@ -52,8 +64,13 @@ export interface PollCursor {
 export interface PollPage {
   /** Changed records, oldest first. */
   records: SystemRecord[];
-  /** Records deleted since the cursor (where the system can tell). */
+  /** Records deleted since the cursor (where the system can tell), merges excepted. */
   deletedIds: string[];
+  /**
+   * Records deleted by a merge (Salesforce: deleted with `MasterRecordId`), by surviving record: the
+   * link re-points them to the survivor instead of retiring them.
+   */
+  merges?: Array<{ winnerId: string; loserIds: string[] }>;
   /** Cursor to store once these records are safely enqueued. */
   next: PollCursor | null;
   /** True when the poller has caught up. */
@@ -85,6 +102,12 @@ export interface Connector {
   read(ids: string[]): Promise<SystemRecord[]>;
   /** Batch write; one outcome per patch, in order, each record's own error kept. */
   write(patches: RecordPatch[]): Promise<WriteOutcome[]>;
+  /**
+   * Deletes records (HubSpot: archive; Salesforce: delete), batched at the API's cap, for the tenant's
+   * `onDelete: propagate` policy. A record already gone counts as deleted; one the system refuses to
+   * delete comes back with its reason.
+   */
+  remove?(ids: string[]): Promise<RemoveOutcome[]>;
   /** One page of changes after `cursor` (null: from the beginning of the overlap window). */
   poll(cursor: PollCursor | null, now: Date): Promise<PollPage>;
   /** Credentials, permissions and custom fields/properties the config needs. */

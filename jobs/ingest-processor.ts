@@ -1,8 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { durationMs } from '../src/domain/duration.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
+import { mergedInto } from '../connectors/salesforce/record-states.ts';
 import type { EngineDeps } from './engine.ts';
 import { maintainLinks } from './link-maintenance.ts';
+import { propagateDeletion } from './propagate-deletion.ts';
 import type { PendingRefs } from './pending-refs.ts';
 
 export interface IngestDeps {
@@ -38,18 +40,22 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   const now = engine.now();
   const checked = await verifiedEvent(deps, event);
   if (checked === null) return { pending: false, leadKey: null };
+  // A privacy deletion drops the email from the link; the propagation still needs it for the tombstone.
+  const deletion = checked.kind === 'deleted' || checked.kind === 'privacy_deleted';
+  const before = deletion ? await engine.links.find(event.tenant, checked.system, checked.objectId) : null;
   const { link, reconcile } = await maintainLinks(engine, checked, now);
-  if (!reconcile) {
+  const propagated = await propagateDeletion(engine, checked, link, now, before?.email ?? null);
+  if (!reconcile || propagated) {
     await deps.pending.remove(event.tenant, [{ system: event.system, id: event.objectId }]);
     return { pending: false, leadKey: link?.leadKey ?? null };
   }
   const debounceMs = durationMs(engine.config.sync.debounce);
   const ref = {
-    system: event.system,
-    id: event.objectId,
-    source: event.source,
-    kind: event.kind,
-    occurredAt: event.occurredAt,
+    system: checked.system,
+    id: checked.objectId,
+    source: checked.source,
+    kind: checked.kind,
+    occurredAt: checked.occurredAt,
   };
   await deps.pending.add(event.tenant, [ref], now.getTime() + debounceMs);
   await deps.schedule(event.tenant, debounceMs);
@@ -76,6 +82,8 @@ async function verifiedEvent(deps: IngestDeps, event: ChangeEvent): Promise<Chan
     deps.engine.metrics?.webhookEvents.inc({ system: 'salesforce', outcome: 'unknown_record' });
     return null;
   }
+  const master = mergedInto(state);
+  if (master !== null) return { ...event, objectId: master, kind: 'merged', mergedIds: [event.objectId] };
   const kind = state === 'deleted' ? 'deleted' : state === 'converted' ? 'converted' : 'updated';
   return { ...event, kind };
 }

@@ -18,7 +18,8 @@ export interface LinkMaintenance {
  * - deleted: the slot is emptied, the id keeps resolving (a HubSpot restore brings it back);
  * - privacy_deleted: the slot, the id and the email are dropped, and so are the lead's sync state and
  *   audit trail (HubSpot's GDPR delete asks integrations to forget the person);
- * - merged (HubSpot): every loser id now resolves to the winner's lead;
+ * - merged (HubSpot `contact.merge` or `hs_merged_object_ids`; Salesforce `MasterRecordId`): every loser
+ *   id now resolves to the winner's lead, and the loser's lead's other-side record follows it;
  * - restored (HubSpot): the id returns to its lead's empty slot.
  * Other kinds change no link: reconcile links new records by email and follows conversions itself.
  */
@@ -40,7 +41,18 @@ export async function maintainLinks(
       return { link, reconcile: false };
     }
     case 'merged': {
-      if (system !== 'hubspot' || !event.mergedIds?.length) break;
+      if (!event.mergedIds?.length) break;
+      if (system === 'salesforce') {
+        const outcome = await deps.links.applySalesforceMerge(tenant, objectId, event.mergedIds, now);
+        return {
+          link: outcome.leadKey ? await deps.links.get(tenant, outcome.leadKey) : null,
+          reconcile: true,
+        };
+      }
+      // Polling sees `hs_merged_object_ids` on every later change of the survivor: a merge already
+      // applied writes nothing again.
+      const applied = await appliedMerge(deps, tenant, objectId, event.mergedIds);
+      if (applied) return { link: applied, reconcile: true };
       const outcome = await deps.links.applyHubSpotMerge(tenant, objectId, event.mergedIds, now);
       if (outcome.absorbed.length > 0) {
         deps.logger.info(
@@ -66,4 +78,17 @@ export async function maintainLinks(
       break;
   }
   return { link: await deps.links.find(tenant, system, objectId), reconcile: true };
+}
+
+/** The winner's link when every loser id already resolves to it (the merge was applied before). */
+async function appliedMerge(
+  deps: LinkMaintenanceDeps,
+  tenant: string,
+  winnerId: string,
+  loserIds: string[],
+): Promise<LeadLink | null> {
+  const { found } = await deps.links.findMany(tenant, 'hubspot', [winnerId, ...loserIds]);
+  const winner = found.get(winnerId);
+  if (!winner || winner.hubspot !== winnerId) return null;
+  return loserIds.every((id) => found.get(id)?.leadKey === winner.leadKey) ? winner : null;
 }

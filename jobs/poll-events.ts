@@ -31,14 +31,29 @@ export function pageEvents(tenant: string, system: SystemName, page: PollPage, n
       continue;
     }
     const converted = record.objectType === 'Contact' && record.leadId !== undefined;
+    // A survivor listing merged ids is a merge event (link maintenance re-points them; a repeat is a no-op).
+    const merged = !converted && record.mergedIds !== undefined && record.mergedIds.length > 0;
     events.push({
       tenant,
       system,
       objectId: converted && record.leadId ? record.leadId : record.id,
       occurredAt: record.modifiedAt,
-      kind: converted ? 'converted' : 'updated',
+      kind: converted ? 'converted' : merged ? 'merged' : 'updated',
+      ...(merged ? { mergedIds: record.mergedIds } : {}),
       source: 'poll',
       dedupKey: `${record.id}@${record.modifiedAt}`,
+    });
+  }
+  for (const { winnerId, loserIds } of page.merges ?? []) {
+    events.push({
+      tenant,
+      system,
+      objectId: winnerId,
+      occurredAt: now.toISOString(),
+      kind: 'merged',
+      mergedIds: loserIds,
+      source: 'poll',
+      dedupKey: `${winnerId}@merged:${[...loserIds].sort().join(',')}`,
     });
   }
   for (const id of page.deletedIds) {

@@ -198,6 +198,18 @@ export class HubSpotClient {
     );
   }
 
+  /**
+   * Archives (deletes) contacts by id, 100 per call; HubSpot answers 204 for ids already archived or
+   * unknown, so a repeat is harmless.
+   * https://developers.hubspot.com/docs/api/crm/contacts (batch archive: POST /crm/v3/objects/contacts/batch/archive)
+   */
+  async batchArchive(ids: string[]): Promise<void> {
+    const path = `${this.paths.contacts}/batch/archive`;
+    for (const ids100 of chunk(ids, BATCH_MAX_INPUTS)) {
+      await this.request({ method: 'POST', path, body: { inputs: ids100.map((id) => ({ id })) } });
+    }
+  }
+
   /** Update linked contacts by record id, 100 per call. https://developers.hubspot.com/docs/api/crm/contacts (batch update) */
   batchUpdate(
     inputs: Array<{ id: string; properties: Record<string, string> }>,

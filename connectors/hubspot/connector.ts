@@ -4,7 +4,15 @@ import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { RedisRateLimiter } from '../../src/store/rate-limiter.ts';
-import type { Connector, PollCursor, PollPage, SetupCheck, SystemRecord, WriteOutcome } from '../types.ts';
+import type {
+  Connector,
+  PollCursor,
+  PollPage,
+  RemoveOutcome,
+  SetupCheck,
+  SystemRecord,
+  WriteOutcome,
+} from '../types.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
@@ -12,7 +20,7 @@ import { checkProperties, installProperties, type InstallAction } from './instal
 import { checkIngestMode } from './ingest-check.ts';
 import { planLeadRecords, syncLeadRecords, type LeadRecordsResult } from './leads-object.ts';
 import { checkRequiredProperties } from './required-properties.ts';
-import { contactProperties, toCanonical, type MappingConfig } from './mapping.ts';
+import { contactProperties, mergedObjectIds, toCanonical, type MappingConfig } from './mapping.ts';
 import { pollContacts } from './poller.ts';
 import { cursorFromKeyset } from './poll-window.ts';
 import { openGate, redisRateGate } from './rate-gate.ts';
@@ -91,10 +99,14 @@ export class HubSpotConnector implements Connector {
   toRecord(contact: HubSpotContact): SystemRecord {
     const user = contact.properties.hs_updated_by_user_id;
     const ownStage = contact.properties[this.#config.customFields.hubspot.stage];
+    const created = contact.properties.createdate;
+    const mergedIds = mergedObjectIds(contact.properties.hs_merged_object_ids);
     return {
       id: contact.id,
       lead: toCanonical(contact.properties, this.#config),
       modifiedAt: lastModified(contact),
+      ...(created ? { createdAt: created } : {}),
+      ...(mergedIds.length > 0 ? { mergedIds } : {}),
       ...(user ? { actor: user } : {}),
       ownStage: ownStage ? ownStage : null,
     };
@@ -107,6 +119,12 @@ export class HubSpotConnector implements Connector {
   async read(ids: string[]): Promise<SystemRecord[]> {
     const answer = await this.client.batchRead([...new Set(ids)], this.#properties);
     return answer.results.map((contact) => this.toRecord(contact));
+  }
+
+  /** Archives contacts (HubSpot's delete, restorable for 90 days), 100 per call; already gone is done. */
+  async remove(ids: string[]): Promise<RemoveOutcome[]> {
+    if (ids.length > 0) await this.client.batchArchive(ids);
+    return ids.map((id) => ({ id, ok: true }));
   }
 
   /**

@@ -62,6 +62,7 @@ export function contactProperties(config: MappingConfig): string[] {
     'lastmodifieddate',
     'createdate',
     'hs_updated_by_user_id',
+    'hs_merged_object_ids',
   ]);
   for (const field of config.fields) if (field.hubspot) names.add(field.hubspot);
   names.add(config.customFields.hubspot.stage);
@@ -128,4 +129,15 @@ export function fromCanonical(
     }
   }
   return properties;
+}
+
+/**
+ * Pure: the ids in `hs_merged_object_ids` (semicolon-separated, read-only, set on the surviving contact of
+ * every merge). https://knowledge.hubspot.com/records/merge-records
+ */
+export function mergedObjectIds(value: string | null | undefined): string[] {
+  return (value ?? '')
+    .split(';')
+    .map((id) => id.trim())
+    .filter((id) => /^\d+$/.test(id));
 }

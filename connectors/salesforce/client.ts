@@ -348,6 +348,26 @@ export class SalesforceClient {
   }
 
   /**
+   * Collection delete, ≤200 ids per call, allOrNone=false: one SaveResult per id, in order. A record
+   * already deleted answers ENTITY_IS_DELETED, which the caller may take as done. DELETE is idempotent,
+   * so it is retried like a read.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_delete.htm
+   */
+  async destroy(type: string, ids: string[]): Promise<SaveResult[]> {
+    await this.init();
+    const results: SaveResult[] = [];
+    for (const part of chunk(ids, COLLECTION_MAX_RECORDS)) {
+      const raw = await withRetry(
+        `Salesforce delete ${type}`,
+        () => this.conn.destroy(type, part, { allOrNone: false }),
+        this.retry,
+      );
+      results.push(...SaveResults.parse(raw));
+    }
+    return results;
+  }
+
+  /**
    * Sends `records` in chunks of 200. When a later chunk fails as a whole, the error carries the results
    * of the chunks already saved (`savedResultsOf`), so the caller can keep them.
    */

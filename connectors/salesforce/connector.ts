@@ -5,7 +5,14 @@ import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import type { SecretBox } from '../../src/store/secret-box.ts';
-import type { Connector, PollCursor, RecordPatch, SetupCheck, WriteOutcome } from '../types.ts';
+import type {
+  Connector,
+  PollCursor,
+  RecordPatch,
+  RemoveOutcome,
+  SetupCheck,
+  WriteOutcome,
+} from '../types.ts';
 import { ApiBudget } from './budget.ts';
 import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
 import { SalesforceClient } from './client.ts';
@@ -136,6 +143,30 @@ export class SalesforceConnector implements Connector {
     if (patches.length === 0) return [];
     await this.client.beforeWork();
     return this.writer.write(patches);
+  }
+
+  /** Deletes Leads (`00Q…`) and converted Contacts (`003…`), ≤200 per call; already deleted is done. */
+  async remove(ids: string[]): Promise<RemoveOutcome[]> {
+    if (ids.length === 0) return [];
+    await this.client.beforeWork();
+    const outcomes: RemoveOutcome[] = [];
+    for (const type of ['Lead', 'Contact'] as const) {
+      const part = ids.filter((id) => id.startsWith(type === 'Lead' ? '00Q' : '003'));
+      if (part.length === 0) continue;
+      const results = await this.client.destroy(type, part);
+      part.forEach((id, i) => {
+        const result = results[i];
+        const codes = result?.errors.map((error) => error.statusCode) ?? ['NO_RESULT'];
+        if (result?.success || codes.includes('ENTITY_IS_DELETED')) outcomes.push({ id, ok: true });
+        else
+          outcomes.push({
+            id,
+            ok: false,
+            error: result?.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') ?? 'no result',
+          });
+      });
+    }
+    return outcomes;
   }
 
   async poll(cursor: PollCursor | null, now: Date, options?: LeadPollOptions): Promise<SalesforcePollPage> {

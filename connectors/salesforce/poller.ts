@@ -92,7 +92,9 @@ export class LeadPoller {
     const leadsDone = rows.length < this.pageSize;
     if (leadsDone) rows.push(...(await this.lateCommits(state.lead, notOurs)));
 
-    const deletedIds = rows.filter(({ row }) => row.IsDeleted).map(({ row }) => row.Id);
+    const deleted = rows.filter(({ row }) => row.IsDeleted).map(({ row }) => row);
+    const deletedIds = deleted.filter((row) => !row.MasterRecordId).map((row) => row.Id);
+    const merges = mergesOf(deleted);
     const live = rows.filter(({ row }) => !row.IsDeleted).map(({ raw }) => raw);
     const records = await reader.fromLeadRows(live, userId);
 
@@ -117,6 +119,7 @@ export class LeadPoller {
     return {
       records,
       deletedIds,
+      ...(merges.length > 0 ? { merges } : {}),
       next: encodeCursor({ lead: leadKeyset, opp: oppKeyset }),
       done,
       // Marked as handed out only once enqueued: a late commit whose page never reached the queue
@@ -171,4 +174,17 @@ export class LeadPoller {
 /** A SystemModstamp (`+0000` offset or `Z`) in epoch milliseconds. */
 function stampMs(stamp: string): number {
   return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+/**
+ * Pure: Leads a merge deleted, grouped by the surviving Lead (`MasterRecordId`).
+ * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_merge.htm
+ */
+export function mergesOf(deleted: LeadRow[]): Array<{ winnerId: string; loserIds: string[] }> {
+  const byMaster = new Map<string, string[]>();
+  for (const row of deleted) {
+    if (!row.MasterRecordId) continue;
+    byMaster.set(row.MasterRecordId, [...(byMaster.get(row.MasterRecordId) ?? []), row.Id]);
+  }
+  return [...byMaster].map(([winnerId, loserIds]) => ({ winnerId, loserIds }));
 }

@@ -21,11 +21,13 @@ export interface SalesforceRecord extends SystemRecord {
 export const LEAD_SYSTEM_FIELDS = [
   'Id',
   'SystemModstamp',
+  'CreatedDate',
   'LastModifiedById',
   'IsDeleted',
   'IsConverted',
   'ConvertedContactId',
   'ConvertedOpportunityId',
+  'MasterRecordId',
 ];
 const CONTACT_SYSTEM_FIELDS = ['Id', 'SystemModstamp', 'LastModifiedById'];
 const OPPORTUNITY_FIELDS = 'Id, IsClosed, IsWon, StageName, SystemModstamp';
@@ -49,6 +51,11 @@ export function convertedStage(
     return movedOnAfter ? 'lead' : 'recycled';
   }
   return 'opportunity';
+}
+
+/** The Lead's CreatedDate (a converted person's too: the Lead is when they first came in). */
+function createdAtOf(row: LeadRow): { createdAt?: string } {
+  return row.CreatedDate ? { createdAt: toIsoInstant(row.CreatedDate) ?? row.CreatedDate } : {};
 }
 
 /** The ledger's actor: the user who last changed the record, unless it was the integration user (us). */
@@ -143,6 +150,7 @@ export class RecordReader {
           leadId: row.Id,
           lead: toCanonical(raw, this.mapping),
           modifiedAt: toIsoInstant(row.SystemModstamp) ?? row.SystemModstamp,
+          ...createdAtOf(row),
           modifiedByUs: Boolean(row.LastModifiedById) && row.LastModifiedById === integrationUserId,
           ...actorOf(row.LastModifiedById, integrationUserId),
           ownStage: ownStageOf(raw, this.mapping),
@@ -173,6 +181,7 @@ export class RecordReader {
       leadId: row.Id,
       lead,
       modifiedAt: toIsoInstant(latest) ?? latest,
+      ...createdAtOf(row),
       modifiedByUs: latestIsContact && contact.LastModifiedById === integrationUserId,
       ...actorOf(latestIsContact ? contact.LastModifiedById : row.LastModifiedById, integrationUserId),
       ownStage: ownStageOf(contactRaw, this.mapping),

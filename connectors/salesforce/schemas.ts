@@ -33,10 +33,13 @@ export type QueryResult = z.infer<typeof QueryResult>;
 export const LeadRow = z.looseObject({
   Id: z.string().min(15),
   SystemModstamp: SfDateTime,
+  CreatedDate: SfDateTime.nullable().optional(),
   IsDeleted: z.boolean().optional(),
   IsConverted: z.boolean().optional(),
   ConvertedContactId: z.string().nullable().optional(),
   ConvertedOpportunityId: z.string().nullable().optional(),
+  /** On a Lead deleted by a merge: the surviving Lead. */
+  MasterRecordId: z.string().nullable().optional(),
   LastModifiedById: z.string().nullable().optional(),
   Status: z.string().nullable().optional(),
 });

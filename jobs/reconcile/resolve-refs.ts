@@ -231,6 +231,7 @@ function splitDuplicates(
         id: record.leadId,
         converted: record.objectType === 'Contact',
         modifiedAt: record.modifiedAt,
+        createdAt: record.createdAt,
         item,
       };
     }),

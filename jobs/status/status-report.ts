@@ -4,6 +4,8 @@ import type { LeadBridgeConfig } from '../../src/config/schema.ts';
 import { fixFor } from '../../src/domain/failure-fixes.ts';
 import { SystemName } from '../../src/domain/lead.ts';
 import { overdueLead, type OverdueLead } from '../../src/domain/overdue.ts';
+import type { TenantIdentityIssues } from '../../src/domain/identity-issues.ts';
+import { readIdentityIssues } from '../../src/store/identity-issues.ts';
 import { readFailingRecords, type FailingRecord } from '../../src/store/record-failures.ts';
 import { SyncHealth } from '../../src/store/sync-health.ts';
 import { scanSyncStates } from '../../src/store/sync-state-scan.ts';
@@ -58,13 +60,23 @@ export interface TenantStatus {
   backlog: number;
   budget: { salesforce: SalesforceBudget | null };
   failing: { records: number; groups: FailureGroup[] };
+  /** Records marked duplicates of the record their lead links: resolved to it, never written to. */
+  duplicates: TenantIdentityIssues['duplicates'];
+  /** Writes refused for the record itself, not sent again until the record or the config changes. */
+  parked: TenantIdentityIssues['parked'];
   overdue: { leads: number; byOwner: OwnerGroup[] };
 }
 
 export interface StatusReport {
   generatedAt: string;
   tenants: TenantStatus[];
-  total: { backlog: number; failingRecords: number; overdueLeads: number };
+  total: {
+    backlog: number;
+    failingRecords: number;
+    overdueLeads: number;
+    duplicates: number;
+    parkedWrites: number;
+  };
 }
 
 /** Looks up the Salesforce owner of Lead/Contact ids (one batch read); absent ids have no owner. */
@@ -173,12 +185,13 @@ export async function buildStatus(
   const tenants: TenantStatus[] = [];
   for (const tenant of tenantIds) {
     const tenantConfig = config.tenants.find((entry) => entry.id === tenant);
-    const [polls, backlog, budget, failing, byOwner] = await Promise.all([
+    const [polls, backlog, budget, failing, byOwner, identity] = await Promise.all([
       health.lastPolls(tenant),
       pending.count(tenant),
       budgets.get(tenant),
       readFailingRecords(redis, store.prefix, tenant),
       overdueByOwner(redis, config, tenant, store.prefix, now, options.ownerLookup),
+      readIdentityIssues(redis, store.prefix, tenant),
     ]);
     const share = tenantConfig?.salesforce.apiBudgetShare ?? 1;
     const allowed = budget ? Math.floor(budget.limit * share) : 0;
@@ -205,6 +218,8 @@ export async function buildStatus(
             : null,
       },
       failing: { records: failing.length, groups: groupFailures(failing) },
+      duplicates: identity.duplicates,
+      parked: identity.parked,
       overdue: { leads: byOwner.reduce((sum, group) => sum + group.count, 0), byOwner },
     });
   }
@@ -215,6 +230,8 @@ export async function buildStatus(
       backlog: tenants.reduce((sum, t) => sum + t.backlog, 0),
       failingRecords: tenants.reduce((sum, t) => sum + t.failing.records, 0),
       overdueLeads: tenants.reduce((sum, t) => sum + t.overdue.leads, 0),
+      duplicates: tenants.reduce((sum, t) => sum + t.duplicates.count, 0),
+      parkedWrites: tenants.reduce((sum, t) => sum + t.parked.count, 0),
     },
   };
 }

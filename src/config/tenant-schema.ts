@@ -198,5 +198,13 @@ export const TenantConfig = z.strictObject({
   notifications: NotificationsConfig.optional().describe(
     'Who hears of handoffs, SLA reminders and breaches, rejections (README: Notifications); none when unset.',
   ),
+  onDelete: z
+    .enum(['unlink', 'propagate'])
+    .default('unlink')
+    .describe(
+      "What a record deleted in one system does to the other system's record: `unlink` (default) keeps it " +
+        'and retires the link; `propagate` deletes it too (HubSpot: archive; Salesforce: delete). Either ' +
+        'way a tombstone stops every pass re-creating the person; a GDPR deletion always does.',
+    ),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

@@ -17,7 +17,7 @@ function instant(iso: string | undefined): number {
 /**
  * Pure, deterministic: which record of several sharing one email the lead links, the others being
  * duplicates that LeadBridge never writes to. Converted first (sales already works it), then the most
- * recently modified, then the oldest, then the lowest id (so equal records always give the same answer,
+ * recently modified, then the oldest by creation (CreatedDate / createdate), then the lowest id (so equal records always give the same answer,
  * whatever order they arrive in).
  */
 export function choosePrimary<T extends DuplicateCandidate>(

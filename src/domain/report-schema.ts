@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TenantIdentityIssues } from './identity-issues.ts';
 
 /** A share of a whole: 0..1, null when the whole is empty (no leads to divide by). */
 const Rate = z.number().min(0).max(1).nullable();
@@ -145,6 +146,8 @@ export const FunnelReport = z.object({
     salesReadyLeadsPerMonth: Count.nullable(),
   }),
   tenants: z.array(TenantReport),
+  /** Per tenant: records marked duplicates (never written to) and writes parked after a refusal. */
+  identity: z.array(TenantIdentityIssues).optional(),
   /** All tenants together: counts are the tenants' sums, times and shares are over all their leads. */
   total: TenantReport,
 });

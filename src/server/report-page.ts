@@ -1,5 +1,6 @@
 import type { FunnelReport, TenantReport } from '../domain/report-schema.ts';
 import { clip, formatDuration, percent } from '../domain/report-units.ts';
+import { identitySection } from './identity-section.ts';
 
 /** Escapes text for HTML and SVG: rejection reasons are typed by people and must never become markup. */
 export function escapeHtml(text: string): string {
@@ -187,5 +188,6 @@ export function reportPage(report: FunnelReport): string {
 <body><h1>LeadBridge closed-loop report</h1>
 <p class="meta">${escapeHtml(report.generatedAt)}, ${escapeHtml(period)}. SLA: follow up within ${escapeHtml(settings.followUpWithin)}, feedback within ${escapeHtml(settings.rejectionFeedbackWithin)}.</p>
 ${body}
+${identitySection(report.identity ?? [])}
 </body></html>`;
 }

@@ -90,7 +90,24 @@ export const RecordErrorEntry = z.object({
   retryable: z.boolean(),
 });
 
+/**
+ * LeadBridge deleted a record itself (HubSpot: archive; Salesforce: delete) because its counterpart was
+ * deleted and the tenant's policy is `onDelete: propagate`; or could not, with the system's reason.
+ */
+export const RecordDeletedEntry = z.object({
+  type: z.literal('record_deleted'),
+  at: At,
+  system: SystemName,
+  recordId: z.string(),
+  /** The system whose deletion was propagated. */
+  after: SystemName,
+  policy: z.literal('propagate'),
+  /** Why the system refused the delete; absent when it was done. */
+  error: z.string().optional(),
+});
+
 export const AuditEntry = z.discriminatedUnion('type', [
+  RecordDeletedEntry,
   ChangeSeenEntry,
   DecisionEntry,
   PatchWrittenEntry,

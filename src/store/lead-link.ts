@@ -19,6 +19,8 @@ export const LinkChange = z.object({
   into: z.string().optional(),
   /** absorbed: the lead key the id now resolves to. */
   intoLead: z.string().optional(),
+  /** deleted: LeadBridge deleted the record itself, following the other side (`onDelete: propagate`). */
+  propagated: z.boolean().optional(),
 });
 export type LinkChange = z.infer<typeof LinkChange>;
 

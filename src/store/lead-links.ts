@@ -27,6 +27,7 @@ import {
   type LinkKeys,
 } from './link-view.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { loadForSalesforceMerge, planSalesforceMerge } from './salesforce-merge-plan.ts';
 import { emailHash, Tombstone } from './tombstone.ts';
 
 export interface LeadLinksOptions {
@@ -103,6 +104,14 @@ export class LeadLinks {
     } catch {
       return null;
     }
+  }
+
+  /** Notes on an email's tombstone that LeadBridge deleted the other side's record too (`onDelete: propagate`). */
+  async markPropagated(tenant: string, email: string): Promise<void> {
+    const existing = (await this.tombstonesFor(tenant, [email])).get(email);
+    if (!existing || existing.propagated) return;
+    const tombstone: Tombstone = { ...existing, propagated: true };
+    await this.#redis.hset(this.tombstonesKey(tenant), emailHash(email), JSON.stringify(tombstone));
   }
 
   /** A restored record lifts its plain-deletion tombstone; a privacy deletion's stays. */
@@ -210,6 +219,22 @@ export class LeadLinks {
     });
   }
 
+  /**
+   * A Salesforce Lead merge (losers deleted with `MasterRecordId`): every loser id now resolves to the
+   * master's lead, and the master is its Lead.
+   */
+  async applySalesforceMerge(
+    tenant: string,
+    masterId: string,
+    loserIds: string[],
+    now: Date,
+  ): Promise<MergeOutcome> {
+    return this.#transact(tenant, async (view) => {
+      await loadForSalesforceMerge(view, masterId, loserIds);
+      return planSalesforceMerge(view, masterId, loserIds, now);
+    });
+  }
+
   /** A Salesforce Lead conversion: the Contact joins the link, the Lead id stays resolvable. */
   async recordConversion(tenant: string, leadId: string, contactId: string, now: Date): Promise<LinkOutcome> {
     return this.#transact(tenant, async (view) => {
@@ -225,21 +250,29 @@ export class LeadLinks {
     id: string,
     reason: RetireReason,
     now: Date,
+    /** Set when LeadBridge deleted the record itself, following a deletion in this other system. */
+    propagatedFrom?: 'hubspot' | 'salesforce',
   ): Promise<LeadLink | null> {
     let email: string | null = null;
     const link = await this.#transact(tenant, async (view) => {
       await loadForRetire(view, index, id);
       const leadKey = view.index(index, id);
-      email = leadKey === null ? null : (view.link(leadKey)?.email ?? null);
-      return planRetire(view, index, id, reason, now);
+      const current = leadKey === null ? null : view.link(leadKey);
+      // Only the record the lead links leaves a tombstone: a deleted duplicate or merged-away id does not.
+      const held =
+        current !== null && [current.hubspot, current.salesforceLead, current.salesforceContact].includes(id);
+      email = held ? (current?.email ?? null) : null;
+      return planRetire(view, index, id, reason, now, propagatedFrom !== undefined);
     });
     // The retired link leaves a tombstone, so no pass re-creates the record from the other side.
     if (link !== null && email !== null) {
-      const tombstone: Tombstone = { reason, system: index, at: now.toISOString() };
+      const tombstone: Tombstone = propagatedFrom
+        ? { reason, system: propagatedFrom, at: now.toISOString(), propagated: true }
+        : { reason, system: index, at: now.toISOString() };
       const key = this.tombstonesKey(tenant);
       const previous = await this.#redis.hget(key, emailHash(email));
       // A privacy deletion is never downgraded to a plain one.
-      if (previous === null || !previous.includes('"privacy_deleted"'))
+      if (previous === null || !previous.includes('"privacy_deleted"') || reason === 'privacy_deleted')
         await this.#redis.hset(key, emailHash(email), JSON.stringify(tombstone));
     }
     return link;

@@ -34,7 +34,7 @@ function indexOf(side: LinkSide): 'hubspot' | 'salesforce' {
   return side === 'hubspot' ? 'hubspot' : 'salesforce';
 }
 
-function emptyLink(leadKey: string, at: string): LeadLink {
+export function emptyLink(leadKey: string, at: string): LeadLink {
   const link = { leadKey, hubspot: null, salesforceLead: null, salesforceContact: null, email: null };
   return { ...link, history: [], createdAt: at, updatedAt: at };
 }
@@ -287,6 +287,7 @@ export function planRetire(
   id: string,
   reason: RetireReason,
   now: Date,
+  propagated = false,
 ): LeadLink | null {
   const leadKey = view.index(index, id);
   const link = leadKey === null ? null : view.link(leadKey);
@@ -295,7 +296,7 @@ export function planRetire(
   const side = SIDES.find((slot) => indexOf(slot) === index && link[slot] === id);
   if (side) {
     link[side] = null;
-    pushHistory(link, { at, side, id, change: reason });
+    pushHistory(link, { at, side, id, change: reason, ...(propagated ? { propagated } : {}) });
   }
   if (reason === 'privacy_deleted') {
     view.setIndex(index, id, null);

@@ -3,6 +3,7 @@ import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { LedgerEntry } from '../domain/ledger-entry.ts';
 import { buildLedgerReport, type LedgerTenantInput } from '../domain/ledger-report.ts';
 import { buildReport, type ReportLead, type ReportTenantInput } from '../domain/report.ts';
+import { readIdentityIssues } from './identity-issues.ts';
 import { tenantKey } from './keys.ts';
 import { decodeLedgerEntry } from './ledger-codec.ts';
 import { LEDGER_INDEX } from './sync-state.ts';
@@ -95,7 +96,20 @@ export async function loadReport(
   options: LoadReportOptions,
 ): Promise<FunnelReport> {
   const tenants = options.tenants ?? config.tenants.map((tenant) => tenant.id);
-  const ledgers = await readLedgerIndex(redis, tenants, options.prefix);
+  const [ledgers, identity] = await Promise.all([
+    readLedgerIndex(redis, tenants, options.prefix),
+    Promise.all(tenants.map((tenant) => readIdentityIssues(redis, options.prefix, tenant))),
+  ]);
+  return { ...(await buildFunnel(redis, config, options, tenants, ledgers)), identity };
+}
+
+async function buildFunnel(
+  redis: Redis,
+  config: Pick<LeadBridgeConfig, 'tenants' | 'lifecycle' | 'sla'>,
+  options: LoadReportOptions,
+  tenants: readonly string[],
+  ledgers: Awaited<ReturnType<typeof readLedgerIndex>>,
+): Promise<FunnelReport> {
   if (ledgers.some((tenant) => tenant.leads.length > 0)) {
     return buildLedgerReport({
       tenants: ledgers,

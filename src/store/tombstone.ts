@@ -12,6 +12,8 @@ export const Tombstone = z.object({
   system: z.enum(['hubspot', 'salesforce']),
   /** ISO-8601 instant. */
   at: z.string(),
+  /** True when LeadBridge deleted the other side's record too (`onDelete: propagate`). */
+  propagated: z.boolean().optional(),
 });
 export type Tombstone = z.infer<typeof Tombstone>;
 

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import type { HubSpotEmulator } from '../../connectors/hubspot/emulator/index.ts';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.ts';
+import { tenantKey } from '../../src/store/keys.ts';
 import { spawnCli } from '../helpers/cli.ts';
 
 /** A CLI process of the product, with its output kept for failure messages. */
@@ -103,5 +105,38 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, timeout
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Live records of either emulator that LeadBridge has not linked (by id, in the link table's indexes):
+ * what a run that did not converge leaves behind. `prefix` is the run's LEADBRIDGE_REDIS_PREFIX.
+ */
+export async function unlinkedRecords(
+  prefix: string | undefined,
+  hubspot: HubSpotEmulator,
+  salesforce: SalesforceEmulator,
+  tenant = 'acme',
+): Promise<string[]> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  try {
+    const store = `${prefix ?? 'leadbridge'}:store`;
+    const contacts = [...hubspot.store.contacts.values()].filter((c) => !c.archived).map((c) => c.id);
+    const leads = salesforce.state.store
+      .rows('Lead')
+      .filter((row) => !row.IsDeleted)
+      .map((row) => String(row.Id));
+    const missing: string[] = [];
+    if (contacts.length > 0) {
+      const found = await redis.hmget(tenantKey(store, tenant, 'by-hubspot'), ...contacts);
+      contacts.forEach((id, i) => found[i] === null && missing.push(`hubspot:${id}`));
+    }
+    if (leads.length > 0) {
+      const found = await redis.hmget(tenantKey(store, tenant, 'by-salesforce'), ...leads);
+      leads.forEach((id, i) => found[i] === null && missing.push(`salesforce:${id}`));
+    }
+    return missing;
+  } finally {
+    await redis.quit();
   }
 }

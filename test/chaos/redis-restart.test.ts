@@ -6,7 +6,7 @@ import {
   type OperatorFixture,
 } from '../e2e/operator-fixture.ts';
 import { startRestartableRedis, type RestartableRedis } from '../helpers/restartable-redis.ts';
-import { duplicates, launch, leadsByEmail, report } from './chaos-fixture.ts';
+import { duplicates, launch, leadsByEmail, report, waitUntil, writeCalls } from './chaos-fixture.ts';
 
 const QUALIFIED = 220;
 
@@ -37,7 +37,13 @@ describe('chaos: Redis restarted under a running backfill', () => {
       body: JSON.stringify({ latencyMs: 300 }),
     });
     const run = launch(['backfill', '--config', configFile], { ...fixture.env, REDIS_URL: redis.url });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Stop Redis once the run is under way (its first write is sent, so it is past its start-up checks),
+    // however slowly a loaded machine starts the process: a fixed delay could stop it before it connected.
+    await waitUntil(
+      () => writeCalls(hubspot, salesforce) > 0 || run.child.exitCode !== null,
+      30_000,
+      'the backfill to send its first write',
+    );
     expect(run.child.exitCode, run.output()).toBeNull();
     const stoppedAt = Date.now();
     await redis.stop();

@@ -3,7 +3,13 @@ import { runCli, startCli, stop } from '../helpers/cli.ts';
 import { createContact, giveDefaultRepAHubSpotSeat, useInstalledFixture } from './operator-fixture.ts';
 
 interface Status {
-  total: { backlog: number; failingRecords: number; overdueLeads: number };
+  total: {
+    backlog: number;
+    failingRecords: number;
+    overdueLeads: number;
+    duplicates: number;
+    parkedWrites: number;
+  };
   tenants: Array<{
     tenant: string;
     polls: Record<'hubspot' | 'salesforce', { lastSuccessAt: string | null }>;
@@ -98,7 +104,14 @@ describe('leadbridge status and retry (built CLI), /status, /settings and the st
       { owner: suite.salesforce.repUserId, count: 1 },
     ]);
     expect(acme.budget.salesforce?.used).toBeGreaterThan(0);
-    expect(status.total).toEqual({ backlog: 0, failingRecords: 1, overdueLeads: 2 });
+    // The refused create is parked (not sent again until the record or the config changes).
+    expect(status.total).toEqual({
+      backlog: 0,
+      failingRecords: 1,
+      overdueLeads: 2,
+      duplicates: 0,
+      parkedWrites: 1,
+    });
 
     // The server's pages and gauges say the same.
     const server = await startCli(

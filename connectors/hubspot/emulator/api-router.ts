@@ -39,6 +39,17 @@ export interface ApiContext {
   exchanges: Exchange[] | undefined;
   /** The portal's clock (epoch ms): which API versions it serves depends on the date. */
   now: () => number;
+  /** Calls since the token last expired (`expiredTokenEvery`). */
+  callsSinceExpiry?: number;
+}
+
+/** `expiredTokenEvery`: every Nth authenticated call finds the token expired. */
+function tokenExpiresNow(context: ApiContext): boolean {
+  if (context.faults.expiredTokenEvery <= 0) return false;
+  context.callsSinceExpiry = (context.callsSinceExpiry ?? 0) + 1;
+  if (context.callsSinceExpiry < context.faults.expiredTokenEvery) return false;
+  context.callsSinceExpiry = 0;
+  return true;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +64,7 @@ function authenticate(req: Request, context: ApiContext): void {
       'INVALID_AUTHENTICATION',
       'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
     );
-  if (context.faults.expiredToken)
+  if (context.faults.expiredToken || tokenExpiresNow(context))
     throw new EmulatorError(
       401,
       'EXPIRED_AUTHENTICATION',
@@ -77,6 +88,8 @@ export function apiRouter(routes: ApiRoute[], context: ApiContext): Router {
           if (context.faults.latencyMs > 0) await sleep(context.faults.latencyMs);
           authenticate(req, context);
           checkVersion(version, context.now());
+          if (context.faults.rateLimitRate > 0 && context.random() < context.faults.rateLimitRate)
+            context.faults.rateLimitNext += 1;
           const headers = context.rateLimits.admit(Date.now(), route.isSearch ?? false, context.faults);
           if (context.faults.errorRate > 0 && context.random() < context.faults.errorRate)
             throw new EmulatorError(

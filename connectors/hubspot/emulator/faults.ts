@@ -13,6 +13,8 @@ export const FaultSettings = z.strictObject({
   /** The next N API calls are answered 429 (TEN_SECONDLY_ROLLING unless `rateLimitPolicy` says DAILY). */
   rateLimitNext: z.number().int().nonnegative().optional(),
   rateLimitPolicy: z.enum(['TEN_SECONDLY_ROLLING', 'DAILY']).optional(),
+  /** Share of API calls (0-1) answered 429 as `rateLimitNext` would (a storm of rate limits at random). */
+  rateLimitRate: z.number().min(0).max(1).optional(),
   /** Calls per rolling 10 s before 429 (the portal's tier: 100, 190, 250); 0 turns the check off. */
   burstPer10s: z.number().int().nonnegative().optional(),
   /** Search calls per second before 429; 0 turns the check off. */
@@ -21,6 +23,8 @@ export const FaultSettings = z.strictObject({
   dailyLimit: z.number().int().nonnegative().optional(),
   /** Every bearer token is treated as expired (401 EXPIRED_AUTHENTICATION). */
   expiredToken: z.boolean().optional(),
+  /** Every Nth API call answers 401 EXPIRED_AUTHENTICATION (a token expiring mid-run); 0 turns it off. */
+  expiredTokenEvery: z.number().int().nonnegative().optional(),
   /** Contacts changed within this many milliseconds are not yet visible to search (index lag). */
   searchLagMs: z.number().int().nonnegative().optional(),
   /** Webhook deliveries fail (the target is treated as unreachable) while true. */
@@ -37,10 +41,12 @@ export function defaultFaults(): Faults {
     errorStatus: 502,
     rateLimitNext: 0,
     rateLimitPolicy: 'TEN_SECONDLY_ROLLING',
+    rateLimitRate: 0,
     burstPer10s: DEFAULT_BURST_PER_10S,
     searchPerSecond: SEARCH_PER_SECOND,
     dailyLimit: 0,
     expiredToken: false,
+    expiredTokenEvery: 0,
     searchLagMs: 0,
     webhooksDown: false,
   };

@@ -204,6 +204,36 @@ export function contactRoutes(store: ContactStore, searchLagMs: () => number): A
       },
     },
     {
+      // "Archive a batch of contacts by ID": 204, also for ids already archived or unknown.
+      method: 'post',
+      template: '/crm/v3/objects/contacts/batch/archive',
+      handle: (req) => {
+        const ids = inputs(req).map((input) => String(input.id ?? ''));
+        if (ids.some((id) => id === '')) throw badRequest('Each input needs an "id"');
+        for (const id of ids) {
+          // By its own id only: a merged-away id must not archive the contact it was merged into.
+          const contact = store.contacts.get(id);
+          if (contact && !contact.archived) store.archive(contact, 'INTEGRATION');
+        }
+        return { status: 204, body: undefined };
+      },
+    },
+    {
+      // GDPR delete: gone for good. By email, an unknown address is blocklisted (still 204).
+      method: 'post',
+      template: '/crm/v3/objects/contacts/gdpr-delete',
+      handle: (req) => {
+        const body = (req.body ?? {}) as { objectId?: unknown; idProperty?: unknown };
+        if (typeof body.objectId !== 'string' || body.objectId === '')
+          throw badRequest('Invalid input JSON: "objectId" is required');
+        const contact = find(body.objectId, body.idProperty);
+        if (!contact && body.idProperty !== 'email')
+          throw new EmulatorError(404, 'OBJECT_NOT_FOUND', 'resource not found');
+        if (contact) store.purge(contact, 'INTEGRATION');
+        return { status: 204, body: undefined };
+      },
+    },
+    {
       method: 'post',
       template: '/crm/v3/objects/contacts/search',
       isSearch: true,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Faults } from './faults.ts';
 import { seedOrg } from './seed.ts';
 import type { EmulatorState } from './state.ts';
+import { MergeError } from './store.ts';
 import { RequestError, validateValues } from './validation.ts';
 
 const SeedBody = z.strictObject({
@@ -20,6 +21,10 @@ const EditBody = z.strictObject({
 const ConvertBody = z.strictObject({ createOpportunity: z.boolean().default(true) });
 const CloseBody = z.strictObject({ won: z.boolean() });
 const CreateBody = z.strictObject({ fields: z.record(z.string(), z.unknown()) });
+const MergeBody = z.strictObject({
+  masterId: z.string().min(15),
+  mergedIds: z.array(z.string().min(15)).min(1),
+});
 const AssignmentRuleBody = z.strictObject({
   entries: z
     .array(z.strictObject({ field: z.string(), equals: z.string(), ownerId: z.string() }))
@@ -166,6 +171,20 @@ export function controlRoutes(state: EmulatorState): Router {
       });
       const notificationId = state.outbound?.notify(String(req.params.id));
       return { ...result, ...(notificationId ? { notificationId } : {}) };
+    }),
+  );
+  // A person merging duplicate Leads in the UI (Salesforce's merge: the others deleted, MasterRecordId set).
+  router.post('/__emulator/leads/merge', (req, res) =>
+    handle(res, () => {
+      const body = MergeBody.parse(req.body ?? {});
+      try {
+        const result = store.mergeLeads(body.masterId, body.mergedIds, rep());
+        const notificationId = state.outbound?.notify(result.masterId);
+        return { ...result, ...(notificationId ? { notificationId } : {}) };
+      } catch (err) {
+        if (err instanceof MergeError) throw new RequestError(err.statusCode, err.message);
+        throw err;
+      }
     }),
   );
   router.post('/__emulator/leads/:id/delete', (req, res) =>

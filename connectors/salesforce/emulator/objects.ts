@@ -159,6 +159,8 @@ export const OBJECTS: Record<string, ObjectDef> = {
       field('ConvertedAccountId', 'reference', { ...readOnly, referenceTo: ['Account'] }),
       field('ConvertedContactId', 'reference', { ...readOnly, referenceTo: ['Contact'] }),
       field('ConvertedOpportunityId', 'reference', { ...readOnly, referenceTo: ['Opportunity'] }),
+      // Set on the records a merge deleted: the surviving record's id (queryAll shows them).
+      field('MasterRecordId', 'reference', { ...readOnly, referenceTo: ['Lead'] }),
       field('IsUnreadByOwner', 'boolean'),
       ...leadBridgeFields(),
     ],

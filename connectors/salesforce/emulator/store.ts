@@ -288,6 +288,37 @@ export class OrgStore {
   }
 
   /**
+   * A merge as Salesforce does it: up to two records into a master of the same object; the master keeps
+   * its id and values (its SystemModstamp moves), the others are deleted with `MasterRecordId` set to the
+   * master, which queryAll returns. Converted Leads cannot be merged.
+   * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_merge.htm
+   */
+  mergeLeads(
+    masterId: string,
+    mergedIds: string[],
+    context: WriteContext,
+  ): { masterId: string; mergedIds: string[] } {
+    if (mergedIds.length < 1 || mergedIds.length > 2)
+      throw new MergeError('INVALID_OPERATION', 'a merge takes a master and one or two other records');
+    const master = this.get('Lead', masterId);
+    if (!master) throw new MergeError('INVALID_ID_FIELD', `invalid id: ${masterId}`);
+    const merged = mergedIds.map((id) => {
+      const row = this.get('Lead', id);
+      if (!row || row.Id === master.Id) throw new MergeError('INVALID_ID_FIELD', `invalid id: ${id}`);
+      return row;
+    });
+    for (const row of [master, ...merged]) {
+      if (row.IsDeleted) throw new MergeError('ENTITY_IS_DELETED', 'entity is deleted');
+      if (row.IsConverted)
+        throw new MergeError('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+    }
+    this.applyChange('Lead', master, {}, context);
+    for (const row of merged)
+      this.applyChange('Lead', row, { IsDeleted: true, MasterRecordId: String(master.Id) }, context);
+    return { masterId: String(master.Id), mergedIds: merged.map((row) => String(row.Id)) };
+  }
+
+  /**
    * Lead conversion as Salesforce does it: an Account from Company, a Contact carrying the person and
    * LeadBridge's fields (the lead field mapping), optionally an Opportunity; the Lead becomes read-only
    * with a converted Status and the Converted* ids.
@@ -394,5 +425,16 @@ export class OrgStore {
     const next = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, next);
     return makeId(prefix, next);
+  }
+}
+
+/** A merge Salesforce refuses, with the API's status code. */
+export class MergeError extends Error {
+  readonly statusCode: string;
+
+  constructor(statusCode: string, message: string) {
+    super(message);
+    this.name = 'MergeError';
+    this.statusCode = statusCode;
   }
 }

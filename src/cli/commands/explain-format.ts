@@ -80,6 +80,13 @@ export function entryRow(entry: AuditEntry): Row {
         where: entry.system,
         detail: `${entry.recordId ?? '(no record)'} ${entry.code} (${entry.retryable ? 'retryable' : 'permanent'}): ${entry.message}`,
       };
+    case 'record_deleted':
+      return {
+        when,
+        what: entry.error ? 'not deleted' : 'deleted',
+        where: entry.system,
+        detail: `${entry.recordId}: deleted in ${entry.after}, policy onDelete: ${entry.policy}${entry.error ? `; refused: ${entry.error}` : ''}`,
+      };
     case 'notification':
       return {
         when,
@@ -111,7 +118,7 @@ function linkLines(link: LeadLink): string[] {
   for (const change of link.history) {
     const target = change.into ?? change.intoLead;
     lines.push(
-      `  ${humanTime(change.at)}  ${change.side} ${change.id} ${change.change}${target ? ` into ${target}` : ''}`,
+      `  ${humanTime(change.at)}  ${change.side} ${change.id} ${change.change}${target ? ` into ${target}` : ''}${change.propagated ? ' by LeadBridge (onDelete: propagate)' : ''}`,
     );
   }
   return lines;

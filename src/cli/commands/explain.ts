@@ -54,7 +54,7 @@ export async function runExplain(
           options.write(
             options.json
               ? `${JSON.stringify({ tenant, emailHash: hash, tombstone }, null, 2)}\n`
-              : `${tenant}: the record with this email (sha256 ${hash.slice(0, 12)}…) was ${what} in ${tombstone.system} at ${tombstone.at}; LeadBridge keeps no other data about it and does not re-create it\n`,
+              : `${tenant}: the record with this email (sha256 ${hash.slice(0, 12)}…) was ${what} in ${tombstone.system} at ${tombstone.at}${tombstone.propagated ? ', and LeadBridge deleted the other system’s record too (onDelete: propagate)' : ''}; LeadBridge keeps no other data about it and does not re-create it\n`,
           );
           return EXIT.failure;
         }

@@ -1,5 +1,6 @@
 import type { FunnelReport, TenantReport } from '../../domain/report-schema.ts';
 import { clip, formatDuration, percent } from '../../domain/report-units.ts';
+import { identityLines } from './identity-format.ts';
 
 export { formatDuration, percent };
 
@@ -144,5 +145,12 @@ export function formatReport(report: FunnelReport): string {
     ...formatTenant(figures, report),
   ];
   if (!single) lines.push('', ...tenantTable(report));
+  for (const issues of report.identity ?? []) {
+    lines.push(
+      '',
+      `Identity${single ? '' : ` (${issues.tenant})`}:`,
+      ...identityLines(issues.duplicates, issues.parked),
+    );
+  }
   return lines.join('\n');
 }

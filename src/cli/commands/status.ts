@@ -6,6 +6,7 @@ import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
 import { closeGracefully, createRedis } from '../../store/redis.ts';
 import { EXIT } from '../exit-codes.ts';
+import { identityLines } from './identity-format.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 
 /** Records listed per failure group in the text view; `--json` has them all. */
@@ -44,6 +45,7 @@ function formatTenant(tenant: TenantStatus): string[] {
     if (group.records.length > RECORDS_SHOWN)
       lines.push(`      ... and ${group.records.length - RECORDS_SHOWN} more (--json lists all)`);
   }
+  lines.push(...identityLines(tenant.duplicates, tenant.parked));
   lines.push(`  overdue leads         ${tenant.overdue.leads}`);
   for (const owner of tenant.overdue.byOwner) {
     const worst = Math.max(...owner.leads.map((lead) => lead.overdueMinutes));
@@ -56,7 +58,7 @@ function formatTenant(tenant: TenantStatus): string[] {
 export function formatStatus(report: StatusReport): string {
   return [
     ...report.tenants.flatMap(formatTenant),
-    `total: ${report.total.backlog} waiting, ${report.total.failingRecords} failing, ${report.total.overdueLeads} overdue`,
+    `total: ${report.total.backlog} waiting, ${report.total.failingRecords} failing, ${report.total.overdueLeads} overdue, ${report.total.duplicates} duplicate(s), ${report.total.parkedWrites} parked`,
     report.total.failingRecords > 0
       ? 'retry them with `leadbridge retry [--code CODE] [--tenant ID]` once fixed'
       : '',

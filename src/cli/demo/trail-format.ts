@@ -30,6 +30,8 @@ function describe(entry: AuditEntry): string {
     }
     case 'record_error':
       return `error          ${entry.system} ${entry.recordId ?? ''} ${entry.code}: ${entry.message}`;
+    case 'record_deleted':
+      return `${entry.error ? 'not deleted' : 'deleted'}        ${entry.system} ${entry.recordId} after a deletion in ${entry.after}`;
     case 'conflict':
       return `conflict       ${entry.field}: ${entry.winner} wins (${entry.rule})`;
     case 'score':

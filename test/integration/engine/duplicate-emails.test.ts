@@ -71,4 +71,25 @@ describe('one person, one link: several Salesforce Leads sharing an email', () =
       h.salesforce.state.store.integrationUserId,
     );
   });
+
+  it('equally recent Leads: the oldest by CreatedDate is linked, not the lowest Id', async () => {
+    const address = email('created');
+    const lowerId = await repCreatesLead({ LastName: 'CreatedLater', Email: address });
+    const higherId = await repCreatesLead({ LastName: 'CreatedFirst', Email: address });
+    // Same SystemModstamp, but the Lead with the higher Id was created first (e.g. imported with its
+    // original CreatedDate): the rule says oldest, whatever the Id order.
+    const rows = [lowerId, higherId].map((id) => h.salesforce.state.store.get('Lead', id)!);
+    const stamp = String(rows[0]!.SystemModstamp);
+    rows[0]!.CreatedDate = '2026-03-02T10:00:00.000+0000';
+    rows[1]!.CreatedDate = '2026-03-01T10:00:00.000+0000';
+    for (const row of rows) row.SystemModstamp = row.LastModifiedDate = stamp;
+    const result = await reconcileBatch(h.deps, TENANT, [
+      { system: 'salesforce', id: lowerId },
+      { system: 'salesforce', id: higherId },
+    ]);
+    expect(result.failures).toEqual([]);
+    const link = await h.deps.links.find(TENANT, 'email', address);
+    expect(link?.salesforceLead).toBe(higherId);
+    expect((await contactProperties(h.hubspot, link!.hubspot!)).lastname).toBe('CreatedFirst');
+  });
 });
