@@ -1,5 +1,6 @@
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { SystemName } from '../src/domain/lead.ts';
+import { withRetries, type RetryOptions } from './batch-retry.ts';
 import type { EngineDeps } from './engine.ts';
 import { pageEvents } from './poll-events.ts';
 
@@ -12,6 +13,12 @@ export interface PollPassDeps {
 export interface PollPassOptions {
   /** Most pages one pass reads (default unbounded); a pass that stops early reports `done: false`. */
   maxPages?: number;
+  /**
+   * Retry each page read on a transient error (5xx, timeout, expired token) or a short rate limit before
+   * the pass fails. A one-shot pass (`sync --once`) has no job retry behind it; a poll job leaves this
+   * unset and lets BullMQ's backoff retry the job.
+   */
+  retries?: RetryOptions;
 }
 
 export interface PollPassResult {
@@ -47,7 +54,10 @@ export async function pollPass(
   let cursor = await engine.cursors.getCursor(tenant, system);
   while (result.pages < maxPages) {
     const now = engine.now();
-    const page = await connector.poll(cursor, now);
+    const from = cursor;
+    const page = options.retries
+      ? await withRetries(() => connector.poll(from, now), engine.logger, options.retries)
+      : await connector.poll(cursor, now);
     const { events, echoes } = pageEvents(tenant, system, page, now);
     await deps.sink(events);
     await page.acknowledge?.();

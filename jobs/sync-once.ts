@@ -53,7 +53,7 @@ export async function syncOnce(
         const sink = async (events: unknown[]) => {
           for (const event of events) await ingestChangeEvent(ingest, event);
         };
-        summary.polls.push(await pollPass({ engine, sink }, tenant, system));
+        summary.polls.push(await pollPass({ engine, sink }, tenant, system, { retries: options }));
       } catch (error) {
         engine.logger.warn({ tenant, system, err: error }, 'poll failed');
         summary.failures.push(batchFailure(tenant, system, null, error));

@@ -134,3 +134,37 @@ describe('sync --once fires the deadlines that fell due since the last run', () 
     expect(third.timersRun).toBe(0);
   });
 });
+
+describe('sync --once rides out a HubSpot token that expires during its polls', () => {
+  const ctx = useCronInstall('cron-expiry', '{ followUpWithin: 1h, rejectionFeedbackWithin: 1h }');
+  const faults = (body: object) =>
+    fetch(`${ctx.hubspot.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('retries the poll page the expired token refused; what still fails stays retryable', async () => {
+    const contactId = await createContact(ctx.hubspot, qualifiedContact('token@cron.example'));
+    // Every second HubSpot call finds the OAuth token expired (HTTP 401 EXPIRED_AUTHENTICATION); one call
+    // of ours first, so the pass's first call (the poll's search) is the one refused.
+    await faults({ expiredTokenEvery: 2 });
+    const direct = await fetch(`${ctx.hubspot.url}/crm/v3/objects/contacts/${contactId}`, {
+      headers: { authorization: 'Bearer emulator-token' },
+    });
+    expect(direct.status).toBe(200);
+    try {
+      const pass = await ctx.run();
+      // The poll itself completed: no failure without a record (a failed page), the contact was read.
+      expect(pass.failures.filter((failure) => failure.recordId === null)).toEqual([]);
+      expect(pass.polls.find((poll) => poll.system === 'hubspot')).toMatchObject({ done: true, records: 1 });
+      // A batch that met an expired token on every try is reported as retryable, never as permanent.
+      expect(pass.failures.every((failure) => failure.retryable)).toBe(true);
+    } finally {
+      await faults({ expiredTokenEvery: 0 });
+    }
+    const next = await ctx.run();
+    expect(next.failures).toEqual([]);
+    expect((await ctx.links.find(TENANT, 'hubspot', contactId))?.salesforceLead).toBeTruthy();
+  });
+});
