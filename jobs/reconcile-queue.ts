@@ -1,20 +1,41 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import type { ReconcileLane } from '../src/domain/reconcile-lane.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES } from './queue-names.ts';
 
-/** A reconcile job names only its tenant: the records come from the tenant's pending set when it runs. */
-export const ReconcileJob = z.object({ tenant: z.string().min(1) });
+/**
+ * A reconcile job names its tenant and shard: the records come from the tenant's pending sets when it
+ * runs, its shard's first (jobs/pending-refs.ts). Jobs queued before shards existed have no shard: 0.
+ */
+export const ReconcileJob = z.object({
+  tenant: z.string().min(1),
+  shard: z.number().int().min(0).default(0),
+});
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
-export type ReconcileQueue = Queue<ReconcileJob>;
+export type ReconcileQueue = Queue<z.input<typeof ReconcileJob>>;
+
+/**
+ * BullMQ priorities of the lanes (lower runs first): a rep's change or an SLA action overtakes every
+ * routine job waiting in the queue, whichever tenant it belongs to.
+ * https://docs.bullmq.io/guide/jobs/prioritized
+ */
+export const LANE_PRIORITY: Record<ReconcileLane, number> = { rep: 1, routine: 10 };
+
+export interface ScheduleOptions {
+  /** The shard whose records the job takes first (default 0). */
+  shard?: number;
+  /** The lane of the change that asks for the job (default `routine`). */
+  lane?: ReconcileLane;
+}
 
 export function createReconcileQueue(
   connection: ConnectionOptions,
   logger: Logger,
   prefix = DEFAULT_QUEUE_PREFIX,
 ): ReconcileQueue {
-  const queue = new Queue<ReconcileJob>(QUEUE_NAMES.reconcile, {
+  const queue = new Queue<z.input<typeof ReconcileJob>>(QUEUE_NAMES.reconcile, {
     connection,
     prefix,
     defaultJobOptions: {
@@ -31,24 +52,30 @@ export function createReconcileQueue(
 }
 
 /**
- * Makes sure one reconcile job of the tenant runs in `delayMs` (milliseconds) or sooner. Deduplicated by
- * tenant with `keepLastIfActive`: while a job is waiting or delayed, further calls are no-ops (that job
- * will find the new records); while one is running, one follow-up is kept and started when it finishes,
- * so a record added just after the running job looked is never left without a job, and a tenant never
- * has two batches in flight.
+ * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds) or sooner.
+ * Deduplicated by tenant, shard and lane with `keepLastIfActive`: while a job is waiting or delayed,
+ * further calls are no-ops (that job will find the new records); while one is running, one follow-up is
+ * kept and started when it finishes, so a record added just after the running job looked is never left
+ * without a job. A rep-lane job has an id of its own and a higher priority, so a routine job delayed
+ * for batching never holds back a rep's change. One active batch per shard is the pending set's rule
+ * (jobs/pending-refs.ts), not the queue's.
  * https://docs.bullmq.io/guide/jobs/deduplication
  */
 export async function scheduleReconcile(
   queue: ReconcileQueue,
   tenant: string,
   delayMs: number,
+  options: ScheduleOptions = {},
 ): Promise<void> {
+  const shard = options.shard ?? 0;
+  const lane = options.lane ?? 'routine';
   await queue.add(
     'reconcile',
-    { tenant },
+    { tenant, shard },
     {
       delay: Math.max(0, Math.round(delayMs)),
-      deduplication: { id: `reconcile-${tenant}`, keepLastIfActive: true },
+      priority: LANE_PRIORITY[lane],
+      deduplication: { id: `reconcile-${tenant}-${shard}-${lane}`, keepLastIfActive: true },
     },
   );
 }

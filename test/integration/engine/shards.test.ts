@@ -79,7 +79,9 @@ describe('shards: several batches of one tenant run in parallel, capped per tena
     await scheduleReconcile(first!.queues.reconcile, SMALL, 0);
 
     await waitFor(() => seen.length === big.length + small.length, 30_000);
-    await waitFor(async () => (await first!.pending.count(BIG)) + (await first!.pending.claimedCount(BIG)) === 0);
+    await waitFor(
+      async () => (await first!.pending.count(BIG)) + (await first!.pending.claimedCount(BIG)) === 0,
+    );
 
     // 0 duplicates, 0 lost: every record reconciled exactly once.
     const ids = seen.map((entry) => `${entry.tenant}/${entry.id}`);

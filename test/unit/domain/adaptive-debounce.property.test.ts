@@ -48,21 +48,18 @@ describe('adaptive debounce', () => {
 
   it('property: heat grows by at most one per change and decays with time, never below one', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 50 }),
-        (gaps) => {
-          let heat = heatAfterChange(null, 0, HALF);
-          let at = 0;
-          for (const gap of gaps) {
-            at += gap;
-            const next = heatAfterChange(heat, at, HALF);
-            expect(next.count).toBeGreaterThanOrEqual(1);
-            expect(next.count).toBeLessThanOrEqual(heat.count + 1 + 1e-9);
-            heat = next;
-          }
-          expect(heat.count).toBeLessThanOrEqual(gaps.length + 1);
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 50 }), (gaps) => {
+        let heat = heatAfterChange(null, 0, HALF);
+        let at = 0;
+        for (const gap of gaps) {
+          at += gap;
+          const next = heatAfterChange(heat, at, HALF);
+          expect(next.count).toBeGreaterThanOrEqual(1);
+          expect(next.count).toBeLessThanOrEqual(heat.count + 1 + 1e-9);
+          heat = next;
+        }
+        expect(heat.count).toBeLessThanOrEqual(gaps.length + 1);
+      }),
     );
   });
 
