@@ -9,6 +9,7 @@ import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
+import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -32,6 +33,8 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Records per reconcile batch (default 100). */
   batchSize?: number;
   onProgress?: (progress: BackfillProgress) => void;
+  /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
+  lanes?: YieldOptions;
 }
 
 export interface BackfillSummary extends BatchTotals {
@@ -184,6 +187,7 @@ async function backfillSystem(
     for (let i = 0; i < page.records.length; i += batchSize) {
       const refs = page.records.slice(i, i + batchSize).map((record) => ({ system, id: record.id }));
       try {
+        await yieldToLanes(runtime.pending, tenant, options.lanes);
         addBatchResult(
           summary,
           await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),
