@@ -250,10 +250,12 @@ export class PendingRefs {
         id,
         options.shard ?? 0,
         options.ignoreHolds ? '1' : '0',
+        nowMs - REP_LANE_ADVANCE_MS / 2,
       ],
     )) as string[];
     const refs: PendingRef[] = [];
     const repBound = nowMs - REP_LANE_ADVANCE_MS / 2;
+
     let rep = 0;
     for (let i = 0; i < raw.length; i += 4) {
       const ref = parseMember(raw[i + 1] ?? '', raw[i + 2] ?? '');

@@ -23,7 +23,8 @@ return 1
 /**
  * KEYS: the tenant's batch semaphore, its last batch start, then four keys per shard. ARGV: due by, limit, now, lease until
  * (epoch ms), cap (0: none), batch id, the shard to take first (its job's), '1' to ignore holds
- * (`popDue`: one process draining every shard, as `sync --once` does).
+ * (`popDue`: one process draining every shard, as `sync --once` does), the rep-lane bound (scores at or
+ * below it are rep-lane records).
  *
  * 1. Claims whose lease ended by now (their job died) return to their shard's pending set, due now.
  * 2. With `cap` batches of the tenant already holding an unexpired lease, nothing is taken.
@@ -69,6 +70,19 @@ for s = 0, n - 1 do
   end
 end
 table.sort(order, function(a, b) return a[2] < b[2] end)
+-- While another batch of the tenant runs, a new one starts only when it is full or carries a rep's
+-- change: a quiet tenant's changes wait for the running batch and go out together (as few API calls as
+-- one batch at a time made), a backlog spreads over the shards and the workers.
+if cap > 0 and not ignoreHolds and redis.call('ZCARD', KEYS[1]) > 0 then
+  local available = 0
+  local rep = false
+  for _, entry in ipairs(order) do
+    local s = entry[1]
+    available = available + redis.call('ZCOUNT', key(s, 1), '-inf', dueBy)
+    if redis.call('ZCOUNT', key(s, 1), '-inf', ARGV[9]) > 0 then rep = true end
+  end
+  if available < limit and not rep then return {} end
+end
 local out = {}
 local left = limit
 for _, entry in ipairs(order) do
