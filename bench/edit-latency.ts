@@ -172,6 +172,21 @@ export async function measureEditLatency(options: EditLatencyOptions): Promise<E
       await new Promise((resolve) => setTimeout(resolve, 50));
     clearInterval(watcher);
     const lost = [...outstanding.values()].reduce((sum, list) => sum + list.length, 0);
+    if (process.env.EDIT_LATENCY_DEBUG) {
+      const queue = pool.workers[0]!.queues.reconcile;
+      const jobs = await queue.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active'], 0, 2000);
+      const retried = jobs.filter((job) => job.attemptsMade > 1 || job.failedReason);
+      const sizes = jobs.filter((job) => job.returnvalue?.refs > 0).map((job) => job.returnvalue.refs);
+      process.stderr.write(`batches=${sizes.length} sizes=${sizes.join(',')}\n`);
+      process.stderr.write(
+        `${JSON.stringify(await queue.getJobCounts())} retried=${retried.length} ${retried
+          .slice(0, 3)
+          .map((job) => job.failedReason)
+          .join(
+            ' | ',
+          )} pending=${await pool.workers[0]!.pending.count('acme')} claimed=${await pool.workers[0]!.pending.claimedCount('acme')} due=${JSON.stringify(await pool.workers[0]!.pending.dueByShard('acme'))} now=${Date.now()}\n`,
+      );
+    }
     const calls = totalCalls(hubspot, salesforce) - callsBefore;
     const sorted = [...latencies].sort((a, b) => a - b);
     return {

@@ -34,6 +34,12 @@ export type PendingRef = RecordRef &
     leadKey?: string;
   };
 
+/** When a shard next has work: its earliest pending record, its earliest claim's lease end (epoch ms). */
+export interface ShardDue {
+  pending: number | null;
+  leaseEnds: number | null;
+}
+
 /** Records taken for one reconcile batch, claimed under one lease. */
 export interface ClaimedBatch {
   /** Its place in the tenant's batch semaphore; pass it to `release` / `putBack`. */
@@ -328,15 +334,23 @@ export class PendingRefs {
     }
   }
 
-  /** Per shard, the epoch ms at which its earliest record is due or claim ends (null: nothing there). */
-  async dueByShard(tenant: string): Promise<Array<number | null>> {
+  /**
+   * Per shard: when its earliest pending record is due and when its earliest claim's lease ends (epoch
+   * ms; null when there is none).
+   */
+  async dueByShard(tenant: string): Promise<ShardDue[]> {
     const raw = (await DUE_BY_SHARD.run(this.#redis, this.#allKeys(tenant), [])) as string[];
-    return raw.map((score) => (score === '' ? null : Number(score)));
+    const at = (score: string | undefined) => (score ? Number(score) : null);
+    const out: ShardDue[] = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ pending: at(raw[i]), leaseEnds: at(raw[i + 1]) });
+    return out;
   }
 
   /** Epoch ms at which the earliest pending record is due or claim ends, or null when there is none. */
   async nextDueAt(tenant: string): Promise<number | null> {
-    const due = (await this.dueByShard(tenant)).filter((at): at is number => at !== null);
+    const due = (await this.dueByShard(tenant))
+      .flatMap((shard) => [shard.pending, shard.leaseEnds])
+      .filter((at): at is number => at !== null);
     return due.length === 0 ? null : Math.min(...due);
   }
 

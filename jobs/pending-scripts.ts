@@ -116,17 +116,14 @@ return out
 `);
 
 /**
- * KEYS: four per shard. Per shard, the earliest instant (epoch ms, as a string; '' when none) at which
- * something is due in it: a pending record, or a claim whose lease ends.
+ * KEYS: four per shard. Per shard, two epoch-ms instants as strings ('' when none): when its earliest
+ * pending record is due, and when its earliest claim's lease ends.
  */
 export const DUE_BY_SHARD = new LuaScript(`
 local out = {}
 for s = 0, #KEYS / 4 - 1 do
-  local first = redis.call('ZRANGE', KEYS[s * 4 + 1], 0, 0, 'WITHSCORES')[2]
-  local lease = redis.call('ZRANGE', KEYS[s * 4 + 3], 0, 0, 'WITHSCORES')[2]
-  local due = first
-  if lease and (not first or tonumber(lease) < tonumber(first)) then due = lease end
-  out[#out + 1] = due or ''
+  out[#out + 1] = redis.call('ZRANGE', KEYS[s * 4 + 1], 0, 0, 'WITHSCORES')[2] or ''
+  out[#out + 1] = redis.call('ZRANGE', KEYS[s * 4 + 3], 0, 0, 'WITHSCORES')[2] or ''
 end
 return out
 `);

@@ -1,18 +1,17 @@
 import type { Job } from 'bullmq';
-import { durationMs } from '../src/domain/duration.ts';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
-import { ReconcileJob, type ScheduleOptions } from './reconcile-queue.ts';
+import { ReconcileJob, SCHEDULE_SLOT_MS, type ScheduleOptions } from './reconcile-queue.ts';
 
 /** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
 export const RECONCILE_BATCH_SIZE = 100;
 
 /**
- * How long a busy tenant's routine changes wait for the next batch, in milliseconds, and how far ahead a
- * batch takes records that are nearly due: a quarter of the configured debounce (500 ms by default), so
- * at a steady stream of changes batches stay as full as the fixed 2 s debounce made them.
+ * How long a busy tenant's routine changes wait for the next batch after the last one started, in
+ * milliseconds: a quarter of the configured debounce (500 ms by default), so at a steady stream of
+ * changes batches stay about as full as the fixed 2 s debounce made them.
  */
 export function batchLingerMs(debounceMs: number): number {
   return Math.round(debounceMs / 4);
@@ -40,9 +39,10 @@ export interface ReconcileJobResult {
 
 /**
  * Schedules a job for every shard of the tenant with something due: the finishing batch does this for
- * the shards it held and for those a cap or a hold kept waiting. `futureOnly` (a job that took nothing)
- * skips shards due by `horizon`: a running batch holds them and schedules them when it ends, and a job
- * for them now would only find them held again.
+ * the shards it held and for those a cap or a hold kept waiting, and a recovery job for the end of every
+ * claim's lease (a batch that dies leaves its records to it). `futureOnly` (a job that took nothing)
+ * skips pending records due by `horizon`: a running batch holds them and schedules them when it ends,
+ * and a job for them now would only find them held again.
  */
 async function scheduleDueShards(
   deps: ReconcileProcessorDeps,
@@ -51,9 +51,11 @@ async function scheduleDueShards(
   futureOnly: { horizon: number } | null,
 ): Promise<void> {
   const due = await deps.pending.dueByShard(tenant);
-  for (const [shard, at] of due.entries()) {
-    if (at === null || (futureOnly && at <= futureOnly.horizon)) continue;
-    await deps.schedule(tenant, at - nowMs, { shard });
+  for (const [shard, { pending, leaseEnds }] of due.entries()) {
+    if (pending !== null && !(futureOnly && pending <= futureOnly.horizon)) {
+      await deps.schedule(tenant, pending - nowMs, { shard });
+    }
+    if (leaseEnds !== null) await deps.schedule(tenant, leaseEnds - nowMs, { shard, recovery: true });
   }
 }
 
@@ -79,9 +81,8 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
     const { tenant, shard } = ReconcileJob.parse(job.data);
     const { engine } = deps;
     const nowMs = engine.now().getTime();
-    // Records due within the batch linger join this batch: a burst ingested over a few milliseconds is
-    // one batch, not one per record.
-    const horizon = nowMs + batchLingerMs(durationMs(engine.config.sync.debounce));
+    // Records due within the job's scheduling slot join this batch: the job runs at the slot's start.
+    const horizon = nowMs + SCHEDULE_SLOT_MS;
     const batch = await deps.pending.takeBatch(tenant, { dueByMs: horizon, limit: batchSize, shard, nowMs });
     const { refs } = batch;
     if (refs.length === 0) {

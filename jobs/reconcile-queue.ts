@@ -28,7 +28,15 @@ export interface ScheduleOptions {
   shard?: number;
   /** The lane of the change that asks for the job (default `routine`). */
   lane?: ReconcileLane;
+  /**
+   * A job for when a claim's lease ends (a dead batch's records return then): coarse slots of
+   * {@link RECOVERY_SLOT_MS}, run at the end of the slot, so running batches' leases add few jobs.
+   */
+  recovery?: boolean;
 }
+
+/** Slot width of recovery jobs, in milliseconds. */
+export const RECOVERY_SLOT_MS = 10_000;
 
 export function createReconcileQueue(
   connection: ConnectionOptions,
@@ -52,13 +60,21 @@ export function createReconcileQueue(
 }
 
 /**
- * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds) or sooner.
- * Deduplicated by tenant, shard and lane with `keepLastIfActive`: while a job is waiting or delayed,
- * further calls are no-ops (that job will find the new records); while one is running, one follow-up is
- * kept and started when it finishes, so a record added just after the running job looked is never left
- * without a job. A rep-lane job has an id of its own and a higher priority, so a routine job delayed
- * for batching never holds back a rep's change. One active batch per shard is the pending set's rule
- * (jobs/pending-refs.ts), not the queue's.
+ * Width of a scheduling slot, in milliseconds: requests for a shard's job due within one slot share a job
+ * (deduplicated), requests for different slots get jobs of their own. A job delayed for a hot record or a
+ * dead batch's lease never holds back an earlier request, as one job per shard would.
+ */
+export const SCHEDULE_SLOT_MS = 250;
+
+/**
+ * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds) or sooner: at the
+ * start of the scheduling slot it falls in (a job's horizon reaches half a second ahead, so it still takes
+ * the records). Deduplicated by tenant, shard, lane and slot with `keepLastIfActive`: while that job is
+ * waiting or delayed, further calls are no-ops (it will find the new records); while it runs, one
+ * follow-up is kept and started when it finishes, so a record added just after the running job looked
+ * is never left without a job. A rep-lane job has ids of its own and a higher priority. One active batch
+ * per shard is the pending set's rule (jobs/pending-refs.ts), not the queue's: extra jobs find nothing
+ * to take and end.
  * https://docs.bullmq.io/guide/jobs/deduplication
  */
 export async function scheduleReconcile(
@@ -69,13 +85,18 @@ export async function scheduleReconcile(
 ): Promise<void> {
   const shard = options.shard ?? 0;
   const lane = options.lane ?? 'routine';
+  const now = Date.now();
+  const width = options.recovery ? RECOVERY_SLOT_MS : SCHEDULE_SLOT_MS;
+  const slot = Math.floor((now + Math.max(0, delayMs)) / width);
+  const runAt = options.recovery ? (slot + 1) * width : slot * width;
+  const kind = options.recovery ? 'lease' : lane;
   await queue.add(
     'reconcile',
     { tenant, shard },
     {
-      delay: Math.max(0, Math.round(delayMs)),
+      delay: Math.max(0, runAt - now),
       priority: LANE_PRIORITY[lane],
-      deduplication: { id: `reconcile-${tenant}-${shard}-${lane}`, keepLastIfActive: true },
+      deduplication: { id: `reconcile-${tenant}-${shard}-${kind}-${slot}`, keepLastIfActive: true },
     },
   );
 }

@@ -192,8 +192,11 @@ export async function startWorkers(
     const swept = await sweepTimers(engine, redis, prefixes.store);
     if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');
     for (const tenant of config.tenants) {
-      for (const [shard, dueAt] of (await pending.dueByShard(tenant.id)).entries()) {
-        if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime(), { shard });
+      for (const [shard, due] of (await pending.dueByShard(tenant.id)).entries()) {
+        const nowMs = engine.now().getTime();
+        if (due.pending !== null) await schedule(tenant.id, due.pending - nowMs, { shard });
+        if (due.leaseEnds !== null)
+          await schedule(tenant.id, due.leaseEnds - nowMs, { shard, recovery: true });
       }
     }
   } catch (error) {
