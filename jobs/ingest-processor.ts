@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { debounceDelayMs, heatHalfLifeMs } from '../src/domain/adaptive-debounce.ts';
+import { batchDelayMs, debounceDelayMs, heatHalfLifeMs } from '../src/domain/adaptive-debounce.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { laneOf } from '../src/domain/reconcile-lane.ts';
@@ -77,22 +77,6 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   await deps.pending.add(event.tenant, [ref], nowMs + delayMs, lane);
   await deps.schedule(event.tenant, delayMs, { shard: deps.pending.shardOf(event.tenant, ref), lane });
   return { pending: true, leadKey: link?.leadKey ?? null };
-}
-
-/**
- * When a routine change is reconciled, as a delay from `nowMs`: after its own (adaptive) debounce, and,
- * while the tenant is busy (a batch started within two lingers), at the next tick of a fixed grid of
- * `lingerMs` (multiples of it since the epoch, the same for every worker) at or after that, so the
- * changes of a steady stream meet in one batch per tick instead of one batch per change.
- */
-export function batchDelayMs(
-  nowMs: number,
-  debounceMs: number,
-  lastBatchAt: number | null,
-  lingerMs: number,
-): number {
-  if (lastBatchAt === null || lingerMs <= 0 || nowMs - lastBatchAt > 2 * lingerMs) return debounceMs;
-  return Math.ceil((nowMs + debounceMs) / lingerMs) * lingerMs - nowMs;
 }
 
 /**

@@ -33,3 +33,19 @@ export function debounceDelayMs(heat: number, maxMs: number): number {
 export function heatHalfLifeMs(maxMs: number): number {
   return Math.max(1, Math.round(maxMs / 2));
 }
+
+/**
+ * When a routine change is reconciled, as a delay from `nowMs`: after its own (adaptive) debounce, and,
+ * while the tenant is busy (a batch started within two lingers), at the next tick of a fixed grid of
+ * `lingerMs` (multiples of it since the epoch, the same for every worker) at or after that, so the
+ * changes of a steady stream meet in one batch per tick instead of one batch per change.
+ */
+export function batchDelayMs(
+  nowMs: number,
+  debounceMs: number,
+  lastBatchAt: number | null,
+  lingerMs: number,
+): number {
+  if (lastBatchAt === null || lingerMs <= 0 || nowMs - lastBatchAt > 2 * lingerMs) return debounceMs;
+  return Math.ceil((nowMs + debounceMs) / lingerMs) * lingerMs - nowMs;
+}

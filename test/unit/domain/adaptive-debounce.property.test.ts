@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { debounceDelayMs, heatAfterChange, heatHalfLifeMs } from '../../../src/domain/adaptive-debounce.ts';
+import {
+  batchDelayMs,
+  debounceDelayMs,
+  heatAfterChange,
+  heatHalfLifeMs,
+} from '../../../src/domain/adaptive-debounce.ts';
 import { laneOf } from '../../../src/domain/reconcile-lane.ts';
 import { shardOf } from '../../../src/domain/shard.ts';
 
@@ -73,6 +78,34 @@ describe('adaptive debounce', () => {
         expect(heat.count).toBeCloseTo(fixed, 3);
         if (gap >= 2 * HALF) expect(debounceDelayMs(heat.count, MAX)).toBe(0);
       }),
+    );
+  });
+});
+
+describe('batch grid', () => {
+  it('leaves a quiet tenant alone: the delay is the record’s own', () => {
+    expect(batchDelayMs(10_000, 0, null, 500)).toBe(0);
+    expect(batchDelayMs(10_000, 0, 8_000, 500)).toBe(0);
+  });
+
+  it('property: a busy tenant’s change waits for the next grid tick at or after its own delay', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_000_000, max: 2_000_000_000 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.integer({ min: 1, max: 2_000 }),
+        (now, own, sinceLastBatch, linger) => {
+          const delay = batchDelayMs(now, own, now - sinceLastBatch, linger);
+          if (sinceLastBatch > 2 * linger) {
+            expect(delay).toBe(own);
+            return;
+          }
+          expect(delay).toBeGreaterThanOrEqual(own);
+          expect(delay - own).toBeLessThan(linger);
+          expect((now + delay) % linger).toBe(0);
+        },
+      ),
     );
   });
 });
