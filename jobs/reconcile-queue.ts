@@ -67,9 +67,8 @@ export function createReconcileQueue(
 export const SCHEDULE_SLOT_MS = 250;
 
 /**
- * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds) or sooner: at the
- * start of the scheduling slot it falls in (a job's horizon reaches half a second ahead, so it still takes
- * the records). Deduplicated by tenant, shard, lane and slot with `keepLastIfActive`: while that job is
+ * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds), at most one slot
+ * later: at the end of the scheduling slot it falls in (at once when it is due now). Deduplicated by tenant, shard, lane and slot with `keepLastIfActive`: while that job is
  * waiting or delayed, further calls are no-ops (it will find the new records); while it runs, one
  * follow-up is kept and started when it finishes, so a record added just after the running job looked
  * is never left without a job. A rep-lane job has ids of its own and a higher priority. One active batch
@@ -87,8 +86,10 @@ export async function scheduleReconcile(
   const lane = options.lane ?? 'routine';
   const now = Date.now();
   const width = options.recovery ? RECOVERY_SLOT_MS : SCHEDULE_SLOT_MS;
-  const slot = Math.floor((now + Math.max(0, delayMs)) / width);
-  const runAt = options.recovery ? (slot + 1) * width : slot * width;
+  // Never early: a delayed job runs at the end of its slot (a rate-limited tenant waits the whole wait);
+  // one due now runs now, deduplicated with the slot it falls in.
+  const slot = delayMs > 0 ? Math.ceil((now + delayMs) / width) : Math.floor(now / width);
+  const runAt = delayMs > 0 ? slot * width : now;
   const kind = options.recovery ? 'lease' : lane;
   await queue.add(
     'reconcile',
