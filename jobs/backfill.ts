@@ -9,6 +9,7 @@ import type { ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
+import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
 
 /**
  * Records reconciled together by a backfill: a hundred HubSpot list pages, five Salesforce query pages.
@@ -44,6 +45,8 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
    */
   batchSize?: number;
   onProgress?: (progress: BackfillProgress) => void;
+  /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
+  lanes?: YieldOptions;
 }
 
 export interface BackfillSummary extends BatchTotals {
@@ -226,6 +229,7 @@ async function backfillSystem(
       // Each ref carries the record just read, so reconcile does not read it again by id.
       const refs = records.slice(i, i + batchSize).map((record) => ({ system, id: record.id, record }));
       try {
+        await yieldToLanes(runtime.pending, tenant, options.lanes);
         addBatchResult(
           summary,
           await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),

@@ -13,7 +13,7 @@ import { LeadLedger } from '../src/store/lead-ledger.ts';
 import { SyncState } from '../src/store/sync-state.ts';
 import { SyncHealth } from '../src/store/sync-health.ts';
 import type { EngineDeps } from './engine.ts';
-import { PendingRefs } from './pending-refs.ts';
+import { PendingRefs, type TenantSharding } from './pending-refs.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
@@ -35,6 +35,16 @@ export function enginePrefixes(base = DEFAULT_QUEUE_PREFIX): EnginePrefixes {
 export interface EngineRuntime {
   engine: EngineDeps;
   pending: PendingRefs;
+}
+
+/** Each tenant's shards and batch cap from the config (one shard for a tenant the config lacks). */
+export function tenantSharding(config: LeadBridgeConfig): (tenant: string) => TenantSharding {
+  return (tenant) => {
+    const reconcile = config.tenants.find((entry) => entry.id === tenant)?.reconcile;
+    return reconcile
+      ? { shards: reconcile.shards, maxParallelBatches: reconcile.maxParallelBatches }
+      : { shards: 1, maxParallelBatches: 0 };
+  };
 }
 
 /** Builds the engine's dependencies over one Redis connection: the stores and every tenant's connectors. */
@@ -75,7 +85,11 @@ export function buildEngine(
   };
   return {
     engine,
-    pending: new PendingRefs(redis, { ...store, leaseMs: durationMs(config.sync.claimLease) }),
+    pending: new PendingRefs(redis, {
+      ...store,
+      leaseMs: durationMs(config.sync.claimLease),
+      sharding: tenantSharding(config),
+    }),
   };
 }
 

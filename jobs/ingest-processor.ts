@@ -1,21 +1,25 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { batchDelayMs, debounceDelayMs, heatHalfLifeMs } from '../src/domain/adaptive-debounce.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { mergedInto } from '../connectors/salesforce/record-states.ts';
+import { laneOf } from '../src/domain/reconcile-lane.ts';
 import type { EngineDeps } from './engine.ts';
 import { maintainLinks } from './link-maintenance.ts';
 import { propagateDeletion } from './propagate-deletion.ts';
-import type { PendingRefs } from './pending-refs.ts';
+import type { PendingRef, PendingRefs } from './pending-refs.ts';
+import { batchLingerMs } from './reconcile-processor.ts';
+import type { ScheduleOptions } from './reconcile-queue.ts';
 
 export interface IngestDeps {
   engine: Pick<EngineDeps, 'config' | 'links' | 'state' | 'audit' | 'logger' | 'now'> &
     Partial<Pick<EngineDeps, 'connectors' | 'metrics'>>;
   pending: PendingRefs;
   /**
-   * Makes sure the tenant's reconcile runs within `delayMs` milliseconds (the worker: a deduplicated
-   * delayed job; `sync --once`: nothing, it drains the pending sets itself).
+   * Makes sure a reconcile of the tenant's shard runs within `delayMs` milliseconds (the worker: a
+   * deduplicated delayed job; `sync --once`: nothing, it drains the pending sets itself).
    */
-  schedule(tenant: string, delayMs: number): Promise<void>;
+  schedule(tenant: string, delayMs: number, options?: ScheduleOptions): Promise<void>;
 }
 
 export interface IngestOutcome {
@@ -26,8 +30,14 @@ export interface IngestOutcome {
 
 /**
  * One change event: link maintenance, then the record (with how it was seen, which reconcile notes in the
- * lead's audit trail) into the tenant's pending set, due after the debounce, and the tenant's reconcile
- * scheduled.
+ * lead's audit trail) into its shard of the tenant's pending set, and that shard's reconcile scheduled.
+ * When it is due:
+ * - a rep's change or an SLA action (the `rep` lane, src/domain/reconcile-lane.ts): at once, before any
+ *   routine record;
+ * - otherwise after the adaptive debounce (src/domain/adaptive-debounce.ts): at once for the first
+ *   change of a quiet record, longer (up to `sync.debounce`) for a record that keeps changing; and no
+ *   sooner than the batch linger after the tenant's last batch started, so a busy tenant's changes
+ *   share batches instead of each costing its own API calls.
  * Safe to run twice: the link plans are idempotent and the pending set is a set.
  */
 export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promise<IngestOutcome> {
@@ -50,15 +60,28 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
     return { pending: false, leadKey: link?.leadKey ?? null };
   }
   const debounceMs = durationMs(engine.config.sync.debounce);
-  const ref = {
+  const ref: PendingRef = {
     system: checked.system,
     id: checked.objectId,
     source: checked.source,
     kind: checked.kind,
     occurredAt: checked.occurredAt,
+    ...(link?.leadKey ? { leadKey: link.leadKey } : {}),
   };
-  await deps.pending.add(event.tenant, [ref], now.getTime() + debounceMs);
-  await deps.schedule(event.tenant, debounceMs);
+  const lane = laneOf(checked);
+  const nowMs = now.getTime();
+  const { heat, lastBatchAt } = await deps.pending.touch(
+    event.tenant,
+    ref,
+    nowMs,
+    heatHalfLifeMs(debounceMs),
+  );
+  const delayMs =
+    lane === 'rep'
+      ? 0
+      : batchDelayMs(nowMs, debounceDelayMs(heat.count, debounceMs), lastBatchAt, batchLingerMs(debounceMs));
+  await deps.pending.add(event.tenant, [ref], nowMs + delayMs, lane);
+  await deps.schedule(event.tenant, delayMs, { shard: deps.pending.shardOf(event.tenant, ref), lane });
   return { pending: true, leadKey: link?.leadKey ?? null };
 }
 

@@ -1,10 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { heatAfterChange, type ChangeHeat } from '../src/domain/adaptive-debounce.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { SystemName } from '../src/domain/lead.ts';
+import type { ReconcileLane } from '../src/domain/reconcile-lane.ts';
+import { shardOf } from '../src/domain/shard.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from '../src/store/keys.ts';
-import { LuaScript } from '../src/store/lua-script.ts';
 import type { RecordRef } from './engine.ts';
+import {
+  ADD,
+  DUE_BY_SHARD,
+  LANE_WORK,
+  PUT_BACK,
+  RELEASE,
+  REMOVE,
+  STORE_HEAT,
+  TAKE_BATCH,
+} from './pending-scripts.ts';
 
 /** How the latest change of a pending record was seen, handed to reconcile for the audit trail. */
 const SeenMeta = z.object({
@@ -15,88 +28,44 @@ const SeenMeta = z.object({
 });
 
 /** A pending record with what was last seen of it (reconcile's `SeenRef`). */
-export type PendingRef = RecordRef & z.infer<typeof SeenMeta>;
+export type PendingRef = RecordRef &
+  z.infer<typeof SeenMeta> & {
+    /** The lead the record belongs to, when known (on add): it picks the shard (default: the record). */
+    leadKey?: string;
+  };
 
-/**
- * KEYS: set, meta, claimed, claimed meta. ARGV: mode (NX on add, LT on put back), then (score, member,
- * meta JSON) triples. The meta of an add is the latest change; on a put back, a newer change's meta is
- * kept and the claim on the member ends.
- */
-const ADD = new LuaScript(`
-for i = 2, #ARGV, 3 do
-  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i], ARGV[i + 1])
-  if ARGV[1] == 'NX' then
-    redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2])
-  else
-    redis.call('HSETNX', KEYS[2], ARGV[i + 1], ARGV[i + 2])
-    redis.call('ZREM', KEYS[3], ARGV[i + 1])
-    redis.call('HDEL', KEYS[4], ARGV[i + 1])
-  end
-end
-return 1
-`);
+/** When a shard next has work: its earliest pending record, its earliest claim's lease end (epoch ms). */
+export interface ShardDue {
+  pending: number | null;
+  leaseEnds: number | null;
+}
 
-/**
- * KEYS: set, meta, claimed, claimed meta. ARGV: due by, limit, now, lease until (epoch ms).
- * First returns every claim whose lease ended before now (its job died) to the set, due now, keeping a
- * newer change's meta; then pops up to `limit` members due by `due by`, oldest first, and claims them
- * until `lease until`, all in one atomic step, so two reconcile jobs of a tenant never take the same
- * record and a record is never out of both the set and the claims.
- */
-const POP_DUE = new LuaScript(`
-local expired = redis.call('ZRANGE', KEYS[3], '-inf', ARGV[3], 'BYSCORE')
-for _, member in ipairs(expired) do
-  redis.call('ZADD', KEYS[1], 'LT', ARGV[3], member)
-  local meta = redis.call('HGET', KEYS[4], member)
-  if meta then redis.call('HSETNX', KEYS[2], member, meta) end
-  redis.call('ZREM', KEYS[3], member)
-  redis.call('HDEL', KEYS[4], member)
-end
-local members = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
-if #members == 0 then return {} end
-redis.call('ZREM', KEYS[1], unpack(members))
-local metas = redis.call('HMGET', KEYS[2], unpack(members))
-redis.call('HDEL', KEYS[2], unpack(members))
-local out = {}
-for i = 1, #members do
-  redis.call('ZADD', KEYS[3], ARGV[4], members[i])
-  if metas[i] then redis.call('HSET', KEYS[4], members[i], metas[i]) end
-  out[#out + 1] = members[i]
-  out[#out + 1] = metas[i] or ''
-end
-return out
-`);
-
-/**
- * KEYS: set, claimed. The earliest instant (epoch ms, as a string; nil when both are empty) at which
- * something is due: a pending record, or a claim whose lease ends, whatever protocol the client speaks.
- */
-const FIRST_SCORE = new LuaScript(`
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
-local lease = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]
-if first and lease then
-  if tonumber(lease) < tonumber(first) then return lease end
-  return first
-end
-return first or lease
-`);
-
-/** KEYS: set, meta, claimed, claimed meta. ARGV: members. */
-const REMOVE = new LuaScript(`
-redis.call('HDEL', KEYS[2], unpack(ARGV))
-redis.call('ZREM', KEYS[3], unpack(ARGV))
-redis.call('HDEL', KEYS[4], unpack(ARGV))
-return redis.call('ZREM', KEYS[1], unpack(ARGV))
-`);
-
-/** KEYS: claimed, claimed meta. ARGV: members. Ends the claims (the batch's outcome is stored). */
-const RELEASE = new LuaScript(`
-redis.call('HDEL', KEYS[2], unpack(ARGV))
-return redis.call('ZREM', KEYS[1], unpack(ARGV))
-`);
+/** Records taken for one reconcile batch, claimed under one lease. */
+export interface ClaimedBatch {
+  /** Its place in the tenant's batch semaphore; pass it to `release` / `putBack`. */
+  id: string;
+  refs: PendingRef[];
+  /** How many of them travel in the rep lane. */
+  rep: number;
+}
 
 /** Default lease of a claim, in milliseconds; a running batch renews it (see `renewWhile`). */
 export const CLAIM_LEASE_MS = 60_000;
+
+/**
+ * How far ahead of routine records a rep-lane record is scored, in milliseconds (ten years): rep-lane
+ * records are always due at once, so the advance only orders them first in the pop (lowest score first),
+ * and a score more than half of it in the past marks a rep-lane record.
+ */
+export const REP_LANE_ADVANCE_MS = 10 * 365 * 24 * 3600 * 1000;
+
+/** How a tenant's pending records are partitioned and how many batches of it may run at once. */
+export interface TenantSharding {
+  /** Shards (1-64); records of one lead share one. */
+  shards: number;
+  /** Reconcile batches of the tenant at once, across every worker (0: no cap). */
+  maxParallelBatches: number;
+}
 
 function member(ref: RecordRef): string {
   return `${ref.system}|${ref.id}`;
@@ -130,31 +99,54 @@ function parseMember(raw: string, meta: string): PendingRef | null {
   };
 }
 
+function parseHeat(raw: string | null): ChangeHeat | null {
+  if (!raw) return null;
+  const [count, atMs] = raw.split(':').map(Number);
+  return Number.isFinite(count) && Number.isFinite(atMs) ? { count: count!, atMs: atMs! } : null;
+}
+
 export interface PendingRefsOptions {
   /** Key prefix (default `leadbridge:store`), the state layer's; tests pass their own. */
   prefix?: string;
   /** How long records taken for a batch stay claimed without a renewal, in milliseconds. */
   leaseMs?: number;
+  /** Each tenant's shards and batch cap (default: one shard, no cap: one batch at a time). */
+  sharding?: (tenant: string) => TenantSharding;
+}
+
+export interface TakeBatchOptions {
+  /** Take records due at this instant or earlier (epoch ms). */
+  dueByMs: number;
+  limit: number;
+  /** The shard whose job takes the batch: its records first (default 0). */
+  shard?: number;
+  /** The clock, epoch ms (default: the wall clock); the lease runs from it. */
+  nowMs?: number;
+  /** Ignore the batch cap and the shards other batches hold (`popDue`). */
+  ignoreHolds?: boolean;
 }
 
 /**
- * The records of each tenant that changed and wait to be reconciled: a sorted set per tenant
- * (`<prefix>:{tenant}:pending`, member `<system>|<id>`, score the epoch-ms instant it becomes due) and a
- * hash of how each was last seen (`<prefix>:{tenant}:pending-seen`: source, kind, occurredAt).
+ * The records of each tenant that changed and wait to be reconciled, partitioned into shards by lead
+ * key. Per shard: a sorted set (`<prefix>:{tenant}:pending`, then `pending:s1`, `pending:s2`, ...;
+ * member `<system>|<id>`, score the epoch-ms instant it becomes due) and a hash of how each was last
+ * seen (`pending-seen`, `pending-seen:s1`, ...). One shard is the layout of a single-shard install.
  *
- * A record already pending keeps its due time when it changes again (ZADD NX), so a burst of 20 changes
- * is one piece of work, reconciled once the first change has waited the debounce; a record that never
- * stops changing is still reconciled on time, never pushed back forever. Reconcile reads the current
- * state of both sides, so changes that arrive between the pop and the read are covered too.
+ * A routine record already pending keeps its due time when it changes again (ZADD NX), so a burst is one
+ * piece of work; a rep-lane record (jobs/ingest-processor.ts) is due at once and scored
+ * `REP_LANE_ADVANCE_MS` early, so it is taken before any routine record.
  *
- * Records taken for a batch are not dropped: they stay claimed (`<prefix>:{tenant}:claimed`, score the
- * epoch-ms end of the lease, with their meta in `claimed-seen`) until the batch's outcome is stored
- * (`release`) or they are put back. A job that dies holding a claim stops renewing it; once the lease
- * ends, the next `popDue` returns the records to the pending set, due at once.
+ * Records taken for a batch are claimed (`claimed`, `claimed-seen` per shard; score the end of the
+ * lease) until the batch's outcome is stored (`release`) or they are put back; a shard with claims is
+ * held by that batch, so a shard has one active batch at a time. A batch also holds a place in the
+ * tenant's semaphore (`batches`, same lease), which caps the tenant's parallel batches across workers.
+ * A job that dies stops renewing; once the lease ends, the next `takeBatch` returns its records to
+ * pending and its place to the semaphore.
  */
 export class PendingRefs {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #sharding: (tenant: string) => TenantSharding;
   /** Lease of a claim, in milliseconds. */
   readonly leaseMs: number;
 
@@ -162,83 +154,173 @@ export class PendingRefs {
     this.#redis = redis;
     this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
     this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
+    this.#sharding = options.sharding ?? (() => ({ shards: 1, maxParallelBatches: 0 }));
   }
 
-  key(tenant: string): string {
-    return tenantKey(this.#prefix, tenant, 'pending');
+  /** The tenant's shard count. */
+  shards(tenant: string): number {
+    return Math.max(1, Math.floor(this.#sharding(tenant).shards));
   }
 
-  claimedKey(tenant: string): string {
-    return tenantKey(this.#prefix, tenant, 'claimed');
+  /** The shard `ref` belongs to: by its lead key when known, else by the record. */
+  shardOf(tenant: string, ref: PendingRef): number {
+    return shardOf(ref.leadKey ?? member(ref), this.shards(tenant));
   }
 
-  #keys(tenant: string): string[] {
-    return [
-      this.key(tenant),
-      tenantKey(this.#prefix, tenant, 'pending-seen'),
-      this.claimedKey(tenant),
-      tenantKey(this.#prefix, tenant, 'claimed-seen'),
-    ];
+  #shardKeys(tenant: string, shard: number): string[] {
+    const name = (base: string) =>
+      shard === 0
+        ? tenantKey(this.#prefix, tenant, base)
+        : tenantKey(this.#prefix, tenant, base, `s${shard}`);
+    return [name('pending'), name('pending-seen'), name('claimed'), name('claimed-seen')];
   }
 
-  /** Adds records due at `dueAtMs` (epoch ms); a record already pending keeps its earlier due time. */
-  async add(tenant: string, refs: PendingRef[], dueAtMs: number): Promise<void> {
-    if (refs.length === 0) return;
-    const args = refs.flatMap((ref) => [dueAtMs, member(ref), metaJson(ref)]);
-    await ADD.run(this.#redis, this.#keys(tenant), ['NX', ...args]);
+  #allKeys(tenant: string): string[] {
+    return Array.from({ length: this.shards(tenant) }, (_, shard) => this.#shardKeys(tenant, shard)).flat();
+  }
+
+  #semaphoreKey(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'batches');
+  }
+
+  #repBatchesKey(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'rep-batches');
+  }
+
+  #lastBatchKey(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'last-batch');
+  }
+
+  #byShard(tenant: string, refs: PendingRef[]): Map<number, PendingRef[]> {
+    const byShard = new Map<number, PendingRef[]>();
+    for (const ref of refs) {
+      const shard = this.shardOf(tenant, ref);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), ref]);
+    }
+    return byShard;
   }
 
   /**
-   * Puts records back after a failed batch, due at `dueAtMs`; a record that changed again meanwhile
-   * keeps the earlier of the two due times (ZADD LT also adds missing members) and its newer meta.
+   * Adds records due at `dueAtMs` (epoch ms); a record already pending keeps its earlier due time. In
+   * the `rep` lane the records are due at once and taken before routine ones.
    */
-  async putBack(tenant: string, refs: PendingRef[], dueAtMs: number): Promise<void> {
+  async add(
+    tenant: string,
+    refs: PendingRef[],
+    dueAtMs: number,
+    lane: ReconcileLane = 'routine',
+  ): Promise<void> {
     if (refs.length === 0) return;
-    const args = refs.flatMap((ref) => [dueAtMs, member(ref), metaJson(ref)]);
-    await ADD.run(this.#redis, this.#keys(tenant), ['LT', ...args]);
+    const score = lane === 'rep' ? dueAtMs - REP_LANE_ADVANCE_MS : dueAtMs;
+    for (const [shard, group] of this.#byShard(tenant, refs)) {
+      const args = group.flatMap((ref) => [score, member(ref), metaJson(ref)]);
+      const [set, meta] = this.#shardKeys(tenant, shard);
+      await ADD.run(this.#redis, [set!, meta!], [lane === 'rep' ? 'REP' : 'NX', ...args]);
+    }
   }
 
   /**
-   * Takes up to `limit` records due at `dueByMs` (epoch ms) or earlier, atomically, and claims them for
-   * a lease from `nowMs` (default: the wall clock); claims of dead jobs whose lease ended by then are
-   * returned to the pending set first. Release or put back what you take.
+   * Puts records back after a failed batch, due at `dueAtMs`, into the shard whose claim holds them; a
+   * record that changed again meanwhile keeps the earlier due time and its newer meta. Ends the batch's
+   * place in the semaphore when `batchId` is given.
+   */
+  async putBack(tenant: string, refs: PendingRef[], dueAtMs: number, batchId?: string): Promise<void> {
+    if (refs.length > 0) {
+      const args = refs.flatMap((ref) => [dueAtMs, member(ref), metaJson(ref), this.shardOf(tenant, ref)]);
+      await PUT_BACK.run(this.#redis, this.#allKeys(tenant), args);
+    }
+    if (batchId) {
+      await this.#redis.zrem(this.#semaphoreKey(tenant), batchId);
+      await this.#redis.zrem(this.#repBatchesKey(tenant), batchId);
+    }
+  }
+
+  /**
+   * Takes a batch: up to `limit` records due by `dueByMs` from shards no other batch holds, the job's
+   * own shard first, claimed for a lease from `nowMs`, unless the tenant already runs its cap of
+   * batches (then the batch is empty). See TAKE_BATCH (jobs/pending-scripts.ts). Release or put back
+   * what you take.
+   */
+  async takeBatch(tenant: string, options: TakeBatchOptions): Promise<ClaimedBatch> {
+    const nowMs = options.nowMs ?? Date.now();
+    const id = randomUUID();
+    const raw = (await TAKE_BATCH.run(
+      this.#redis,
+      [this.#semaphoreKey(tenant), this.#lastBatchKey(tenant), ...this.#allKeys(tenant)],
+      [
+        options.dueByMs,
+        options.limit,
+        nowMs,
+        nowMs + this.leaseMs,
+        options.ignoreHolds ? 0 : this.#sharding(tenant).maxParallelBatches,
+        id,
+        options.shard ?? 0,
+        options.ignoreHolds ? '1' : '0',
+        nowMs - REP_LANE_ADVANCE_MS / 2,
+      ],
+    )) as string[];
+    const refs: PendingRef[] = [];
+    const repBound = nowMs - REP_LANE_ADVANCE_MS / 2;
+
+    let rep = 0;
+    for (let i = 0; i < raw.length; i += 4) {
+      const ref = parseMember(raw[i + 1] ?? '', raw[i + 2] ?? '');
+      if (!ref) continue;
+      refs.push(ref);
+      if (Number(raw[i + 3]) <= repBound) rep += 1;
+    }
+    // A batch with a rep's change is rep work while it runs: backfill pages wait for it.
+    if (!options.ignoreHolds && rep > 0) {
+      await this.#redis.zadd(this.#repBatchesKey(tenant), nowMs + this.leaseMs, id);
+    }
+    return { id, refs, rep };
+  }
+
+  /**
+   * Takes up to `limit` records due by `dueByMs` from any shard, oldest first per shard, outside the
+   * batch cap and the shards' holds (`sync --once` drains every shard in one process; tests).
    */
   async popDue(tenant: string, dueByMs: number, limit: number, nowMs = Date.now()): Promise<PendingRef[]> {
-    const raw = (await POP_DUE.run(this.#redis, this.#keys(tenant), [
-      dueByMs,
-      limit,
-      nowMs,
-      nowMs + this.leaseMs,
-    ])) as string[];
-    const refs: PendingRef[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
-      const ref = parseMember(raw[i] ?? '', raw[i + 1] ?? '');
-      if (ref) refs.push(ref);
+    return (await this.takeBatch(tenant, { dueByMs, limit, nowMs, shard: -1, ignoreHolds: true })).refs;
+  }
+
+  /** Ends the claims on records whose batch outcome is stored (a newer change stays pending). */
+  async release(tenant: string, refs: RecordRef[], batchId = ''): Promise<void> {
+    if (refs.length === 0 && !batchId) return;
+    await RELEASE.run(
+      this.#redis,
+      [this.#semaphoreKey(tenant), this.#repBatchesKey(tenant), ...this.#allKeys(tenant)],
+      [batchId, ...refs.map(member)],
+    );
+  }
+
+  /** Extends the claims on records a running batch still holds (and its semaphore place) to `untilMs`. */
+  async renew(tenant: string, refs: RecordRef[], untilMs: number, batchId?: string): Promise<void> {
+    const pipeline = this.#redis.pipeline();
+    for (let shard = 0; shard < this.shards(tenant); shard++) {
+      const [, , claimed] = this.#shardKeys(tenant, shard);
+      if (refs.length > 0) pipeline.zadd(claimed!, 'XX', ...refs.flatMap((ref) => [untilMs, member(ref)]));
     }
-    return refs;
-  }
-
-  /** Ends the claims on records whose batch outcome is stored; a newer change stays pending. */
-  async release(tenant: string, refs: RecordRef[]): Promise<void> {
-    if (refs.length === 0) return;
-    const [, , claimed, claimedSeen] = this.#keys(tenant);
-    await RELEASE.run(this.#redis, [claimed as string, claimedSeen as string], refs.map(member));
-  }
-
-  /** Extends the claims on records a running batch still holds, to `untilMs` (epoch ms). */
-  async renew(tenant: string, refs: RecordRef[], untilMs: number): Promise<void> {
-    if (refs.length === 0) return;
-    await this.#redis.zadd(this.claimedKey(tenant), 'XX', ...refs.flatMap((ref) => [untilMs, member(ref)]));
+    if (batchId) {
+      pipeline.zadd(this.#semaphoreKey(tenant), 'XX', untilMs, batchId);
+      pipeline.zadd(this.#repBatchesKey(tenant), 'XX', untilMs, batchId);
+    }
+    await pipeline.exec();
   }
 
   /**
-   * Runs `work` while holding the claims on `refs`, renewing them every third of the lease, so a long
-   * batch keeps its records and a dead one lets them go.
+   * Runs `work` while holding the claims on `refs` (and the batch's semaphore place), renewing them every
+   * third of the lease, so a long batch keeps its records and a dead one lets them go.
    */
-  async renewWhile<T>(tenant: string, refs: RecordRef[], work: () => Promise<T>): Promise<T> {
+  async renewWhile<T>(
+    tenant: string,
+    refs: RecordRef[],
+    work: () => Promise<T>,
+    batchId?: string,
+  ): Promise<T> {
     const timer = setInterval(
       () => {
-        this.renew(tenant, refs, Date.now() + this.leaseMs).catch(() => {
+        this.renew(tenant, refs, Date.now() + this.leaseMs, batchId).catch(() => {
           // Redis away: the claim may lapse and another job take the records; both passes are safe.
         });
       },
@@ -252,25 +334,92 @@ export class PendingRefs {
     }
   }
 
+  /**
+   * Per shard: when its earliest pending record is due and when its earliest claim's lease ends (epoch
+   * ms; null when there is none).
+   */
+  async dueByShard(tenant: string): Promise<ShardDue[]> {
+    const raw = (await DUE_BY_SHARD.run(this.#redis, this.#allKeys(tenant), [])) as string[];
+    const at = (score: string | undefined) => (score ? Number(score) : null);
+    const out: ShardDue[] = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ pending: at(raw[i]), leaseEnds: at(raw[i + 1]) });
+    return out;
+  }
+
   /** Epoch ms at which the earliest pending record is due or claim ends, or null when there is none. */
   async nextDueAt(tenant: string): Promise<number | null> {
-    const score = await FIRST_SCORE.run(this.#redis, [this.key(tenant), this.claimedKey(tenant)], []);
-    return score === null || score === undefined ? null : Number(score);
+    const due = (await this.dueByShard(tenant))
+      .flatMap((shard) => [shard.pending, shard.leaseEnds])
+      .filter((at): at is number => at !== null);
+    return due.length === 0 ? null : Math.min(...due);
   }
 
-  /** Records waiting (not claimed by a running batch). */
+  /** Records waiting (not claimed by a running batch), over every shard. */
   async count(tenant: string): Promise<number> {
-    return this.#redis.zcard(this.key(tenant));
+    return this.#sum(tenant, 0);
   }
 
-  /** Records claimed by running (or dead, until their lease ends) batches. */
+  /** Records claimed by running (or dead, until their lease ends) batches, over every shard. */
   async claimedCount(tenant: string): Promise<number> {
-    return this.#redis.zcard(this.claimedKey(tenant));
+    return this.#sum(tenant, 2);
+  }
+
+  async #sum(tenant: string, index: number): Promise<number> {
+    const pipeline = this.#redis.pipeline();
+    for (let shard = 0; shard < this.shards(tenant); shard++) {
+      pipeline.zcard(this.#shardKeys(tenant, shard)[index]!);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.reduce((total, [, count]) => total + Number(count ?? 0), 0);
+  }
+
+  /**
+   * Work in the lanes at `nowMs`: `rep`, rep-lane records pending plus batches with one running;
+   * `routine`, routine records due. What a backfill page yields to (jobs/backfill-yield.ts).
+   */
+  async laneWork(tenant: string, nowMs = Date.now()): Promise<{ rep: number; routine: number }> {
+    const sets = Array.from(
+      { length: this.shards(tenant) },
+      (_, shard) => this.#shardKeys(tenant, shard)[0]!,
+    );
+    const [rep, routine] = (await LANE_WORK.run(
+      this.#redis,
+      [this.#repBatchesKey(tenant), ...sets],
+      [nowMs, nowMs - REP_LANE_ADVANCE_MS / 2],
+    )) as [number, number];
+    return { rep: Number(rep), routine: Number(routine) };
   }
 
   /** Drops records that must not be reconciled any more (a privacy deletion), claimed or not. */
   async remove(tenant: string, refs: RecordRef[]): Promise<number> {
     if (refs.length === 0) return 0;
-    return Number(await REMOVE.run(this.#redis, this.#keys(tenant), refs.map(member)));
+    return Number(await REMOVE.run(this.#redis, this.#allKeys(tenant), refs.map(member)));
+  }
+
+  /**
+   * Records one more change of `ref` at `nowMs` and returns its heat (src/domain/adaptive-debounce.ts)
+   * and the tenant's last batch start (epoch ms, null when none in the last minute), for ingest's delay.
+   */
+  async touch(
+    tenant: string,
+    ref: RecordRef,
+    nowMs: number,
+    halfLifeMs: number,
+  ): Promise<{ heat: ChangeHeat; lastBatchAt: number | null }> {
+    const heatKey = tenantKey(this.#prefix, tenant, 'heat');
+    const results = ((await this.#redis
+      .pipeline()
+      .hget(heatKey, member(ref))
+      .get(this.#lastBatchKey(tenant))
+      .exec()) ?? []) as Array<[Error | null, string | null]>;
+    const previous = results[0]?.[1] ?? null;
+    const lastBatch = results[1]?.[1] ?? null;
+    const heat = heatAfterChange(parseHeat(previous), nowMs, halfLifeMs);
+    await STORE_HEAT.run(
+      this.#redis,
+      [heatKey, tenantKey(this.#prefix, tenant, 'heat-at')],
+      [member(ref), `${heat.count.toFixed(4)}:${heat.atMs}`, nowMs, nowMs - 20 * halfLifeMs],
+    );
+    return { heat, lastBatchAt: lastBatch ? Number(lastBatch) : null };
   }
 }

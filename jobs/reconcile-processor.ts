@@ -1,20 +1,28 @@
 import type { Job } from 'bullmq';
-import { durationMs } from '../src/domain/duration.ts';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
-import { ReconcileJob } from './reconcile-queue.ts';
+import { ReconcileJob, type ScheduleOptions } from './reconcile-queue.ts';
 
 /** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
 export const RECONCILE_BATCH_SIZE = 100;
+
+/**
+ * How long a busy tenant's routine changes wait for the next batch after the last one started, in
+ * milliseconds: a quarter of the configured debounce (500 ms by default), so at a steady stream of
+ * changes batches stay about as full as the fixed 2 s debounce made them.
+ */
+export function batchLingerMs(debounceMs: number): number {
+  return Math.round(debounceMs / 4);
+}
 
 export interface ReconcileProcessorDeps {
   engine: EngineDeps;
   pending: PendingRefs;
   reconcileBatch: ReconcileBatch;
-  /** Makes sure the tenant's reconcile runs again within `delayMs` milliseconds. */
-  schedule(tenant: string, delayMs: number): Promise<void>;
+  /** Makes sure a reconcile of the tenant (and shard) runs within `delayMs` milliseconds. */
+  schedule(tenant: string, delayMs: number, options?: ScheduleOptions): Promise<void>;
   /** Records per batch (default {@link RECONCILE_BATCH_SIZE}). */
   batchSize?: number;
 }
@@ -22,6 +30,7 @@ export interface ReconcileProcessorDeps {
 /** What one reconcile job did; `null` result when no record was due or the batch was deferred. */
 export interface ReconcileJobResult {
   tenant: string;
+  shard: number;
   refs: number;
   result: ReconcileBatchResult | null;
   /** Set when an API said "slow down": the records wait this many milliseconds, this tenant only. */
@@ -29,11 +38,36 @@ export interface ReconcileJobResult {
 }
 
 /**
- * The reconcile queue's processor: takes up to a batch of the tenant's due records (claimed with a
- * lease it renews while it works, released once the outcome is stored; a worker that dies lets the
- * lease end and the records return to pending), reconciles them, and schedules the next run while
- * records are pending or claimed. When the batch fails as a whole, its records go back into the pending
- * set before anything is thrown, so nothing is lost whatever BullMQ does next:
+ * Schedules a job for every shard of the tenant with something due: the finishing batch does this for
+ * the shards it held and for those a cap or a hold kept waiting, and a recovery job for the end of every
+ * claim's lease (a batch that dies leaves its records to it). `futureOnly` (a job that took nothing)
+ * skips pending records due by `horizon`: a running batch holds them and schedules them when it ends,
+ * and a job for them now would only find them held again.
+ */
+async function scheduleDueShards(
+  deps: ReconcileProcessorDeps,
+  tenant: string,
+  nowMs: number,
+  futureOnly: { horizon: number } | null,
+): Promise<void> {
+  const due = await deps.pending.dueByShard(tenant);
+  for (const [shard, { pending, leaseEnds }] of due.entries()) {
+    if (pending !== null && !(futureOnly && pending <= futureOnly.horizon)) {
+      await deps.schedule(tenant, pending - nowMs, { shard });
+    }
+    if (leaseEnds !== null) await deps.schedule(tenant, leaseEnds - nowMs, { shard, recovery: true });
+  }
+}
+
+/**
+ * The reconcile queue's processor: takes a batch of the tenant's due records, its shard's first, from
+ * shards no other batch holds and within the tenant's cap of parallel batches (claimed with a lease it
+ * renews while it works, released once the outcome is stored; a worker that dies lets the lease end and
+ * the records return to pending), reconciles them, and schedules the shards that still have work. So
+ * several batches of one tenant run at once on several workers, each on shards of its own; the per-lead
+ * compare-and-set of the state store keeps two batches that meet on a lead safe. When the batch fails as
+ * a whole, its records go back into their shards before anything is thrown, so nothing is lost whatever
+ * BullMQ does next:
  * - RateLimitedError: the records become due again after the API's wait and the tenant's next run is
  *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
  *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
@@ -44,43 +78,47 @@ export interface ReconcileJobResult {
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
   const batchSize = deps.batchSize ?? RECONCILE_BATCH_SIZE;
   return async (job) => {
-    const { tenant } = ReconcileJob.parse(job.data);
+    const { tenant, shard } = ReconcileJob.parse(job.data);
     const { engine } = deps;
-    // Records due within the next quarter of the debounce join this batch: a burst ingested over a few
-    // milliseconds is one batch, not one per record, and every record still waited most of its debounce.
-    const horizon = engine.now().getTime() + durationMs(engine.config.sync.debounce) / 4;
-    const refs = await deps.pending.popDue(tenant, horizon, batchSize, engine.now().getTime());
-    let result: ReconcileBatchResult | null = null;
-    if (refs.length > 0) {
-      try {
-        result = await deps.pending.renewWhile(tenant, refs, () => deps.reconcileBatch(engine, tenant, refs));
-        // The outcome (state, links, audit) is stored: the records are done with.
-        await deps.pending.release(tenant, refs);
-      } catch (error) {
-        if (error instanceof RateLimitedError) {
-          engine.logger.info(
-            { tenant, waitMs: error.waitMs, policy: error.policy },
-            'reconcile rate limited; tenant deferred',
-          );
-          await deps.pending.putBack(tenant, refs, engine.now().getTime() + error.waitMs);
-          await deps.schedule(tenant, error.waitMs);
-          return { tenant, refs: refs.length, result: null, deferredMs: error.waitMs };
-        }
-        await deps.pending.putBack(tenant, refs, engine.now().getTime());
-        if (!(error instanceof RetryableError)) {
-          engine.logger.error(
-            { err: error, tenant, refs: refs.length },
-            'reconcile batch failed unexpectedly',
-          );
-        }
-        throw error;
-      }
-      for (const failure of result.failures) {
-        engine.logger.warn({ failure }, 'record not synced');
-      }
+    const nowMs = engine.now().getTime();
+    // Only records already due: jobs run at the end of their scheduling slot, never early.
+    const horizon = nowMs;
+    const batch = await deps.pending.takeBatch(tenant, { dueByMs: horizon, limit: batchSize, shard, nowMs });
+    const { refs } = batch;
+    if (refs.length === 0) {
+      await scheduleDueShards(deps, tenant, nowMs, { horizon });
+      return { tenant, shard, refs: 0, result: null };
     }
-    const nextDueAt = await deps.pending.nextDueAt(tenant);
-    if (nextDueAt !== null) await deps.schedule(tenant, nextDueAt - engine.now().getTime());
-    return { tenant, refs: refs.length, result };
+    let result: ReconcileBatchResult;
+    try {
+      result = await deps.pending.renewWhile(
+        tenant,
+        refs,
+        () => deps.reconcileBatch(engine, tenant, refs),
+        batch.id,
+      );
+      // The outcome (state, links, audit) is stored: the records are done with.
+      await deps.pending.release(tenant, refs, batch.id);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        engine.logger.info(
+          { tenant, waitMs: error.waitMs, policy: error.policy },
+          'reconcile rate limited; tenant deferred',
+        );
+        await deps.pending.putBack(tenant, refs, engine.now().getTime() + error.waitMs, batch.id);
+        await scheduleDueShards(deps, tenant, engine.now().getTime(), null);
+        return { tenant, shard, refs: refs.length, result: null, deferredMs: error.waitMs };
+      }
+      await deps.pending.putBack(tenant, refs, engine.now().getTime(), batch.id);
+      if (!(error instanceof RetryableError)) {
+        engine.logger.error({ err: error, tenant, refs: refs.length }, 'reconcile batch failed unexpectedly');
+      }
+      throw error;
+    }
+    for (const failure of result.failures) {
+      engine.logger.warn({ failure }, 'record not synced');
+    }
+    await scheduleDueShards(deps, tenant, engine.now().getTime(), null);
+    return { tenant, shard, refs: refs.length, result };
   };
 }

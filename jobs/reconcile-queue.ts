@@ -1,20 +1,49 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import type { ReconcileLane } from '../src/domain/reconcile-lane.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
-/** A reconcile job names only its tenant: the records come from the tenant's pending set when it runs. */
-export const ReconcileJob = z.object({ tenant: z.string().min(1) });
+/**
+ * A reconcile job names its tenant and shard: the records come from the tenant's pending sets when it
+ * runs, its shard's first (jobs/pending-refs.ts). Jobs queued before shards existed have no shard: 0.
+ */
+export const ReconcileJob = z.object({
+  tenant: z.string().min(1),
+  shard: z.number().int().min(0).default(0),
+});
 export type ReconcileJob = z.infer<typeof ReconcileJob>;
 
-export type ReconcileQueue = Queue<ReconcileJob>;
+export type ReconcileQueue = Queue<z.input<typeof ReconcileJob>>;
+
+/**
+ * BullMQ priorities of the lanes (lower runs first): a rep's change or an SLA action overtakes every
+ * routine job waiting in the queue, whichever tenant it belongs to.
+ * https://docs.bullmq.io/guide/jobs/prioritized
+ */
+export const LANE_PRIORITY: Record<ReconcileLane, number> = { rep: 1, routine: 10 };
+
+export interface ScheduleOptions {
+  /** The shard whose records the job takes first (default 0). */
+  shard?: number;
+  /** The lane of the change that asks for the job (default `routine`). */
+  lane?: ReconcileLane;
+  /**
+   * A job for when a claim's lease ends (a dead batch's records return then): coarse slots of
+   * {@link RECOVERY_SLOT_MS}, run at the end of the slot, so running batches' leases add few jobs.
+   */
+  recovery?: boolean;
+}
+
+/** Slot width of recovery jobs, in milliseconds. */
+export const RECOVERY_SLOT_MS = 10_000;
 
 export function createReconcileQueue(
   connection: ConnectionOptions,
   logger: Logger,
   prefix = DEFAULT_QUEUE_PREFIX,
 ): ReconcileQueue {
-  const queue = new Queue<ReconcileJob>(QUEUE_NAMES.reconcile, {
+  const queue = new Queue<z.input<typeof ReconcileJob>>(QUEUE_NAMES.reconcile, {
     connection,
     prefix: queuePrefix(prefix, 'reconcile'),
     defaultJobOptions: {
@@ -31,24 +60,44 @@ export function createReconcileQueue(
 }
 
 /**
- * Makes sure one reconcile job of the tenant runs in `delayMs` (milliseconds) or sooner. Deduplicated by
- * tenant with `keepLastIfActive`: while a job is waiting or delayed, further calls are no-ops (that job
- * will find the new records); while one is running, one follow-up is kept and started when it finishes,
- * so a record added just after the running job looked is never left without a job, and a tenant never
- * has two batches in flight.
+ * Width of a scheduling slot, in milliseconds: requests for a shard's job due within one slot share a job
+ * (deduplicated), requests for different slots get jobs of their own. A job delayed for a hot record or a
+ * dead batch's lease never holds back an earlier request, as one job per shard would.
+ */
+export const SCHEDULE_SLOT_MS = 250;
+
+/**
+ * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds), at most one slot
+ * later: at the end of the scheduling slot it falls in (at once when it is due now). Deduplicated by tenant, shard, lane and slot with `keepLastIfActive`: while that job is
+ * waiting or delayed, further calls are no-ops (it will find the new records); while it runs, one
+ * follow-up is kept and started when it finishes, so a record added just after the running job looked
+ * is never left without a job. A rep-lane job has ids of its own and a higher priority. One active batch
+ * per shard is the pending set's rule (jobs/pending-refs.ts), not the queue's: extra jobs find nothing
+ * to take and end.
  * https://docs.bullmq.io/guide/jobs/deduplication
  */
 export async function scheduleReconcile(
   queue: ReconcileQueue,
   tenant: string,
   delayMs: number,
+  options: ScheduleOptions = {},
 ): Promise<void> {
+  const shard = options.shard ?? 0;
+  const lane = options.lane ?? 'routine';
+  const now = Date.now();
+  const width = options.recovery ? RECOVERY_SLOT_MS : SCHEDULE_SLOT_MS;
+  // Never early: a delayed job runs at the end of its slot (a rate-limited tenant waits the whole wait);
+  // one due now runs now, deduplicated with the slot it falls in.
+  const slot = delayMs > 0 ? Math.ceil((now + delayMs) / width) : Math.floor(now / width);
+  const runAt = delayMs > 0 ? slot * width : now;
+  const kind = options.recovery ? 'lease' : lane;
   await queue.add(
     'reconcile',
-    { tenant },
+    { tenant, shard },
     {
-      delay: Math.max(0, Math.round(delayMs)),
-      deduplication: { id: `reconcile-${tenant}`, keepLastIfActive: true },
+      delay: Math.max(0, runAt - now),
+      priority: LANE_PRIORITY[lane],
+      deduplication: { id: `reconcile-${tenant}-${shard}-${kind}-${slot}`, keepLastIfActive: true },
     },
   );
 }

@@ -3,13 +3,14 @@ import { foldLedger } from '../src/domain/ledger-fold.ts';
 import { openTimers } from '../src/domain/ledger-timers.ts';
 import type { EngineDeps } from './engine.ts';
 import type { PendingRef, PendingRefs } from './pending-refs.ts';
+import type { ScheduleOptions } from './reconcile-queue.ts';
 import { TimerJob } from './timer-queue.ts';
 
 export interface TimerProcessorDeps {
   engine: Pick<EngineDeps, 'config' | 'ledger' | 'links' | 'now' | 'logger'>;
-  pending: Pick<PendingRefs, 'add'>;
-  /** Makes sure the tenant's reconcile runs within `delayMs` milliseconds. */
-  schedule(tenant: string, delayMs: number): Promise<void>;
+  pending: Pick<PendingRefs, 'add' | 'shardOf'>;
+  /** Makes sure a reconcile of the tenant's shard runs within `delayMs` milliseconds. */
+  schedule(tenant: string, delayMs: number, options?: ScheduleOptions): Promise<void>;
 }
 
 export interface TimerOutcome {
@@ -44,12 +45,18 @@ export function timerProcessor(deps: TimerProcessorDeps): (job: Job) => Promise<
     if (!link) return { fired: false, skipped: 'no_link', lateMs };
     const occurredAt = new Date(now).toISOString();
     const refs: PendingRef[] = [];
-    if (link.hubspot) refs.push({ system: 'hubspot', id: link.hubspot, source: 'timer', occurredAt });
+    const leadKey = timer.leadKey;
+    if (link.hubspot)
+      refs.push({ system: 'hubspot', id: link.hubspot, source: 'timer', occurredAt, leadKey });
     const salesforce = link.salesforceContact ?? link.salesforceLead;
-    if (salesforce) refs.push({ system: 'salesforce', id: salesforce, source: 'timer', occurredAt });
+    if (salesforce) refs.push({ system: 'salesforce', id: salesforce, source: 'timer', occurredAt, leadKey });
     if (refs.length === 0) return { fired: false, skipped: 'no_link', lateMs };
-    await deps.pending.add(timer.tenant, refs, now);
-    await deps.schedule(timer.tenant, 0);
+    // An SLA action travels in the rep lane: due at once, before routine records.
+    await deps.pending.add(timer.tenant, refs, now, 'rep');
+    await deps.schedule(timer.tenant, 0, {
+      shard: deps.pending.shardOf(timer.tenant, refs[0]!),
+      lane: 'rep',
+    });
     engine.logger.debug({ timer, lateMs }, 'timer fired');
     return { fired: true, lateMs };
   };

@@ -23,7 +23,12 @@ import { createNotifyQueue, type NotifyQueue } from './notify/notify-queue.ts';
 import { reconcileProcessor } from './reconcile-processor.ts';
 import { NotificationOutbox } from '../src/store/notification-outbox.ts';
 import { RoundRobinStore } from '../src/store/round-robin-store.ts';
-import { createReconcileQueue, scheduleReconcile, type ReconcileQueue } from './reconcile-queue.ts';
+import {
+  createReconcileQueue,
+  scheduleReconcile,
+  type ReconcileQueue,
+  type ScheduleOptions,
+} from './reconcile-queue.ts';
 import { timerProcessor } from './timer-processor.ts';
 import { sweepTimers } from './timer-sweep.ts';
 import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
@@ -31,7 +36,10 @@ import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue
 export interface WorkerConcurrency {
   /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
   ingest?: number;
-  /** Reconcile jobs at once per process (default 4); one tenant never has two (deduplicated by tenant). */
+  /**
+   * Reconcile jobs at once per process (default 4); a tenant runs up to `reconcile.maxParallelBatches`
+   * across all processes, one per shard.
+   */
   reconcile?: number;
   /** Poll jobs at once per process (default 2). */
   poll?: number;
@@ -107,7 +115,8 @@ export async function startWorkers(
     notify: createNotifyQueue(redis, logger, prefixes.queue),
   };
   engine.notify = notifyFromReconcile(queues.notify, config, logger);
-  const schedule = (tenant: string, delayMs: number) => scheduleReconcile(queues.reconcile, tenant, delayMs);
+  const schedule = (tenant: string, delayMs: number, scheduleOptions?: ScheduleOptions) =>
+    scheduleReconcile(queues.reconcile, tenant, delayMs, scheduleOptions);
   engine.timers = {
     schedule: (tenant, timers) => scheduleTimers(queues.timers, tenant, timers, engine.now().getTime()),
   };
@@ -185,8 +194,12 @@ export async function startWorkers(
     const swept = await sweepTimers(engine, redis, prefixes.store);
     if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');
     for (const tenant of config.tenants) {
-      const dueAt = await pending.nextDueAt(tenant.id);
-      if (dueAt !== null) await schedule(tenant.id, dueAt - engine.now().getTime());
+      for (const [shard, due] of (await pending.dueByShard(tenant.id)).entries()) {
+        const nowMs = engine.now().getTime();
+        if (due.pending !== null) await schedule(tenant.id, due.pending - nowMs, { shard });
+        if (due.leaseEnds !== null)
+          await schedule(tenant.id, due.leaseEnds - nowMs, { shard, recovery: true });
+      }
     }
   } catch (error) {
     await close();

@@ -9,7 +9,7 @@ import { readIdentityIssues } from '../../src/store/identity-issues.ts';
 import { readFailingRecords, type FailingRecord } from '../../src/store/record-failures.ts';
 import { SyncHealth } from '../../src/store/sync-health.ts';
 import { scanSyncStates } from '../../src/store/sync-state-scan.ts';
-import type { EnginePrefixes } from '../engine-runtime.ts';
+import { tenantSharding, type EnginePrefixes } from '../engine-runtime.ts';
 import { PendingRefs } from '../pending-refs.ts';
 
 export interface PollHealth {
@@ -179,7 +179,7 @@ export async function buildStatus(
   const now = options.now ?? new Date();
   const store = { prefix: options.prefixes.store };
   const health = new SyncHealth(redis, store);
-  const pending = new PendingRefs(redis, store);
+  const pending = new PendingRefs(redis, { ...store, sharding: tenantSharding(config) });
   const budgets = new RedisBudgetStore(redis, options.prefixes.connectors);
   const tenantIds = options.tenants ?? config.tenants.map((tenant) => tenant.id);
   const tenants: TenantStatus[] = [];

@@ -60,7 +60,9 @@ export const SyncConfig = z.strictObject({
   pollOverlap: Duration.default('2m').describe(
     'How far back each poll reaches before its cursor, for search-index lag and late commits.',
   ),
-  debounce: Duration.default('2s').describe('How long ingest waits for more changes to the same record.'),
+  debounce: Duration.default('2s').describe(
+    'The longest a record that keeps changing waits for more changes; the first change of a quiet record goes out at once.',
+  ),
   claimLease: Duration.default('60s').describe(
     'How long records taken for a reconcile batch stay claimed without a renewal; a killed worker’s records return to pending after it.',
   ),

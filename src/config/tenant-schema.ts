@@ -184,6 +184,29 @@ export const SalesforceTenantConfig = z
   });
 export type SalesforceTenantConfig = z.infer<typeof SalesforceTenantConfig>;
 
+/** How a tenant's reconcile work spreads over workers (jobs/pending-refs.ts). */
+export const TenantReconcileConfig = z.strictObject({
+  shards: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(8)
+    .describe(
+      "Partitions of the tenant's pending records, by lead key; each has at most one reconcile batch running, so up to this many batches of the tenant run in parallel on several workers.",
+    ),
+  maxParallelBatches: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(6)
+    .describe(
+      "Cap on the tenant's reconcile batches running at once across every worker, so one big tenant leaves workers to the others.",
+    ),
+});
+export type TenantReconcileConfig = z.infer<typeof TenantReconcileConfig>;
+
 export const TenantConfig = z.strictObject({
   id: z
     .string()
@@ -195,6 +218,9 @@ export const TenantConfig = z.strictObject({
     "This tenant's working hours for the SLA clock (default: sla.businessHours).",
   ),
   owners: OwnersConfig.prefault({}).describe('Who owns a lead once handed to sales (README: Owners).'),
+  reconcile: TenantReconcileConfig.prefault({}).describe(
+    'Parallel reconcile batches of this tenant (README: Scaling out).',
+  ),
   notifications: NotificationsConfig.optional().describe(
     'Who hears of handoffs, SLA reminders and breaches, rejections (README: Notifications); none when unset.',
   ),

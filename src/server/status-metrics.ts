@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import { RedisBudgetStore } from '../../connectors/salesforce/budget-store.ts';
-import type { EnginePrefixes } from '../../jobs/engine-runtime.ts';
+import { tenantSharding, type EnginePrefixes } from '../../jobs/engine-runtime.ts';
 import { PendingRefs } from '../../jobs/pending-refs.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import { overdueLead } from '../domain/overdue.ts';
@@ -26,7 +26,7 @@ export function registerStatusGauges(deps: {
   const { redis, config, prefixes, logger } = deps;
   const store = { prefix: prefixes.store };
   const health = new SyncHealth(redis, store);
-  const pending = new PendingRefs(redis, store);
+  const pending = new PendingRefs(redis, { ...store, sharding: tenantSharding(config) });
   const budgets = new RedisBudgetStore(redis, prefixes.connectors);
   const tenants = config.tenants;
   const registers = [deps.metrics.registry];

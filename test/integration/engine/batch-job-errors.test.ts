@@ -60,6 +60,8 @@ describe('the reconcile job when a batch fails as a whole', () => {
     { system: 'salesforce', id: '00Q5g000001AAAAAA1', source: 'poll', kind: 'updated' },
   ];
 
+  const byId = (list: PendingRef[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+
   async function lastJob() {
     const [job] = await workers.queues.reconcile.getJobs(['completed'], 0, 0);
     return job;
@@ -78,7 +80,8 @@ describe('the reconcile job when a batch fails as a whole', () => {
     await waitFor(() => calls.length === 2, 10_000);
 
     // The same records, with how they were seen, came back for the second try; none was left behind.
-    expect(calls[1]!.refs).toEqual(calls[0]!.refs);
+    // (Their order may differ: the retry's job takes its own shard first.)
+    expect(byId(calls[1]!.refs)).toEqual(byId(calls[0]!.refs));
     expect(new Set(calls[1]!.refs.map((ref) => ref.id))).toEqual(new Set(['101', '00Q5g000001AAAAAA1']));
     expect(calls[1]!.refs.find((ref) => ref.id === '101')).toEqual(refs[0]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1_400);
@@ -119,7 +122,7 @@ describe('the reconcile job when a batch fails as a whole', () => {
     expect(calls[1]!.pendingDuring).toBe(0);
   });
 
-  it('more pending than one batch: the job schedules itself again until the set is empty', async () => {
+  it('more pending than one batch: the jobs schedule the shards again until the set is empty', async () => {
     const many: PendingRef[] = Array.from({ length: 230 }, (_, i) => ({
       system: 'hubspot',
       id: String(1000 + i),
@@ -127,7 +130,13 @@ describe('the reconcile job when a batch fails as a whole', () => {
     await workers.pending.add(TENANT, many, Date.now());
     await scheduleReconcile(workers.queues.reconcile, TENANT, 0);
     await waitFor(() => calls.reduce((sum, call) => sum + call.refs.length, 0) === 230, 10_000);
-    expect(calls.map((call) => call.refs.length)).toEqual([100, 100, 30]);
+    // The first batch is full; later ones may run in parallel on the shards left (jobs/pending-refs.ts).
+    expect(calls[0]!.refs).toHaveLength(100);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...calls.map((call) => call.refs.length))).toBeLessThanOrEqual(100);
     expect(new Set(calls.flatMap((call) => call.refs.map((ref) => ref.id))).size).toBe(230);
+    await waitFor(
+      async () => (await workers.pending.count(TENANT)) + (await workers.pending.claimedCount(TENANT)) === 0,
+    );
   });
 });

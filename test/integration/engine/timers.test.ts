@@ -68,11 +68,15 @@ describe('timers: deadlines fire on their own, once, through real delayed jobs',
     await changed('hubspot', contactId);
     let leadId: string | null = null;
     let leadKey = '';
+    // The link gets its Lead when the Lead is created, the ledger its handoff when the pass is stored
+    // (a moment later): wait for both.
     await waitFor(async () => {
       const link = await workers.engine.links.find(TENANT, 'hubspot', contactId);
       leadId = link?.salesforceLead ?? null;
       leadKey = link?.leadKey ?? '';
-      return leadId !== null;
+      if (leadId === null) return false;
+      const { entries } = await workers.engine.ledger.read(TENANT, leadKey);
+      return entries.some((entry) => entry.type === 'transition' && entry.rule === 'handoff');
     });
     return { contactId, leadKey, leadId: leadId as unknown as string };
   }

@@ -1,0 +1,213 @@
+import { LuaScript } from '../src/store/lua-script.ts';
+
+/**
+ * The Lua scripts of jobs/pending-refs.ts. Every script touches the keys of one tenant only (hash tag
+ * `{tenant}`), so each runs on one Redis Cluster slot. A shard's keys come in fours: pending set,
+ * pending meta, claimed set, claimed meta.
+ */
+
+/**
+ * KEYS: one shard's pending set and meta. ARGV: mode (NX for a routine add, REP for the rep lane),
+ * then (score, member, meta JSON) triples. NX keeps an earlier due time, REP the earlier of the two (a
+ * rep-lane record is due at once, scored ahead); both write the latest meta.
+ */
+export const ADD = new LuaScript(`
+local mode = ARGV[1] == 'REP' and 'LT' or 'NX'
+for i = 2, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], mode, ARGV[i], ARGV[i + 1])
+  redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i + 2])
+end
+return 1
+`);
+
+/**
+ * KEYS: the tenant's batch semaphore, its last batch start, then four keys per shard. ARGV: due by, limit, now, lease until
+ * (epoch ms), cap (0: none), batch id, the shard to take first (its job's), '1' to ignore holds
+ * (`popDue`: one process draining every shard, as `sync --once` does), the rep-lane bound (scores at or
+ * below it are rep-lane records).
+ *
+ * 1. Claims whose lease ended by now (their job died) return to their shard's pending set, due now.
+ * 2. With `cap` batches of the tenant already holding an unexpired lease, nothing is taken.
+ * 3. Only shards no other batch holds (empty claimed set) are taken from: one active batch per shard.
+ *    The job's own shard first, then the other free shards by their earliest record, up to `limit`
+ *    records due by `due by` in all: a quiet tenant's records go out in one batch, a busy shard fills a
+ *    batch on its own and leaves the other shards to other workers. Within a shard, lowest score first:
+ *    the rep lane's advanced scores before routine ones.
+ * Returns (shard, member, meta, score) quadruples; records taken are claimed until `lease until` and the batch
+ * holds a place in the semaphore until the same instant; the tenant's last batch start becomes now.
+ */
+export const TAKE_BATCH = new LuaScript(`
+local n = (#KEYS - 2) / 4
+local dueBy = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local now = ARGV[3]
+local leaseUntil = ARGV[4]
+local cap = tonumber(ARGV[5])
+local own = tonumber(ARGV[7])
+local ignoreHolds = ARGV[8] == '1'
+local function key(s, i) return KEYS[2 + s * 4 + i] end
+for s = 0, n - 1 do
+  local expired = redis.call('ZRANGE', key(s, 3), '-inf', now, 'BYSCORE')
+  for _, member in ipairs(expired) do
+    redis.call('ZADD', key(s, 1), 'LT', now, member)
+    local meta = redis.call('HGET', key(s, 4), member)
+    if meta then redis.call('HSETNX', key(s, 2), member, meta) end
+    redis.call('ZREM', key(s, 3), member)
+    redis.call('HDEL', key(s, 4), member)
+  end
+end
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  if redis.call('ZCARD', KEYS[1]) >= cap then return {} end
+end
+local order = {}
+for s = 0, n - 1 do
+  if ignoreHolds or redis.call('ZCARD', key(s, 3)) == 0 then
+    local head = redis.call('ZRANGE', key(s, 1), 0, 0, 'WITHSCORES')
+    if head[2] and tonumber(head[2]) <= dueBy then
+      order[#order + 1] = { s, s == own and -math.huge or tonumber(head[2]) }
+    end
+  end
+end
+table.sort(order, function(a, b) return a[2] < b[2] end)
+-- While another batch of the tenant runs, a new one starts only when it is full or carries a rep's
+-- change: a quiet tenant's changes wait for the running batch and go out together (as few API calls as
+-- one batch at a time made), a backlog spreads over the shards and the workers.
+if cap > 0 and not ignoreHolds and redis.call('ZCARD', KEYS[1]) > 0 then
+  local available = 0
+  local rep = false
+  for _, entry in ipairs(order) do
+    local s = entry[1]
+    available = available + redis.call('ZCOUNT', key(s, 1), '-inf', dueBy)
+    if redis.call('ZCOUNT', key(s, 1), '-inf', ARGV[9]) > 0 then rep = true end
+  end
+  if available < limit and not rep then return {} end
+end
+local out = {}
+local left = limit
+for _, entry in ipairs(order) do
+  if left <= 0 then break end
+  local s = entry[1]
+  do
+    local members = redis.call('ZRANGE', key(s, 1), '-inf', dueBy, 'BYSCORE', 'LIMIT', 0, left)
+    if #members > 0 then
+      local scores = {}
+      for i = 1, #members do scores[i] = redis.call('ZSCORE', key(s, 1), members[i]) end
+      local metas = redis.call('HMGET', key(s, 2), unpack(members))
+      redis.call('ZREM', key(s, 1), unpack(members))
+      redis.call('HDEL', key(s, 2), unpack(members))
+      for i = 1, #members do
+        redis.call('ZADD', key(s, 3), leaseUntil, members[i])
+        if metas[i] then redis.call('HSET', key(s, 4), members[i], metas[i]) end
+        out[#out + 1] = tostring(s)
+        out[#out + 1] = members[i]
+        out[#out + 1] = metas[i] or ''
+        out[#out + 1] = scores[i]
+      end
+      left = left - #members
+    end
+  end
+end
+if #out > 0 then
+  if cap > 0 then redis.call('ZADD', KEYS[1], leaseUntil, ARGV[6]) end
+  redis.call('SET', KEYS[2], now, 'PX', 60000)
+end
+return out
+`);
+
+/**
+ * KEYS: four per shard. Per shard, two epoch-ms instants as strings ('' when none): when its earliest
+ * pending record is due, and when its earliest claim's lease ends.
+ */
+export const DUE_BY_SHARD = new LuaScript(`
+local out = {}
+for s = 0, #KEYS / 4 - 1 do
+  out[#out + 1] = redis.call('ZRANGE', KEYS[s * 4 + 1], 0, 0, 'WITHSCORES')[2] or ''
+  out[#out + 1] = redis.call('ZRANGE', KEYS[s * 4 + 3], 0, 0, 'WITHSCORES')[2] or ''
+end
+return out
+`);
+
+/** KEYS: four per shard. ARGV: members. Drops them wherever they are. */
+export const REMOVE = new LuaScript(`
+local removed = 0
+for s = 0, #KEYS / 4 - 1 do
+  redis.call('HDEL', KEYS[s * 4 + 2], unpack(ARGV))
+  redis.call('ZREM', KEYS[s * 4 + 3], unpack(ARGV))
+  redis.call('HDEL', KEYS[s * 4 + 4], unpack(ARGV))
+  removed = removed + redis.call('ZREM', KEYS[s * 4 + 1], unpack(ARGV))
+end
+return removed
+`);
+
+/**
+ * KEYS: batch semaphore, rep batches, then four keys per shard. ARGV: batch id ('' when none), members.
+ * Ends the claims on the members, whichever shard holds them (the batch's outcome is stored), and the
+ * batch's place in the semaphore.
+ */
+export const RELEASE = new LuaScript(`
+if ARGV[1] ~= '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+if #ARGV < 2 then return 0 end
+local members = { unpack(ARGV, 2) }
+local released = 0
+for s = 0, (#KEYS - 2) / 4 - 1 do
+  redis.call('HDEL', KEYS[2 + s * 4 + 4], unpack(members))
+  released = released + redis.call('ZREM', KEYS[2 + s * 4 + 3], unpack(members))
+end
+return released
+`);
+
+/**
+ * KEYS: four per shard. ARGV: (score, member, meta JSON, shard) quadruples. Puts records back after a
+ * failed batch into the shard whose claim holds them (else `shard`), keeping the earlier of the two due
+ * times and a newer change's meta, and ends the claim.
+ */
+export const PUT_BACK = new LuaScript(`
+local n = #KEYS / 4
+for i = 1, #ARGV, 4 do
+  local member = ARGV[i + 1]
+  local target = tonumber(ARGV[i + 3])
+  for s = 0, n - 1 do
+    if redis.call('ZSCORE', KEYS[s * 4 + 3], member) then target = s end
+    redis.call('ZREM', KEYS[s * 4 + 3], member)
+    redis.call('HDEL', KEYS[s * 4 + 4], member)
+  end
+  redis.call('ZADD', KEYS[target * 4 + 1], 'LT', ARGV[i], member)
+  redis.call('HSETNX', KEYS[target * 4 + 2], member, ARGV[i + 2])
+end
+return 1
+`);
+
+/**
+ * KEYS: heat hash, heat index (zset by last change). ARGV: member, heat ("count:atMs"), now (epoch ms),
+ * forget before (epoch ms). Stores a record's change heat (src/domain/adaptive-debounce.ts) and forgets
+ * up to 20 records quiet since `forget before`, so the hash holds only recently changed records.
+ */
+export const STORE_HEAT = new LuaScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+local stale = redis.call('ZRANGE', KEYS[2], '-inf', ARGV[4], 'BYSCORE', 'LIMIT', 0, 20)
+if #stale > 0 then
+  redis.call('HDEL', KEYS[1], unpack(stale))
+  redis.call('ZREM', KEYS[2], unpack(stale))
+end
+return 1
+`);
+
+/**
+ * KEYS: rep batches, then the pending set of every shard. ARGV: now, rep-lane bound (scores at or below
+ * it are rep-lane records). Returns { rep-lane records pending + rep batches running, routine records
+ * due by now }: what a backfill page waits for (jobs/backfill-yield.ts).
+ */
+export const LANE_WORK = new LuaScript(`
+local rep = redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf')
+local routine = 0
+for i = 2, #KEYS do
+  rep = rep + redis.call('ZCOUNT', KEYS[i], '-inf', ARGV[2])
+  routine = routine + redis.call('ZCOUNT', KEYS[i], '(' .. ARGV[2], ARGV[1])
+end
+return { rep, routine }
+`);
