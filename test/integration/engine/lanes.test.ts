@@ -79,6 +79,9 @@ describe('lanes: a rep’s rejection during a large backfill', () => {
     let finishedAt = 0;
     const running: Promise<BackfillSummary> = backfill(runtime, reconcileBatch, {
       tenants: [TENANT],
+      // Batches of a page each, so the backfill has several to go when the rep acts (the default gathers
+      // up to 10,000 records per batch, which would make this backfill a single step).
+      batchSize: 100,
       onProgress: (progress) => {
         if (progress.system === 'hubspot') done = progress.done;
       },
