@@ -196,6 +196,7 @@ async function backfillSystem(
     // API's cap (200 per Salesforce collection call, 100 per HubSpot batch) instead of going out a
     // page's qualifying few at a time. The checkpoint moves once they are all reconciled.
     const pages: Page[] = [];
+    const readAt = engine.now().getTime();
     let position = checkpoint;
     let gathered = 0;
     while (gathered < batchSize) {
@@ -227,7 +228,9 @@ async function backfillSystem(
     }
     for (let i = 0; i < records.length; i += batchSize) {
       // Each ref carries the record just read, so reconcile does not read it again by id.
-      const refs = records.slice(i, i + batchSize).map((record) => ({ system, id: record.id, record }));
+      const refs = records
+        .slice(i, i + batchSize)
+        .map((record) => ({ system, id: record.id, record, recordReadAt: readAt }));
       try {
         await yieldToLanes(runtime.pending, tenant, options.lanes);
         addBatchResult(

@@ -4,6 +4,7 @@ import { openTimers } from '../../src/domain/ledger-timers.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { AuditEntry } from '../../src/store/audit-entry.ts';
 import type { LeadLink } from '../../src/store/lead-link.ts';
+import type { VersionedState } from '../../src/store/sync-state.ts';
 import type {
   EngineDeps,
   ReconcileBatch,
@@ -84,6 +85,24 @@ interface PassOutcome {
  * reconcile each lead, write the patches (one call per system), store the new state with
  * compare-and-set, and append the audit trail (one pipeline).
  */
+/**
+ * Records a backfill page handed in were read before the batch ran; a worker may have synced one of
+ * those leads since (a rep's change in the fast lane), and comparing the older record with the newer
+ * base would look like a change on that side and undo the worker's write. Those leads are read again.
+ */
+function forgetStaleHandedRecords(links: LeadLink[], states: VersionedState[], cache: ReadCache): void {
+  if (cache.handedReadAt === undefined) return;
+  // The stored syncedAt is in whole seconds: a second of margin keeps the comparison on the safe side.
+  const since = cache.handedReadAt - 1_000;
+  links.forEach((link, i) => {
+    const syncedAt = states[i]?.state?.syncedAt;
+    if (syncedAt === undefined || Date.parse(syncedAt) < since) return;
+    if (link.hubspot !== null) cache.hubspot.delete(link.hubspot);
+    for (const id of [link.salesforceLead, link.salesforceContact])
+      if (id !== null) cache.salesforce.delete(id);
+  });
+}
+
 async function reconcilePass(
   deps: EngineDeps,
   tenant: string,
@@ -96,16 +115,24 @@ async function reconcilePass(
 ): Promise<PassOutcome> {
   const now = wholeSeconds(deps.now());
   const at = now.toISOString();
-  const read = await readSides(connectors, links, cache);
-  const converted = await followConversions(deps.links, tenant, read, now);
-  const leadKeys = converted.sides.map((side) => side.link.leadKey);
+  // The base is read before the records: a worker stores a lead's base only after writing both
+  // systems, so records read after it are never older than it (read the other way round, a base stored
+  // in between would make an older record look like a change on its side and undo that worker's write).
+  // A base stored after this read fails the compare-and-set below, and the lead gets a fresh pass.
+  const leadKeys = links.map((link) => link.leadKey);
   const [states, ledgers] = await Promise.all([
     deps.state.readMany(tenant, leadKeys),
     deps.ledger.readMany(tenant, leadKeys),
   ]);
-  const plans = converted.sides.map((sides, i) => {
-    const state = states[i] ?? { leadKey: sides.link.leadKey, version: 0, state: null };
-    return planLead(tenant, sides, state, deps.config, now, ledgers[i]?.entries ?? []);
+  forgetStaleHandedRecords(links, states, cache);
+  const stateOf = new Map(states.map((state) => [state.leadKey, state]));
+  const ledgerOf = new Map(leadKeys.map((leadKey, i) => [leadKey, ledgers[i]?.entries ?? []]));
+  const read = await readSides(connectors, links, cache);
+  const converted = await followConversions(deps.links, tenant, read, now);
+  const plans = converted.sides.map((sides) => {
+    const leadKey = sides.link.leadKey;
+    const state = stateOf.get(leadKey) ?? { leadKey, version: 0, state: null };
+    return planLead(tenant, sides, state, deps.config, now, ledgerOf.get(leadKey) ?? []);
   });
   const written = await writePatches(
     {

@@ -100,6 +100,7 @@ function cacheHandedRecords(refs: SeenRef[], cache: ReadCache): void {
   for (const ref of refs) {
     const record = ref.record;
     if (!record || record.id !== ref.id) continue;
+    cache.handedReadAt = Math.min(cache.handedReadAt ?? Infinity, ref.recordReadAt ?? 0);
     if (ref.system === 'hubspot') cache.hubspot.set(record.id, record);
     else if ('leadId' in record) {
       cache.salesforce.set(record.id, record);

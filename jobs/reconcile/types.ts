@@ -24,12 +24,19 @@ export interface SeenRef extends RecordRef {
    * reading the same record again by id. Only for records read within the same pass; never queued.
    */
   record?: SystemRecord | SalesforceRecord;
+  /** When `record` was read (epoch milliseconds): a lead synced after that must be read again. */
+  recordReadAt?: number;
 }
 
 /** Records already read in this batch, by the id they were asked for (and, in Salesforce, their Lead id). */
 export interface ReadCache {
   hubspot: Map<string, SystemRecord>;
   salesforce: Map<string, SalesforceRecord>;
+  /**
+   * Set when records came with their refs (a backfill's pages): the earliest time one of them was read,
+   * in epoch milliseconds. Such a record may be older than what a worker synced meanwhile.
+   */
+  handedReadAt?: number;
 }
 
 export function emptyReadCache(): ReadCache {
