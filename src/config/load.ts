@@ -111,15 +111,21 @@ function yamlProblem(code: string): string {
   return `YAML syntax error: ${YAML_PROBLEMS[code] ?? 'the file is not valid YAML'} (${code})`;
 }
 
+/**
+ * LeadBridge's keys are camelCase words with a few digits at most (`burstLimitPer10s`); tokens and
+ * secrets carry dashes, underscores or many digits (`sk-LIVE-0c1d…`, `pat-na1-…`, `a1b2c3d4e5f6`).
+ */
+function looksLikeConfigKey(key: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]{0,47}$/.test(key) && (key.match(/[0-9]/g) ?? []).length <= 3;
+}
+
 function describeIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
       // A key is quoted only when it looks like one: a broken line can turn a value (a secret) into a key.
       const named = issue.keys.map((key) =>
-        /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(key)
-          ? `"${key}"`
-          : 'a key that is not a plain name (a missing space or quote?)',
+        looksLikeConfigKey(key) ? `"${key}"` : 'a key that is not a plain name (a missing space or quote?)',
       );
       return { path, message: `unknown key(s) ${named.join(', ')}` };
     }

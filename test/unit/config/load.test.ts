@@ -78,6 +78,19 @@ sla: { followUpWithin: soon }
     expect(problems).toEqual([{ path: 'scoring', message: 'unknown key(s) "mqlTreshold"' }]);
   });
 
+  it('does not quote an unknown key that looks like a secret (a broken line can make a value a key)', () => {
+    // `accessToken sk-LIVE-…` lost its colon: YAML reads the secret as a key of the hubspot map.
+    for (const secret of ['sk-LIVE-0c1d2e3f4a5b6c7d', 'pat-na1-3f2a9c4b', 'a1b2c3d4e5f6']) {
+      const problems = problemsOf(minimal(`scoring: { mqlThreshold: 40, ${secret}: 1 }\n`));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.message).not.toContain(secret);
+      expect(problems[0]?.message).toMatch(/not a plain name/);
+    }
+    // A misspelt key, digits and all, is still named.
+    const typo = problemsOf(minimal('scoring: { mqlThreshold: 40, burstLimitPer10: 1 }\n'));
+    expect(typo[0]?.message).toBe('unknown key(s) "burstLimitPer10"');
+  });
+
   it('names a missing environment variable once, at the field that references it', () => {
     const env = { ...exampleEnv, SALESFORCE_ORG_ID: undefined };
     const problems = problemsOf(exampleText, env);
