@@ -3,6 +3,7 @@ import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import {
   contactProperties,
   emailSequence,
+  repCreatesLead as createLeadAsRep,
   salesforceRecord,
   TENANT,
   type Harness,
@@ -12,15 +13,7 @@ import {
 let h: Harness;
 const email = emailSequence();
 
-async function repCreatesLead(fields: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${h.salesforce.url}/__emulator/leads`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ fields: { Company: 'Initech', Status: 'Open - Not Contacted', ...fields } }),
-  });
-  if (!response.ok) throw new Error(`create lead: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
-}
+const repCreatesLead = (fields: Record<string, unknown>) => createLeadAsRep(h.salesforce, fields);
 
 describe('one person, one link: several Salesforce Leads sharing an email', () => {
   useHarness('duplicates', (started) => (h = started));

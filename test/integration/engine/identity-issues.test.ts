@@ -8,6 +8,7 @@ import { loadReport } from '../../../src/store/report-leads.ts';
 import {
   createContact,
   emailSequence,
+  repCreatesLead as createLeadAsRep,
   qualifiedContact,
   TENANT,
   type Harness,
@@ -17,15 +18,7 @@ import {
 let h: Harness;
 const email = emailSequence();
 
-async function repCreatesLead(fields: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${h.salesforce.url}/__emulator/leads`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ fields: { Company: 'Initech', Status: 'Open - Not Contacted', ...fields } }),
-  });
-  if (!response.ok) throw new Error(`create lead: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
-}
+const repCreatesLead = (fields: Record<string, unknown>) => createLeadAsRep(h.salesforce, fields);
 
 describe('duplicates and parked writes are listed by status and the report', () => {
   useHarness('identity-issues', (started) => (h = started));

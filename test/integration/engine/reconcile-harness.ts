@@ -153,6 +153,20 @@ export async function contactProperties(hubspot: HubSpotEmulator, id: string) {
   return ((await response.json()) as { properties: Record<string, string | null> }).properties;
 }
 
+/** A Lead a rep enters in Salesforce's UI (Company and an open status unless `fields` say otherwise). */
+export async function repCreatesLead(
+  salesforce: SalesforceEmulator,
+  fields: Record<string, unknown>,
+): Promise<string> {
+  const response = await fetch(`${salesforce.url}/__emulator/leads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ fields: { Company: 'Initech', Status: 'Open - Not Contacted', ...fields } }),
+  });
+  if (!response.ok) throw new Error(`create lead: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
 /** A rep's edit of a Lead in Salesforce's UI (status, rejection reason, other fields). */
 export async function repEditsLead(
   salesforce: SalesforceEmulator,

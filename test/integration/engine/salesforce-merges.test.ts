@@ -9,6 +9,7 @@ import {
   createContact,
   editContact,
   emailSequence,
+  repCreatesLead as createLeadAsRep,
   qualifiedContact,
   repEditsLead,
   TENANT,
@@ -19,15 +20,7 @@ import {
 let h: Harness;
 const email = emailSequence();
 
-async function repCreatesLead(fields: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${h.salesforce.url}/__emulator/leads`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ fields: { Company: 'Initech', Status: 'Open - Not Contacted', ...fields } }),
-  });
-  if (!response.ok) throw new Error(`create lead: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { id: string }).id;
-}
+const repCreatesLead = (fields: Record<string, unknown>) => createLeadAsRep(h.salesforce, fields);
 
 async function repMergesLeads(masterId: string, mergedIds: string[]): Promise<Response> {
   return fetch(`${h.salesforce.url}/__emulator/leads/merge`, {
