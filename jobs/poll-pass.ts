@@ -55,9 +55,8 @@ export async function pollPass(
   while (result.pages < maxPages) {
     const now = engine.now();
     const from = cursor;
-    const page = options.retries
-      ? await withRetries(() => connector.poll(from, now), engine.logger, options.retries)
-      : await connector.poll(cursor, now);
+    const read = () => connector.poll(from, now);
+    const page = options.retries ? await withRetries(read, engine.logger, options.retries) : await read();
     const { events, echoes } = pageEvents(tenant, system, page, now);
     await deps.sink(events);
     await page.acknowledge?.();

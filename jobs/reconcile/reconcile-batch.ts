@@ -81,11 +81,6 @@ interface PassOutcome {
 }
 
 /**
- * One pass over `links`: read both sides (one call per system) and the sync state (one round trip),
- * reconcile each lead, write the patches (one call per system), store the new state with
- * compare-and-set, and append the audit trail (one pipeline).
- */
-/**
  * Records a backfill page handed in were read before the batch ran; a worker may have synced one of
  * those leads since (a rep's change in the fast lane), and comparing the older record with the newer
  * base would look like a change on that side and undo the worker's write. Those leads are read again.
@@ -103,6 +98,11 @@ function forgetStaleHandedRecords(links: LeadLink[], states: VersionedState[], c
   });
 }
 
+/**
+ * One pass over `links`: read both sides (one call per system) and the sync state (one round trip),
+ * reconcile each lead, write the patches (one call per system), store the new state with
+ * compare-and-set, and append the audit trail (one pipeline).
+ */
 async function reconcilePass(
   deps: EngineDeps,
   tenant: string,
