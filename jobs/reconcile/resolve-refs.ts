@@ -245,6 +245,8 @@ async function linkRecords(
   items: Unlinked[],
   resolved: ResolvedRefs,
   attach: (link: LeadLink, ref: RecordRef) => void,
+  /** Fresh looks after a conflict: another worker (or a backfill) linked a record between look and link. */
+  retries = 2,
 ): Promise<void> {
   const { tenant, links, now } = context;
   const emailOf = (item: Unlinked) => {
@@ -305,13 +307,20 @@ async function linkRecords(
       resolved.failures.push(failure(tenant, ref, err.code, err.message));
     return;
   }
+  const conflicted: Unlinked[] = [];
   outcomes.forEach((outcome, i) => {
     const members = planned[i]?.[1] ?? [];
     for (const item of members) {
+      if (!outcome.ok && retries > 0) {
+        conflicted.push(item);
+        continue;
+      }
       for (const ref of item.refs) {
         if (outcome.ok) attach(outcome.link, ref);
         else resolved.failures.push(failure(tenant, ref, 'LINK_CONFLICT', outcome.detail));
       }
     }
   });
+  // Looked up again, the records now find the link the other writer made (by email), and join it.
+  if (conflicted.length > 0) await linkRecords(context, conflicted, resolved, attach, retries - 1);
 }
