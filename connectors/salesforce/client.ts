@@ -1,5 +1,6 @@
 import { Connection, type TokenResponse } from 'jsforce';
 import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
+import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { ignoreApiCalls, type ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { BudgetExhaustedError, type ApiBudget } from './budget.ts';
@@ -43,6 +44,8 @@ export interface SalesforceClientOptions {
   logger?: Logger;
   /** Sleep and jitter of our own POST/PATCH retry policy (tests pass instant ones). */
   retry?: RetryOptions;
+  /** Clock in epoch milliseconds (tests move time); dates sessions and the refresh heartbeat. */
+  now?: () => number;
 }
 
 /**
@@ -62,6 +65,9 @@ export class SalesforceClient {
   private readonly retry: RetryOptions;
   private userId: string | undefined;
   private ready: Promise<void> | undefined;
+  private readonly now: () => number;
+  /** When this client started holding a session of unknown age (a configured access token). */
+  private readonly startedAt: number;
 
   constructor(options: SalesforceClientOptions) {
     const { config } = options;
@@ -71,6 +77,8 @@ export class SalesforceClient {
     this.tokenStore = options.tokenStore ?? new MemoryTokenStore();
     this.logger = options.logger;
     this.retry = options.retry ?? {};
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
     // https://jsforce.github.io/document/#connection (Connection config; refresh needs oauth2.clientId)
     this.conn = new Connection({
       version: config.apiVersion ?? DEFAULT_API_VERSION,
@@ -230,7 +238,7 @@ export class SalesforceClient {
         instanceUrl:
           typeof response.instance_url === 'string' ? response.instance_url : (this.conn.instanceUrl ?? ''),
         refreshToken: typeof response.refresh_token === 'string' ? response.refresh_token : refreshToken,
-        issuedAt: Math.max(Date.now(), held + 1),
+        issuedAt: Math.max(this.now(), held + 1),
         ...(this.config.refreshToken
           ? { configuredFingerprint: tokenFingerprint(this.config.refreshToken) }
           : {}),
@@ -249,12 +257,33 @@ export class SalesforceClient {
   }
 
   /**
+   * Uses the refresh token when the session held is older than `refreshHeartbeat`, although it still
+   * works: an org revokes a refresh token left unused for its idle timeout (30 days for apps under Refresh
+   * Token Rotation), and a busy integration whose sessions never expire would otherwise only find out at
+   * the first expiry after that, locked out until an admin authorises it again. Under the refresh lock, so
+   * when another process refreshed first its session is taken and no token is spent.
+   * https://help.salesforce.com/s/articleView?id=005316711&type=1
+   */
+  private async keepRefreshTokenAlive(): Promise<void> {
+    const heartbeatMs = durationMs(this.config.refreshHeartbeat);
+    if (heartbeatMs === 0 || !this.config.clientId || !this.config.refreshToken) return;
+    const heldSince = this.sessionIssuedAt > 0 ? this.sessionIssuedAt : this.startedAt;
+    if (this.now() - heldSince < heartbeatMs) return;
+    try {
+      await this.refreshSession();
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce token refresh');
+    }
+  }
+
+  /**
    * Call before starting a unit of work (a poll page, a write batch, a read): throws a
    * BudgetExhaustedError wrapped as RateLimitedError when the tenant's share of the daily limit is used
    * or Salesforce said REQUEST_LIMIT_EXCEEDED. When the last reading is old, one GET /limits re-reads it.
    */
   async beforeWork(): Promise<void> {
     await this.init();
+    await this.keepRefreshTokenAlive();
     let decision = await this.budget.decide();
     if (decision.kind === 'probe') {
       await this.limits().catch(() => undefined);

@@ -158,6 +158,9 @@ export const SalesforceTenantConfig = z
       .min(1)
       .default('leadbridge')
       .describe('Sent as Sforce-Call-Options client=, so our own writes are recognisable.'),
+    refreshHeartbeat: Duration.default('7d').describe(
+      'Longest time between two uses of the refresh token, even while the access token still works: an org can revoke a refresh token left unused for a set time (30 days for apps under Refresh Token Rotation), which would lock LeadBridge out at the next session expiry. `0s` turns it off.',
+    ),
   })
   .superRefine((sf, ctx) => {
     if (!sf.refreshToken && !sf.accessToken) {

@@ -15,6 +15,12 @@ export interface OAuthOptions {
    * one revokes the current one too.
    */
   rotateRefreshTokens?: boolean;
+  /**
+   * Milliseconds a refresh token may go unused before it is refused (`invalid_grant`, "expired
+   * access/refresh token"), as the connected app policy "Expire refresh token if not used for N days"
+   * does (30 days under Refresh Token Rotation). Unset: never.
+   */
+  refreshTokenIdleTimeoutMs?: number;
   /** When set, the password grant needs this username and password. */
   username?: string;
   password?: string;
@@ -33,6 +39,12 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
   const spent = new Set<string>();
   const rotatedOut = new Set<string>();
   let rotations = 0;
+  /** Idle timeout: when each refresh token was issued or last used (unknown ones count from start). */
+  const startedAt = state.now();
+  const lastUsed = new Map<string, number>();
+  const idleTooLong = (token: string) =>
+    options.refreshTokenIdleTimeoutMs !== undefined &&
+    state.now() - (lastUsed.get(token) ?? startedAt) >= options.refreshTokenIdleTimeoutMs;
   router.post('/services/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     const invalid = (error: string, description: string) =>
@@ -57,6 +69,8 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
       ) {
         return invalid('invalid_grant', 'expired access/refresh token');
       }
+      if (idleTooLong(token)) return invalid('invalid_grant', 'expired access/refresh token');
+      lastUsed.set(token, state.now());
       if (options.rotateRefreshTokens) spent.add(token);
     } else if (form.grant_type === 'password') {
       const ok =
@@ -74,7 +88,10 @@ export function oauthRoutes(state: EmulatorState, options: OAuthOptions): Router
       form.grant_type === 'refresh_token' && options.rotateRefreshTokens
         ? `5Aep861rot${(rotations += 1)}x${issuedAt}`
         : undefined;
-    if (nextRefresh) rotatedOut.add(nextRefresh);
+    if (nextRefresh) {
+      rotatedOut.add(nextRefresh);
+      lastUsed.set(nextRefresh, state.now());
+    }
     res.json({
       access_token: state.sessions.issue(store.orgId),
       ...(form.grant_type === 'password' ? { refresh_token: `5Aep861${issuedAt}` } : {}),
