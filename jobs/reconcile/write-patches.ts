@@ -104,12 +104,18 @@ async function writeSystem(
   });
   if (batch.length === 0) return;
   const planOfKey = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
-  const prints = new Map(
-    batch.map(({ leadKey, patch }) => [
-      leadKey,
-      fingerprint(context, system, planOfKey.get(leadKey) as LeadPlan, patch),
-    ]),
-  );
+  // Hashed only for the writes that need one (held or refused): most writes of a batch need none.
+  const prints = new Map<string, string>();
+  const patchOf = new Map(batch.map(({ leadKey, patch }) => [leadKey, patch]));
+  const printOf = (leadKey: string): string => {
+    let print = prints.get(leadKey);
+    if (print === undefined) {
+      const plan = planOfKey.get(leadKey) as LeadPlan;
+      print = fingerprint(context, system, plan, patchOf.get(leadKey) as RecordPatch);
+      prints.set(leadKey, print);
+    }
+    return print;
+  };
   const field = (leadKey: string) => `${leadKey}|${system}`;
   const parked = context.parked
     ? await context.parked.getMany(
@@ -118,7 +124,10 @@ async function writeSystem(
       )
     : new Map<string, ParkedWrite>();
   // A write refused before, with nothing changed since, would be refused again: not sent.
-  const held = batch.filter(({ leadKey }) => parked.get(field(leadKey))?.fingerprint === prints.get(leadKey));
+  const held = batch.filter(({ leadKey }) => {
+    const entry = parked.get(field(leadKey));
+    return entry !== undefined && entry.fingerprint === printOf(leadKey);
+  });
   for (const { leadKey, patch } of held) {
     const entry = parked.get(field(leadKey)) as ParkedWrite;
     into.failures.push({
@@ -174,7 +183,7 @@ async function writeSystem(
         toPark.push({
           field: field(leadKey),
           parked: {
-            fingerprint: prints.get(leadKey) as string,
+            fingerprint: printOf(leadKey),
             code: outcome.error.code,
             message: outcome.error.message,
             at: context.now.toISOString(),

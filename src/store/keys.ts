@@ -1,7 +1,9 @@
-import { z } from 'zod';
-
-/** A tenant id as the config allows it (see src/config/tenant-schema.ts); it becomes part of every key. */
-const TenantId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a tenant id is lower-case letters, digits and -');
+/**
+ * A tenant id as the config allows it (see src/config/tenant-schema.ts); it becomes part of every key.
+ * A bare regex, not a zod schema: it runs for every key of every lead (a zod parse here was 2% of a
+ * backfill's CPU).
+ */
+const TENANT_ID = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Default key prefix of the state layer; tests pass their own so they never touch an install's keys. */
 export const DEFAULT_STORE_PREFIX = 'leadbridge:store';
@@ -15,8 +17,8 @@ export const DEFAULT_STORE_PREFIX = 'leadbridge:store';
  * https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
  */
 export function hashTag(tenant: string, shard?: string | number): string {
-  const parsed = TenantId.safeParse(tenant);
-  if (!parsed.success) throw new TypeError(`invalid tenant id ${JSON.stringify(tenant)} for a Redis key`);
+  if (typeof tenant !== 'string' || !TENANT_ID.test(tenant))
+    throw new TypeError(`invalid tenant id ${JSON.stringify(tenant)} for a Redis key`);
   if (shard === undefined) return `{${tenant}}`;
   if (!/^[a-z0-9-]+$/i.test(String(shard))) throw new TypeError(`invalid shard ${JSON.stringify(shard)}`);
   return `{${tenant}.${shard}}`;

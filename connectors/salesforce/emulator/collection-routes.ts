@@ -101,7 +101,7 @@ export function collectionRoutes(state: EmulatorState): Router {
     });
     if (allOrNone && results.some((r) => !r.success)) {
       for (const [id, { type, row }] of snapshots) {
-        if (row) Object.assign(store.get(type, id) as Row, row);
+        if (row) store.restore(type, id, row);
         else store.table(type).delete(id);
       }
       return results.map((r) => (r.success ? { id: r.id, success: false, errors: [ROLLED_BACK] } : r));

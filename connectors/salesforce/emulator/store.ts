@@ -47,6 +47,13 @@ export class OrgStore {
   private readonly now: () => number;
   private tables = new Map<string, Map<string, Row>>();
   private counters = new Map<string, number>();
+  /**
+   * Per object and field looked up by `findByExternalId`: lower-cased value -> ids of the rows that held
+   * it when written through this store. A lookup checks each candidate again (deleted, value moved on),
+   * so a stale entry costs a check, never a wrong answer; every write path of the store re-indexes the
+   * row it wrote. Without it an upsert of 200 records scanned every row of the object several times each.
+   */
+  private keyIndex = new Map<string, Map<string, Map<string, Set<string>>>>();
 
   /** `Object.Field` names of fields this org does not have (a bare org lacks LeadBridge's custom fields). */
   readonly absentFields: ReadonlySet<string>;
@@ -71,6 +78,7 @@ export class OrgStore {
   reset(): void {
     this.tables = new Map(Object.keys(OBJECTS).map((name) => [name, new Map<string, Row>()]));
     this.counters = new Map();
+    this.keyIndex = new Map();
     const system = { userId: this.integrationUserId };
     this.nextId(KEY_PREFIX.User);
     this.nextId(KEY_PREFIX.User);
@@ -182,6 +190,7 @@ export class OrgStore {
     const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
     this.deriveFields(object, row);
     this.table(object).set(id, row);
+    this.indexKeys(object, row);
     return { success: true, id };
   }
 
@@ -218,6 +227,7 @@ export class OrgStore {
     const rule = this.assignmentRule;
     const entry = rule.entries.find((e) => String(lead[e.field] ?? '') === e.equals);
     lead.OwnerId = entry?.ownerId ?? rule.defaultOwnerId;
+    this.indexKeys('Lead', lead);
   }
 
   /** Salesforce refuses an owner that is not an active User or a queue. */
@@ -251,9 +261,44 @@ export class OrgStore {
    */
   findByExternalId(object: string, field: string, value: string): Row[] {
     const needle = value.toLowerCase();
-    return this.rows(object).filter(
-      (row) => !row.IsDeleted && typeof row[field] === 'string' && row[field].toLowerCase() === needle,
-    );
+    const holds = (row: Row | undefined): row is Row =>
+      row !== undefined &&
+      !row.IsDeleted &&
+      typeof row[field] === 'string' &&
+      row[field].toLowerCase() === needle;
+    const table = this.table(object);
+    const found = [...(this.indexOf(object, field).get(needle) ?? [])]
+      .map((id) => table.get(id))
+      .filter(holds);
+    // Several matches (a non-unique field) come back in the table's order, as a scan gives them.
+    return found.length > 1 ? this.rows(object).filter((row) => found.includes(row)) : found;
+  }
+
+  /** The lookup index of `object`'s `field`, built from every row on first use. */
+  private indexOf(object: string, field: string): Map<string, Set<string>> {
+    let byField = this.keyIndex.get(object);
+    if (!byField) this.keyIndex.set(object, (byField = new Map()));
+    let byValue = byField.get(field);
+    if (!byValue) {
+      byField.set(field, (byValue = new Map()));
+      for (const row of this.table(object).values()) addKey(byValue, row[field], String(row.Id));
+    }
+    return byValue;
+  }
+
+  /** Adds `row`'s values to the indexes of its object built so far (a write through this store). */
+  private indexKeys(object: string, row: Row): void {
+    const byField = this.keyIndex.get(object);
+    if (!byField) return;
+    for (const [field, byValue] of byField) addKey(byValue, row[field], String(row.Id));
+  }
+
+  /** Puts back a row's values as they were before a rolled-back write (allOrNone). */
+  restore(object: string, id: string, snapshot: Row): void {
+    const row = this.get(object, id);
+    if (!row) return;
+    Object.assign(row, snapshot);
+    this.indexKeys(object, row);
   }
 
   /** DUPLICATE_VALUE errors for unique fields in `values` that another live row already holds. */
@@ -278,6 +323,7 @@ export class OrgStore {
   applyChange(object: string, row: Row, values: Row, context: WriteContext): void {
     Object.assign(row, values, this.modifiedValues(context));
     this.deriveFields(object, row);
+    this.indexKeys(object, row);
   }
 
   delete(object: string, id: string, context: WriteContext): boolean {
@@ -383,6 +429,7 @@ export class OrgStore {
     const row: Row = { ...this.defaults(object), ...values, ...this.systemValues(context), Id: id };
     this.deriveFields(object, row);
     this.table(object).set(id, row);
+    this.indexKeys(object, row);
     return id;
   }
 
@@ -426,6 +473,14 @@ export class OrgStore {
     this.counters.set(prefix, next);
     return makeId(prefix, next);
   }
+}
+
+function addKey(byValue: Map<string, Set<string>>, value: unknown, id: string): void {
+  if (typeof value !== 'string' || value === '') return;
+  const key = value.toLowerCase();
+  const ids = byValue.get(key);
+  if (ids) ids.add(id);
+  else byValue.set(key, new Set([id]));
 }
 
 /** A merge Salesforce refuses, with the API's status code. */
