@@ -2,7 +2,7 @@
 // webhooks reach `leadbridge serve`, a `leadbridge worker` syncs them; the latency of each edit is the time
 // until the Salesforce lead carries the new title, observed at the Salesforce emulator every 10 ms.
 import { percentile } from './figures.ts';
-import { control, freePort, sleep, waitUntil } from './harness.ts';
+import { control, freePort, sleep, waitUntil, type CallLog } from './harness.ts';
 import { startLinkedRig } from './linked-rig.ts';
 import { startLive } from './live.ts';
 
@@ -13,6 +13,20 @@ export interface LatencyMeasure {
   edits: number;
   /** API calls on both systems from the first edit until all landed (plus a settle), per edit. */
   callsPerEdit: number;
+  /** Those calls by system and endpoint (`hubspot POST /crm/v3/...`), to see what a batch costs. */
+  callsByEndpoint: Record<string, number>;
+}
+
+/** Calls counted per `system endpoint`, most frequent first. */
+export function countByEndpoint(calls: CallLog): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const system of ['hubspot', 'salesforce'] as const) {
+    for (const call of calls[system]) {
+      const key = `${system} ${call.endpoint}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 interface Edit {
@@ -22,7 +36,13 @@ interface Edit {
   landedAt: number | null;
 }
 
-/** `extra`: YAML for the config (the baseline's `sync: { debounce: 2s }`); empty means default settings. */
+/**
+ * The baseline's config: a fixed 2 s debounce, as the code worked before the adaptive debounce (every
+ * change waits the whole debounce, batches on a 2 s grid), the setting with the fewest calls per edit.
+ */
+export const FIXED_DEBOUNCE_BASELINE = 'sync: { debounceMode: fixed, debounce: 2s }';
+
+/** `extra`: YAML for the config ({@link FIXED_DEBOUNCE_BASELINE} for the baseline); empty means default settings. */
 export async function measureChangeLatency(options: {
   leads: number;
   editsPerSecond: number;
@@ -97,6 +117,7 @@ export async function measureChangeLatency(options: {
         p99: percentile(latencies, 99),
         edits: edits.length,
         callsPerEdit: calls / edits.length,
+        callsByEndpoint: countByEndpoint(rig.calls),
       };
     } finally {
       await live.stop();

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBackfill, type BackfillMeasure } from './backfill-run.ts';
 import { rateLimitBoundSeconds } from './bounds.ts';
-import { measureChangeLatency, type LatencyMeasure } from './change-latency.ts';
+import { FIXED_DEBOUNCE_BASELINE, measureChangeLatency, type LatencyMeasure } from './change-latency.ts';
 import {
   evaluate,
   exitCode,
@@ -120,13 +120,13 @@ async function latencyFigures(sizes: BenchSizes, out: Collected): Promise<void> 
     const ours = await measureChangeLatency({ ...sizes.latency, extra: '', name: `latency${run}` });
     const baseline = await measureChangeLatency({
       ...sizes.latency,
-      extra: 'sync: { debounce: 2s }',
+      extra: FIXED_DEBOUNCE_BASELINE,
       name: `latency${run}base`,
     });
     return { ours, baseline };
   });
   out.details.latency = values;
-  const pick = (key: keyof LatencyMeasure) =>
+  const pick = (key: keyof Omit<LatencyMeasure, 'callsByEndpoint'>) =>
     values.map((v) => ({ ours: v.ours[key], reference: v.baseline[key] }));
   out.results.push(
     figure(SPECS.changeP50, pick('p50'), error),

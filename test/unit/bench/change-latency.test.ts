@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { countByEndpoint, FIXED_DEBOUNCE_BASELINE } from '../../../bench/change-latency.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { durationMs } from '../../../src/domain/duration.ts';
+
+const withExtra = (extra: string) => `
+tenants:
+  - id: bench
+    hubspot: { accessToken: tok }
+    salesforce: { orgId: 00D000000000000AAA, accessToken: t, instanceUrl: https://acme.my.salesforce.com }
+${extra}`;
+
+describe('change latency bench', () => {
+  it('measures its baseline with a fixed 2 s debounce, not the defaults', () => {
+    const baseline = parseConfig(withExtra(FIXED_DEBOUNCE_BASELINE), {}).sync;
+    const defaults = parseConfig(withExtra(''), {}).sync;
+    expect(baseline.debounceMode).toBe('fixed');
+    expect(durationMs(baseline.debounce)).toBe(2_000);
+    expect(defaults.debounceMode).toBe('adaptive');
+    expect(baseline).not.toEqual(defaults);
+  });
+
+  it('counts calls by system and endpoint, most frequent first', () => {
+    const call = (endpoint: string) => ({ at: 0, status: 200, endpoint });
+    expect(
+      countByEndpoint({
+        hubspot: [call('POST /batch/read')],
+        salesforce: [call('PATCH /composite/sobjects'), call('PATCH /composite/sobjects')],
+      }),
+    ).toEqual({ 'salesforce PATCH /composite/sobjects': 2, 'hubspot POST /batch/read': 1 });
+    expect(
+      Object.keys(countByEndpoint({ hubspot: [call('b')], salesforce: [call('a'), call('a')] })),
+    ).toEqual(['salesforce a', 'hubspot b']);
+  });
+});
