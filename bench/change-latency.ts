@@ -17,6 +17,20 @@ export interface LatencyMeasure {
   callsByEndpoint: Record<string, number>;
 }
 
+/**
+ * How long neither emulator may have served a call before the edits start, in milliseconds: longer
+ * than a fixed 2 s debounce holds a record (up to two debounces), so what the start-up polls found has
+ * gone out.
+ */
+export const SETTLE_QUIET_MS = 4_500;
+
+/** Milliseconds from the last call in `calls` (or from `sinceMs` when none came after it) to `nowMs`. */
+export function quietMs(calls: CallLog, sinceMs: number, nowMs: number): number {
+  let last = sinceMs;
+  for (const call of [...calls.hubspot, ...calls.salesforce]) last = Math.max(last, call.at);
+  return nowMs - last;
+}
+
 /** Calls counted per `system endpoint`, most frequent first. */
 export function countByEndpoint(calls: CallLog): Record<string, number> {
   const counts = new Map<string, number>();
@@ -61,8 +75,15 @@ export async function measureChangeLatency(options: {
     await control(`${rig.hubspot.url}/__emulator/faults`, { burstPer10s: 0 });
     const live = await startLive(rig, { workers: 1, serverPort });
     try {
-      // Let the workers' start-up polls finish before the clock starts.
-      await sleep(2_000);
+      // Let the workers' start-up polls, and the reconciles of what they found, finish before the clock
+      // starts: a fixed sleep would charge that work to a setting whose debounce holds it past the sleep.
+      const liveAt = performance.now();
+      await waitUntil(
+        () => quietMs(rig.calls, liveAt, performance.now()) >= SETTLE_QUIET_MS,
+        60_000,
+        'start-up polls still calling the APIs',
+        100,
+      );
       rig.resetCounts();
       const store = rig.salesforce.state.store;
       const edits: Edit[] = [];

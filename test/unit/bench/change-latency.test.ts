@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { countByEndpoint, FIXED_DEBOUNCE_BASELINE } from '../../../bench/change-latency.ts';
+import {
+  countByEndpoint,
+  FIXED_DEBOUNCE_BASELINE,
+  quietMs,
+  SETTLE_QUIET_MS,
+} from '../../../bench/change-latency.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { durationMs } from '../../../src/domain/duration.ts';
 
@@ -31,5 +36,14 @@ describe('change latency bench', () => {
     expect(
       Object.keys(countByEndpoint({ hubspot: [call('b')], salesforce: [call('a'), call('a')] })),
     ).toEqual(['salesforce a', 'hubspot b']);
+  });
+
+  it('waits for quiet from the last call of either system, or from the start when none came', () => {
+    const call = (at: number) => ({ at, status: 200, endpoint: 'x' });
+    expect(quietMs({ hubspot: [], salesforce: [] }, 1_000, 3_000)).toBe(2_000);
+    expect(quietMs({ hubspot: [call(2_500)], salesforce: [call(1_500)] }, 1_000, 3_000)).toBe(500);
+    expect(quietMs({ hubspot: [call(500)], salesforce: [call(2_800)] }, 1_000, 3_000)).toBe(200);
+    // Longer than the longest a fixed 2 s debounce holds a record (two debounces).
+    expect(SETTLE_QUIET_MS).toBeGreaterThan(2 * 2_000);
   });
 });
