@@ -79,8 +79,14 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
       : engine.config.sync.debounceMode === 'fixed'
         ? fixedDebounceDelayMs(nowMs, debounceMs)
         : await adaptiveDelayMs(deps.pending, event.tenant, ref, nowMs, debounceMs);
-  await deps.pending.add(event.tenant, [ref], nowMs + delayMs, lane);
-  await deps.schedule(event.tenant, delayMs, { shard: deps.pending.shardOf(event.tenant, ref), lane });
+  const dueAt = nowMs + delayMs;
+  await deps.pending.add(event.tenant, [ref], dueAt, lane);
+  // From the clock again: the add took a round trip, and a delay aimed at a grid tick must not pass it.
+  const scheduleDelayMs = delayMs > 0 ? Math.max(0, dueAt - engine.now().getTime()) : 0;
+  await deps.schedule(event.tenant, scheduleDelayMs, {
+    shard: deps.pending.shardOf(event.tenant, ref),
+    lane,
+  });
   return { pending: true, leadKey: link?.leadKey ?? null };
 }
 
