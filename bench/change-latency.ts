@@ -56,6 +56,21 @@ interface Edit {
  */
 export const FIXED_DEBOUNCE_BASELINE = 'sync: { debounceMode: fixed, debounce: 2s }';
 
+/**
+ * `BENCH_LATENCY_FRONTIER=3s,4s`: adaptive `sync.debounce` settings measured once per run beside the
+ * defaults and the baseline (results JSON only, no target), to see the latency / calls frontier. Returns
+ * each setting's config YAML; throws on a value that is not a duration like `3s` or `750ms`.
+ */
+export function frontierSettings(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((item) => {
+    const duration = item.trim();
+    if (!/^\d+(ms|s)$/.test(duration))
+      throw new Error(`BENCH_LATENCY_FRONTIER: "${duration}" is not a duration like 3s or 750ms`);
+    return `sync: { debounce: ${duration} }`;
+  });
+}
+
 /** `extra`: YAML for the config ({@link FIXED_DEBOUNCE_BASELINE} for the baseline); empty means default settings. */
 export async function measureChangeLatency(options: {
   leads: number;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countByEndpoint,
   FIXED_DEBOUNCE_BASELINE,
+  frontierSettings,
   quietMs,
   SETTLE_QUIET_MS,
 } from '../../../bench/change-latency.ts';
@@ -45,5 +46,15 @@ describe('change latency bench', () => {
     expect(quietMs({ hubspot: [call(500)], salesforce: [call(2_800)] }, 1_000, 3_000)).toBe(200);
     // Longer than the longest a fixed 2 s debounce holds a record (two debounces).
     expect(SETTLE_QUIET_MS).toBeGreaterThan(2 * 2_000);
+  });
+
+  it('reads the frontier settings to measure beside the defaults, refusing what is not a duration', () => {
+    expect(frontierSettings(undefined)).toEqual([]);
+    expect(frontierSettings(' ')).toEqual([]);
+    expect(frontierSettings('3s, 750ms')).toEqual(['sync: { debounce: 3s }', 'sync: { debounce: 750ms }']);
+    expect(() => frontierSettings('3s,fast')).toThrow(/BENCH_LATENCY_FRONTIER: "fast"/);
+    const config = parseConfig(withExtra(frontierSettings('3s')[0]!), {}).sync;
+    expect(durationMs(config.debounce)).toBe(3_000);
+    expect(config.debounceMode).toBe('adaptive');
   });
 });
