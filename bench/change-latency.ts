@@ -2,7 +2,7 @@
 // webhooks reach `leadbridge serve`, a `leadbridge worker` syncs them; the latency of each edit is the time
 // until the Salesforce lead carries the new title, observed at the Salesforce emulator every 10 ms.
 import { percentile } from './figures.ts';
-import { control, freePort, sleep, waitUntil } from './harness.ts';
+import { control, freePort, sleep, waitUntil, type CallLog } from './harness.ts';
 import { startLinkedRig } from './linked-rig.ts';
 import { startLive } from './live.ts';
 
@@ -13,6 +13,34 @@ export interface LatencyMeasure {
   edits: number;
   /** API calls on both systems from the first edit until all landed (plus a settle), per edit. */
   callsPerEdit: number;
+  /** Those calls by system and endpoint (`hubspot POST /crm/v3/...`), to see what a batch costs. */
+  callsByEndpoint: Record<string, number>;
+}
+
+/**
+ * How long neither emulator may have served a call before the edits start, in milliseconds: longer
+ * than a fixed 2 s debounce holds a record (up to two debounces), so what the start-up polls found has
+ * gone out.
+ */
+export const SETTLE_QUIET_MS = 4_500;
+
+/** Milliseconds from the last call in `calls` (or from `sinceMs` when none came after it) to `nowMs`. */
+export function quietMs(calls: CallLog, sinceMs: number, nowMs: number): number {
+  let last = sinceMs;
+  for (const call of [...calls.hubspot, ...calls.salesforce]) last = Math.max(last, call.at);
+  return nowMs - last;
+}
+
+/** Calls counted per `system endpoint`, most frequent first. */
+export function countByEndpoint(calls: CallLog): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const system of ['hubspot', 'salesforce'] as const) {
+    for (const call of calls[system]) {
+      const key = `${system} ${call.endpoint}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 interface Edit {
@@ -22,7 +50,28 @@ interface Edit {
   landedAt: number | null;
 }
 
-/** `extra`: YAML for the config (the baseline's `sync: { debounce: 2s }`); empty means default settings. */
+/**
+ * The baseline's config: a fixed 2 s debounce, as the code worked before the adaptive debounce (every
+ * change waits the whole debounce, batches on a 2 s grid), the setting with the fewest calls per edit.
+ */
+export const FIXED_DEBOUNCE_BASELINE = 'sync: { debounceMode: fixed, debounce: 2s }';
+
+/**
+ * `BENCH_LATENCY_FRONTIER=3s,4s`: adaptive `sync.debounce` settings measured once per run beside the
+ * defaults and the baseline (results JSON only, no target), to see the latency / calls frontier. Returns
+ * each setting's config YAML; throws on a value that is not a duration like `3s` or `750ms`.
+ */
+export function frontierSettings(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((item) => {
+    const duration = item.trim();
+    if (!/^\d+(ms|s)$/.test(duration))
+      throw new Error(`BENCH_LATENCY_FRONTIER: "${duration}" is not a duration like 3s or 750ms`);
+    return `sync: { debounce: ${duration} }`;
+  });
+}
+
+/** `extra`: YAML for the config ({@link FIXED_DEBOUNCE_BASELINE} for the baseline); empty means default settings. */
 export async function measureChangeLatency(options: {
   leads: number;
   editsPerSecond: number;
@@ -41,8 +90,15 @@ export async function measureChangeLatency(options: {
     await control(`${rig.hubspot.url}/__emulator/faults`, { burstPer10s: 0 });
     const live = await startLive(rig, { workers: 1, serverPort });
     try {
-      // Let the workers' start-up polls finish before the clock starts.
-      await sleep(2_000);
+      // Let the workers' start-up polls, and the reconciles of what they found, finish before the clock
+      // starts: a fixed sleep would charge that work to a setting whose debounce holds it past the sleep.
+      const liveAt = performance.now();
+      await waitUntil(
+        () => quietMs(rig.calls, liveAt, performance.now()) >= SETTLE_QUIET_MS,
+        60_000,
+        'start-up polls still calling the APIs',
+        100,
+      );
       rig.resetCounts();
       const store = rig.salesforce.state.store;
       const edits: Edit[] = [];
@@ -97,6 +153,7 @@ export async function measureChangeLatency(options: {
         p99: percentile(latencies, 99),
         edits: edits.length,
         callsPerEdit: calls / edits.length,
+        callsByEndpoint: countByEndpoint(rig.calls),
       };
     } finally {
       await live.stop();

@@ -22,8 +22,15 @@ export const PORTAL_ID = 62515;
 
 /** Every API call the emulators served, with when, so a run's span and its 429s are read at the source. */
 export interface CallLog {
-  hubspot: { at: number; status: number }[];
-  salesforce: { at: number; status: number }[];
+  hubspot: LoggedCall[];
+  salesforce: LoggedCall[];
+}
+
+/** One API call: when (performance.now() ms), its final status, and the endpoint it reached. */
+export interface LoggedCall {
+  at: number;
+  status: number;
+  endpoint: string;
 }
 
 export interface Rig {
@@ -106,13 +113,17 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const recordHubSpot = hubspot.calls.set.bind(hubspot.calls);
   hubspot.calls.set = (endpoint, byStatus) => {
     // The emulator bumps the status count before it stores the map: the newest status is the one that grew.
-    calls.hubspot.push({ at: performance.now(), status: lastStatus(byStatus, hubspotSeen, endpoint) });
+    calls.hubspot.push({
+      at: performance.now(),
+      status: lastStatus(byStatus, hubspotSeen, endpoint),
+      endpoint,
+    });
     return recordHubSpot(endpoint, byStatus);
   };
   const usage = salesforce.state.usage;
   const countSalesforce = usage.count.bind(usage);
   usage.count = (endpoint: string, status: number) => {
-    calls.salesforce.push({ at: performance.now(), status });
+    calls.salesforce.push({ at: performance.now(), status, endpoint });
     countSalesforce(endpoint, status);
   };
 

@@ -7,7 +7,12 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBackfill, type BackfillMeasure } from './backfill-run.ts';
 import { rateLimitBoundSeconds } from './bounds.ts';
-import { measureChangeLatency, type LatencyMeasure } from './change-latency.ts';
+import {
+  FIXED_DEBOUNCE_BASELINE,
+  frontierSettings,
+  measureChangeLatency,
+  type LatencyMeasure,
+} from './change-latency.ts';
 import {
   evaluate,
   exitCode,
@@ -120,13 +125,21 @@ async function latencyFigures(sizes: BenchSizes, out: Collected): Promise<void> 
     const ours = await measureChangeLatency({ ...sizes.latency, extra: '', name: `latency${run}` });
     const baseline = await measureChangeLatency({
       ...sizes.latency,
-      extra: 'sync: { debounce: 2s }',
+      extra: FIXED_DEBOUNCE_BASELINE,
       name: `latency${run}base`,
     });
-    return { ours, baseline };
+    const frontier: Array<{ extra: string } & LatencyMeasure> = [];
+    for (const [index, extra] of frontierSettings(process.env.BENCH_LATENCY_FRONTIER).entries()) {
+      const measure = await measureChangeLatency({ ...sizes.latency, extra, name: `latency${run}f${index}` });
+      log(
+        `change latency, ${extra}: p50 ${measure.p50.toFixed(2)} s, p99 ${measure.p99.toFixed(2)} s, ${measure.callsPerEdit.toFixed(3)} calls/edit`,
+      );
+      frontier.push({ extra, ...measure });
+    }
+    return { ours, baseline, frontier };
   });
   out.details.latency = values;
-  const pick = (key: keyof LatencyMeasure) =>
+  const pick = (key: keyof Omit<LatencyMeasure, 'callsByEndpoint'>) =>
     values.map((v) => ({ ours: v.ours[key], reference: v.baseline[key] }));
   out.results.push(
     figure(SPECS.changeP50, pick('p50'), error),
@@ -202,6 +215,7 @@ async function main(): Promise<number> {
   try {
     settings = benchSizes(process.env);
     scenarios = selectScenarios(process.env.BENCH_ONLY);
+    frontierSettings(process.env.BENCH_LATENCY_FRONTIER);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;

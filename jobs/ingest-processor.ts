@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { batchDelayMs, debounceDelayMs, heatHalfLifeMs } from '../src/domain/adaptive-debounce.ts';
 import { durationMs } from '../src/domain/duration.ts';
+import { fixedDebounceDelayMs } from '../src/domain/fixed-debounce.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { mergedInto } from '../connectors/salesforce/record-states.ts';
 import { laneOf } from '../src/domain/reconcile-lane.ts';
@@ -37,7 +38,9 @@ export interface IngestOutcome {
  * - otherwise after the adaptive debounce (src/domain/adaptive-debounce.ts): at once for the first
  *   change of a quiet record, longer (up to `sync.debounce`) for a record that keeps changing; and no
  *   sooner than the batch linger after the tenant's last batch started, so a busy tenant's changes
- *   share batches instead of each costing its own API calls.
+ *   share batches instead of each costing its own API calls;
+ * - with `sync.debounceMode: fixed` (src/domain/fixed-debounce.ts): after the whole debounce, at the
+ *   next tick of a grid of it, so every change shares its tick's batch.
  * Safe to run twice: the link plans are idempotent and the pending set is a set.
  */
 export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promise<IngestOutcome> {
@@ -70,19 +73,33 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   };
   const lane = laneOf(checked);
   const nowMs = now.getTime();
-  const { heat, lastBatchAt } = await deps.pending.touch(
-    event.tenant,
-    ref,
-    nowMs,
-    heatHalfLifeMs(debounceMs),
-  );
   const delayMs =
     lane === 'rep'
       ? 0
-      : batchDelayMs(nowMs, debounceDelayMs(heat.count, debounceMs), lastBatchAt, batchLingerMs(debounceMs));
-  await deps.pending.add(event.tenant, [ref], nowMs + delayMs, lane);
-  await deps.schedule(event.tenant, delayMs, { shard: deps.pending.shardOf(event.tenant, ref), lane });
+      : engine.config.sync.debounceMode === 'fixed'
+        ? fixedDebounceDelayMs(nowMs, debounceMs)
+        : await adaptiveDelayMs(deps.pending, event.tenant, ref, nowMs, debounceMs);
+  const dueAt = nowMs + delayMs;
+  await deps.pending.add(event.tenant, [ref], dueAt, lane);
+  // From the clock again: the add took a round trip, and a delay aimed at a grid tick must not pass it.
+  const scheduleDelayMs = delayMs > 0 ? Math.max(0, dueAt - engine.now().getTime()) : 0;
+  await deps.schedule(event.tenant, scheduleDelayMs, {
+    shard: deps.pending.shardOf(event.tenant, ref),
+    lane,
+  });
   return { pending: true, leadKey: link?.leadKey ?? null };
+}
+
+/** The adaptive debounce's delay for one more change of `ref` (records the change's heat). */
+async function adaptiveDelayMs(
+  pending: PendingRefs,
+  tenant: string,
+  ref: PendingRef,
+  nowMs: number,
+  debounceMs: number,
+): Promise<number> {
+  const { heat, lastBatchAt } = await pending.touch(tenant, ref, nowMs, heatHalfLifeMs(debounceMs));
+  return batchDelayMs(nowMs, debounceDelayMs(heat.count, debounceMs), lastBatchAt, batchLingerMs(debounceMs));
 }
 
 /**

@@ -3,7 +3,7 @@ import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
-import { ReconcileJob, type ScheduleOptions } from './reconcile-queue.ts';
+import { ReconcileJob, SLOT_TOLERANCE_MS, type ScheduleOptions } from './reconcile-queue.ts';
 
 /** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
 export const RECONCILE_BATCH_SIZE = 100;
@@ -81,8 +81,9 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
     const { tenant, shard } = ReconcileJob.parse(job.data);
     const { engine } = deps;
     const nowMs = engine.now().getTime();
-    // Only records already due: jobs run at the end of their scheduling slot, never early.
-    const horizon = nowMs;
+    // Only records already due: jobs run at the end of their scheduling slot, at most the slot tolerance
+    // before a record's due instant (jobs/reconcile-queue.ts).
+    const horizon = nowMs + SLOT_TOLERANCE_MS;
     const batch = await deps.pending.takeBatch(tenant, { dueByMs: horizon, limit: batchSize, shard, nowMs });
     const { refs } = batch;
     if (refs.length === 0) {

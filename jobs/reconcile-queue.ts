@@ -67,6 +67,33 @@ export function createReconcileQueue(
 export const SCHEDULE_SLOT_MS = 250;
 
 /**
+ * How far past a slot boundary (milliseconds) a requested run time may fall and still count as that
+ * boundary. A caller computes its delay a little before the job is added (its clock read, a Redis round
+ * trip), so a delay aimed at a boundary (the batch grid, a fixed debounce's tick) arrives a few
+ * milliseconds past it; rounded up, it would wait a whole slot more (250 ms, which the change-latency
+ * bench saw on most batches). The reconcile processor takes records due within the same tolerance, so a
+ * job that runs this much before a record's due instant still takes it.
+ */
+export const SLOT_TOLERANCE_MS = 20;
+
+/**
+ * The scheduling slot of a request `delayMs` from `nowMs` (epoch ms) and when its job runs: at the end
+ * of the slot (never earlier than `toleranceMs` before the requested time), or at once when due now.
+ */
+export function scheduleSlot(
+  nowMs: number,
+  delayMs: number,
+  width: number,
+  toleranceMs: number,
+): { slot: number; runAt: number } {
+  // Never early: a delayed job runs at the end of its slot (a rate-limited tenant waits the whole wait);
+  // one due now runs now, deduplicated with the slot it falls in.
+  if (!(delayMs > 0)) return { slot: Math.floor(nowMs / width), runAt: nowMs };
+  const slot = Math.ceil((nowMs + Math.max(0, delayMs - toleranceMs)) / width);
+  return { slot, runAt: Math.max(nowMs, slot * width) };
+}
+
+/**
  * Makes sure a reconcile job of the tenant's shard runs in `delayMs` (milliseconds), at most one slot
  * later: at the end of the scheduling slot it falls in (at once when it is due now). Deduplicated by tenant, shard, lane and slot with `keepLastIfActive`: while that job is
  * waiting or delayed, further calls are no-ops (it will find the new records); while it runs, one
@@ -85,11 +112,9 @@ export async function scheduleReconcile(
   const shard = options.shard ?? 0;
   const lane = options.lane ?? 'routine';
   const now = Date.now();
-  const width = options.recovery ? RECOVERY_SLOT_MS : SCHEDULE_SLOT_MS;
-  // Never early: a delayed job runs at the end of its slot (a rate-limited tenant waits the whole wait);
-  // one due now runs now, deduplicated with the slot it falls in.
-  const slot = delayMs > 0 ? Math.ceil((now + delayMs) / width) : Math.floor(now / width);
-  const runAt = delayMs > 0 ? slot * width : now;
+  const { slot, runAt } = options.recovery
+    ? scheduleSlot(now, delayMs, RECOVERY_SLOT_MS, 0)
+    : scheduleSlot(now, delayMs, SCHEDULE_SLOT_MS, SLOT_TOLERANCE_MS);
   const kind = options.recovery ? 'lease' : lane;
   await queue.add(
     'reconcile',

@@ -61,8 +61,14 @@ export const SyncConfig = z.strictObject({
     'How far back each poll reaches before its cursor, for search-index lag and late commits.',
   ),
   debounce: Duration.default('2s').describe(
-    'The longest a record that keeps changing waits for more changes; the first change of a quiet record goes out at once.',
+    'The longest a record that keeps changing waits for more changes; the first change of a quiet record goes out at once (with debounceMode fixed: how long every change waits).',
   ),
+  debounceMode: z
+    .enum(['adaptive', 'fixed'])
+    .default('adaptive')
+    .describe(
+      'adaptive: a quiet record goes out at once, one that keeps changing waits up to the debounce, a busy tenant batches every quarter debounce. fixed: every routine change waits the whole debounce and batches go out on a grid of it (fewest API calls, one to two debounces of latency). A rep’s change or an SLA action goes at once in both.',
+    ),
   claimLease: Duration.default('60s').describe(
     'How long records taken for a reconcile batch stay claimed without a renewal; a killed worker’s records return to pending after it.',
   ),

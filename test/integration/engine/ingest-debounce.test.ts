@@ -80,9 +80,10 @@ describe('ingest: dedup and debounce through the real queues', () => {
       kind: 'created',
       occurredAt: '2026-01-01T00:00:00.000Z',
     });
-    // 20 + 1 deliveries, 20 redelivered: 21 ingest jobs, at most two batches, the first well before the
-    // configured debounce.
-    expect(batch.calls.length).toBeLessThanOrEqual(2);
+    // 20 + 1 deliveries, 20 redelivered: 21 ingest jobs, at most three batches (the burst's two, and the
+    // quiet 202 in the first or at the batch grid's next tick, which jobs now keep to the millisecond
+    // instead of a scheduling slot late), the first well before the configured debounce.
+    expect(batch.calls.length).toBeLessThanOrEqual(3);
     expect(callTimes[0]! - startedAt).toBeLessThan(DEBOUNCE_MS / 2);
     expect(await workers.pending.count(TENANT)).toBe(0);
     const completed = await workers.queues.ingest.getJobCounts('completed');
@@ -104,5 +105,52 @@ describe('ingest: dedup and debounce through the real queues', () => {
     await waitFor(() => batch.calls.length === 2);
     expect(batch.calls.map((refs) => refs.map((ref) => ref.id))).toEqual([['303'], ['303']]);
     await waitFor(async () => (await workers.pending.count(TENANT)) === 0);
+  });
+});
+
+describe('ingest: sync.debounceMode fixed through the real queues', () => {
+  const FIXED_MS = 600;
+  const prefix = uniquePrefix('ingest-fixed');
+  const batch = recordingBatch(async () => {});
+  const callTimes: number[] = [];
+  let workers: EngineWorkers;
+
+  beforeAll(async () => {
+    const config = testConfig(`${FIXED_MS}ms`);
+    workers = await startWorkers(
+      { ...config, sync: { ...config.sync, debounceMode: 'fixed' } },
+      {
+        redisUrl: REDIS_URL,
+        logger: silentLogger(),
+        metrics: new Metrics({ collectDefaults: false }),
+        reconcileBatch: async (deps, tenant, refs) => {
+          callTimes.push(Date.now());
+          return batch(deps, tenant, refs);
+        },
+        prefix,
+        schedulePolls: false,
+      },
+    );
+  });
+
+  afterAll(async () => {
+    await workers.close();
+    await dropKeys(prefix);
+  });
+
+  it('holds even a quiet record the whole debounce, and changes of one tick share one batch on the grid', async () => {
+    // Start just after a grid tick, so the changes below fall within one tick.
+    await new Promise((resolve) => setTimeout(resolve, FIXED_MS - (Date.now() % FIXED_MS) + 20));
+    const startedAt = Date.now();
+    await enqueueChangeEvents(workers.queues.ingest, [change('401', 1), change('402', 1), change('403', 1)]);
+    await waitFor(() => batch.calls.flat().length >= 3);
+    await waitFor(async () => (await workers.pending.count(TENANT)) === 0);
+    expect(batch.calls.map((refs) => refs.map((ref) => ref.id).sort())).toEqual([['401', '402', '403']]);
+    // A quiet record waits the whole debounce (the adaptive mode would send it at once) ...
+    expect(callTimes[0]! - startedAt).toBeGreaterThanOrEqual(FIXED_MS);
+    // ... and the batch runs at the grid tick after it, not later than one scheduling slot past it.
+    const tick = Math.ceil((startedAt + FIXED_MS) / FIXED_MS) * FIXED_MS;
+    expect(callTimes[0]!).toBeGreaterThanOrEqual(tick);
+    expect(callTimes[0]! - tick).toBeLessThan(FIXED_MS);
   });
 });
