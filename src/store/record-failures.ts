@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SystemName } from '../domain/lead.ts';
-import { AuditEntry } from './audit-entry.ts';
+import { decodeAuditEntry } from './audit-codec.ts';
 import { tenantKey } from './keys.ts';
 import { LeadLink } from './lead-link.ts';
 
@@ -67,14 +67,9 @@ export async function readFailingRecords(
       const rows = (replies[index]?.[1] as string[] | undefined) ?? [];
       const last = new Map<SystemName, FailingRecord | null>();
       for (const raw of rows) {
-        let entry: AuditEntry;
-        try {
-          const parsed = AuditEntry.safeParse(JSON.parse(raw));
-          if (!parsed.success) continue;
-          entry = parsed.data;
-        } catch {
-          continue;
-        }
+        const decoded = decodeAuditEntry(raw);
+        if (!('entry' in decoded)) continue;
+        const { entry } = decoded;
         if (entry.type === 'patch_written') last.set(entry.system, null);
         if (entry.type === 'record_error') {
           last.set(entry.system, {

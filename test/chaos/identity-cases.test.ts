@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAuditEntry } from '../../src/store/audit-codec.ts';
 import { tenantKey } from '../../src/store/keys.ts';
 import {
   createContact,
@@ -48,7 +49,9 @@ describe('chaos: identity cases end to end (duplicates, merges, deletions, GDPR)
   /** The lead's audit trail has a decision to `stage` in or after the second of `since` (entries have whole seconds). */
   const decidedSince = async (leadKey: string, stage: string, since: string) =>
     (await redis.lrange(tenantKey(store(), 'acme', 'audit', leadKey), 0, -1)).some((raw) => {
-      const entry = JSON.parse(raw) as { type: string; to?: string; at: string };
+      const decoded = decodeAuditEntry(raw);
+      if (!('entry' in decoded)) return false;
+      const { entry } = decoded;
       return entry.type === 'decision' && entry.to === stage && entry.at >= `${since.slice(0, 19)}.000Z`;
     });
   const writeConfig = (policy: 'unlink' | 'propagate') => {
