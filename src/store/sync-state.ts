@@ -8,11 +8,7 @@ import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { encodeLedgerEntry } from './ledger-codec.ts';
 
-/** Name of the tenant's ledger index: the ledger entries the report reads, of every lead, in append order. */
-export const LEDGER_INDEX = 'ledger-index';
-
-/** Entry types the report reads; refusals, score crossings and reminders stay in the leads' ledgers only. */
-const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
+import { LEDGER_LEADS, REPORTED } from './ledger-leads.ts';
 import { LuaScript } from './lua-script.ts';
 
 /** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
@@ -83,8 +79,8 @@ export function throwOnConflict(results: StateWriteResult[]): void {
 
 /**
  * Per-lead compare-and-set over one hash, `<version>:<json>` per lead, appending the lead's new ledger
- * entries (KEYS[3..], one list per write, in order) only when its write wins; entries flagged `1` also go
- * to the tenant's ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
+ * entries (KEYS[3..], one list per write, in order) only when its write wins; a lead with an entry flagged `1`
+ * joins the tenant's ledger index (KEYS[2], the set of leads whose ledgers the report reads). ARGV per write: lead key,
  * expected version, state JSON, entry count, entries. A value without a version prefix counts as
  * version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
  */
@@ -104,7 +100,7 @@ while i <= #ARGV do
       local entry = string.sub(ARGV[i + 3 + j], 2)
       redis.call('RPUSH', KEYS[n], entry)
       if string.sub(ARGV[i + 3 + j], 1, 1) == '1' then
-        redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. entry)
+        redis.call('SADD', KEYS[2], ARGV[i])
       end
     end
     table.insert(out, 1)
@@ -183,7 +179,7 @@ export class SyncState {
   async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
     if (writes.length === 0) return [];
     const args = writes.flatMap((write) => {
-      // Each entry is flagged 1 when the report needs it in the index (see REPORTED), else 0.
+      // Each entry is flagged 1 when the report reads it (see REPORTED): its lead joins the index.
       const ledger = (write.ledger ?? []).map(
         (entry) => `${REPORTED.has(entry.type) ? 1 : 0}${encodeLedgerEntry(entry)}`,
       );
@@ -197,7 +193,7 @@ export class SyncState {
     });
     const keys = [
       this.key(tenant),
-      tenantKey(this.#prefix, tenant, LEDGER_INDEX),
+      tenantKey(this.#prefix, tenant, LEDGER_LEADS),
       ...writes.map((write) => tenantKey(this.#prefix, tenant, 'ledger', write.leadKey)),
     ];
     const reply = (await WRITE_SCRIPT.run(this.#redis, keys, args)) as number[];
