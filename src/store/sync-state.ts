@@ -1,39 +1,14 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { Lead, SystemName } from '../domain/lead.ts';
-import { LeadTimeline } from '../domain/lead-timeline.ts';
 import type { LedgerEntry } from '../domain/ledger-entry.ts';
-import { ExplicitMove } from '../domain/lifecycle.ts';
 import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { encodeLedgerEntry } from './ledger-codec.ts';
-
 import { LEDGER_LEADS, REPORTED } from './ledger-leads.ts';
 import { LuaScript } from './lua-script.ts';
+import { decodeSyncState, encodeSyncState } from './state-codec.ts';
+import type { LeadSyncState } from './sync-state-schema.ts';
 
-/** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
-export const StoredDecision = z.object({
-  from: z.string().nullable(),
-  proposed: z.string(),
-  stage: z.string().nullable(),
-  changed: z.boolean(),
-  rule: z.string(),
-  by: z.union([SystemName, z.literal('leadbridge')]),
-  move: ExplicitMove.optional(),
-  explanation: z.string(),
-});
-export type StoredDecision = z.infer<typeof StoredDecision>;
-
-/** What the engine keeps per lead between reconcile passes. */
-export const LeadSyncState = z.object({
-  /** The values last synced to both sides (`nextBase(...)`): the base of the next three-way merge. */
-  base: Lead,
-  timeline: LeadTimeline,
-  lastDecision: StoredDecision.nullable(),
-  /** ISO-8601 instant of the pass that wrote it. */
-  syncedAt: z.string(),
-});
-export type LeadSyncState = z.infer<typeof LeadSyncState>;
+export { LeadSyncState, StoredDecision } from './sync-state-schema.ts';
 
 /**
  * A lead's state with the version it was read at. Version 0: never synced. `state` null with `corrupt`
@@ -120,18 +95,9 @@ function parseStored(leadKey: string, raw: string | null | undefined): Versioned
   const match = /^(\d+):/.exec(raw);
   if (!match?.[1]) return { leadKey, version: -1, state: null, corrupt: 'no version prefix' };
   const version = Number(match[1]);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.slice(match[0].length));
-  } catch {
-    return { leadKey, version, state: null, corrupt: 'not JSON' };
-  }
-  const parsed = LeadSyncState.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { leadKey, version, state: null, corrupt: `${issue?.path.join('.')}: ${issue?.message}` };
-  }
-  return { leadKey, version, state: parsed.data };
+  const decoded = decodeSyncState(raw.slice(match[0].length));
+  if ('reason' in decoded) return { leadKey, version, state: null, corrupt: decoded.reason };
+  return { leadKey, version, state: decoded.state };
 }
 
 export interface SyncStateOptions {
@@ -186,7 +152,7 @@ export class SyncState {
       return [
         write.leadKey,
         String(write.expectedVersion),
-        JSON.stringify(LeadSyncState.parse(write.state)),
+        encodeSyncState(write.state),
         String(ledger.length),
         ...ledger,
       ];
