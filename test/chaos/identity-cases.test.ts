@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAuditEntry } from '../../src/store/audit-codec.ts';
 import { tenantKey } from '../../src/store/keys.ts';
+import { decodeLink } from '../../src/store/link-codec.ts';
 import {
   createContact,
   qualifiedContact,
@@ -30,7 +31,8 @@ describe('chaos: identity cases end to end (duplicates, merges, deletions, GDPR)
     const leadKey = await redis.hget(tenantKey(store(), 'acme', index), id);
     if (!leadKey) return null;
     const raw = await redis.hget(tenantKey(store(), 'acme', 'links'), leadKey);
-    return raw ? (JSON.parse(raw) as Record<string, unknown> & { leadKey: string }) : null;
+    const decoded = raw ? decodeLink(raw, leadKey) : null;
+    return decoded && 'link' in decoded ? decoded.link : null;
   };
   const liveContacts = (email: string) =>
     [...fixture.hubspot.store.contacts.values()].filter(
