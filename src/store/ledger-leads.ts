@@ -18,7 +18,7 @@ export const LEGACY_LEDGER_INDEX = 'ledger-index';
 /** Entry types the report reads; refusals, score crossings and reminders are left out of its input. */
 export const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
 
-/** Elements read per LRANGE of the legacy list, set members per SSCAN, ledgers per pipeline. */
+/** Elements read per LRANGE of the legacy list, set members per SSCAN, ledgers per script call. */
 const PAGE = 1_000;
 
 /**
@@ -34,6 +34,13 @@ for _, element in ipairs(popped) do
   if tab and tab > 1 then redis.call('SADD', KEYS[2], string.sub(element, 1, tab - 1)) end
 end
 return #popped
+`);
+
+/** Every given ledger (KEYS) in one call: a pipeline of thousands of LRANGEs costs the client more. */
+const READ_SCRIPT = new LuaScript(`
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('LRANGE', key, 0, -1) end
+return out
 `);
 
 /**
@@ -91,14 +98,11 @@ export async function readReportedLedgers(
   const out: ReportedLedgers = { leads: [], unreadable: 0 };
   for (let start = 0; start < leadKeys.length; start += PAGE) {
     const page = leadKeys.slice(start, start + PAGE);
-    const pipeline = redis.pipeline();
-    for (const leadKey of page) pipeline.lrange(tenantKey(prefix, tenant, 'ledger', leadKey), 0, -1);
-    const replies = (await pipeline.exec()) ?? [];
+    const keys = page.map((leadKey) => tenantKey(prefix, tenant, 'ledger', leadKey));
+    const replies = (await READ_SCRIPT.run(redis, keys, [])) as string[][];
     page.forEach((leadKey, i) => {
-      const [error, raws] = replies[i] ?? [null, []];
-      if (error) throw error;
       const entries: LedgerEntry[] = [];
-      for (const raw of (raws as string[] | null) ?? []) {
+      for (const raw of replies[i] ?? []) {
         const entry = decodeLedgerEntry(raw);
         if (!entry) out.unreadable++;
         else if (REPORTED.has(entry.type)) entries.push(entry);
