@@ -172,7 +172,7 @@ describe('the lead ledger in Redis', () => {
     });
   });
 
-  it('costs well under 200 bytes of Redis memory per entry', async () => {
+  it('costs under 160 bytes of Redis memory per entry', async () => {
     const key = ledger.key(TENANT, 'measure');
     const entries = Array.from({ length: 100 }, (_, i) => story[i % story.length]!);
     await redis.rpush(key, ...entries.map(encodeLedgerEntry));
@@ -182,7 +182,7 @@ describe('the lead ledger in Redis', () => {
     console.info(
       `ledger: ${perEntry.toFixed(0)} bytes of Redis memory per entry (${encoded.toFixed(0)} encoded)`,
     );
-    expect(perEntry).toBeLessThan(200);
+    expect(perEntry).toBeLessThan(160);
     expect(encoded).toBeLessThan(JSON.stringify(story).length / story.length);
   });
 
