@@ -31,6 +31,7 @@ import {
 } from './reconcile-queue.ts';
 import { timerProcessor } from './timer-processor.ts';
 import { sweepTimers } from './timer-sweep.ts';
+import { migrateLedgerIndex } from '../src/store/ledger-leads.ts';
 import { createTimerQueue, scheduleTimers, type TimerQueue } from './timer-queue.ts';
 
 export interface WorkerConcurrency {
@@ -190,6 +191,11 @@ export async function startWorkers(
     if (options.schedulePolls ?? true) {
       await upsertPollSchedulers(queues.poll, config);
       await upsertJournalSchedulers(queues.journal, config);
+    }
+    for (const tenant of config.tenants) {
+      const moved = await migrateLedgerIndex(redis, prefixes.store, tenant.id);
+      if (moved > 0)
+        logger.info({ tenant: tenant.id, entries: moved }, 'ledger index upgraded to a set of leads');
     }
     const swept = await sweepTimers(engine, redis, prefixes.store);
     if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');

@@ -6,6 +6,8 @@ import { SystemName } from '../../src/domain/lead.ts';
 import { overdueLead, type OverdueLead } from '../../src/domain/overdue.ts';
 import type { TenantIdentityIssues } from '../../src/domain/identity-issues.ts';
 import { readIdentityIssues } from '../../src/store/identity-issues.ts';
+import type { LeadLink } from '../../src/store/lead-link.ts';
+import { decodeLink } from '../../src/store/link-codec.ts';
 import { readFailingRecords, type FailingRecord } from '../../src/store/record-failures.ts';
 import { SyncHealth } from '../../src/store/sync-health.ts';
 import { scanSyncStates } from '../../src/store/sync-state-scan.ts';
@@ -128,13 +130,8 @@ async function overdueByOwner(
   const linksKey = `${prefix}:{${tenant}}:links`;
   const raw = await redis.hmget(linksKey, ...overdue.map((lead) => lead.leadKey));
   const withIds = overdue.map((lead, index) => {
-    let link: { salesforceLead?: string | null; salesforceContact?: string | null; email?: string | null } =
-      {};
-    try {
-      link = raw[index] ? (JSON.parse(raw[index]!) as typeof link) : {};
-    } catch {
-      link = {};
-    }
+    const decoded = raw[index] ? decodeLink(raw[index], lead.leadKey) : null;
+    const link: Partial<LeadLink> = decoded && 'link' in decoded ? decoded.link : {};
     return {
       ...lead,
       salesforceId: link.salesforceContact ?? link.salesforceLead ?? null,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { AuditEntry } from './audit-entry.ts';
+import type { AuditEntry } from './audit-entry.ts';
+import { decodeAuditEntry, encodeAuditEntry } from './audit-codec.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import type { LeadLink } from './lead-link.ts';
 import type { LeadLinks } from './lead-links.ts';
@@ -26,8 +27,9 @@ export interface Explanation extends AuditRead {
 
 /**
  * Per lead, an append-only capped history of changes seen, decisions taken, patches written and
- * per-record errors: one Redis list of JSON entries per lead, `<prefix>:{tenant}:audit:<leadKey>`,
- * appended with RPUSH and trimmed with LTRIM to the last `maxEntries` in the same pipeline.
+ * per-record errors: one Redis list of compact JSON entries per lead (`audit-codec.ts`; entries in the
+ * earlier long form still read), `<prefix>:{tenant}:audit:<leadKey>`, appended with RPUSH and trimmed
+ * with LTRIM to the last `maxEntries` in the same pipeline.
  *
  * Why a list, not a stream: measured on Redis 7 (see the store tests), a stream preallocates a whole
  * node (`stream-node-max-bytes`, 4 KB) for its first entry, so a lead with one entry costs about 4.7 KB
@@ -61,7 +63,7 @@ export class AuditTrail {
     for (const { leadKey, entries } of items) {
       if (entries.length === 0) continue;
       const key = this.key(tenant, leadKey);
-      pipeline.rpush(key, ...entries.map((entry) => JSON.stringify(AuditEntry.parse(entry))));
+      pipeline.rpush(key, ...entries.map(encodeAuditEntry));
       pipeline.ltrim(key, -this.#maxEntries, -1);
       count++;
     }
@@ -81,16 +83,9 @@ export class AuditTrail {
     const rows = await this.#redis.lrange(this.key(tenant, leadKey), -count, -1);
     const read: AuditRead = { entries: [], unreadable: [] };
     rows.forEach((raw, position) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        read.unreadable.push({ position, reason: 'not JSON' });
-        return;
-      }
-      const parsed = AuditEntry.safeParse(json);
-      if (parsed.success) read.entries.push(parsed.data);
-      else read.unreadable.push({ position, reason: parsed.error.issues[0]?.message ?? 'invalid entry' });
+      const decoded = decodeAuditEntry(raw);
+      if ('entry' in decoded) read.entries.push(decoded.entry);
+      else read.unreadable.push({ position, reason: decoded.reason });
     });
     return read;
   }

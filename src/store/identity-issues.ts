@@ -2,20 +2,17 @@ import type { Redis } from 'ioredis';
 import type { DuplicateRecord, ParkedRecord, TenantIdentityIssues } from '../domain/identity-issues.ts';
 import type { SystemName } from '../domain/lead.ts';
 import { tenantKey } from './keys.ts';
-import { LeadLink } from './lead-link.ts';
+import type { LeadLink } from './lead-link.ts';
+import { decodeLink } from './link-codec.ts';
 import { ParkedWrites } from './parked-writes.ts';
 
 /** Links scanned per round trip. */
 const BATCH = 200;
 
-function parseLink(raw: string | null | undefined): LeadLink | null {
+function parseLink(raw: string | null | undefined, leadKey: string): LeadLink | null {
   if (!raw) return null;
-  try {
-    const parsed = LeadLink.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodeLink(raw, leadKey);
+  return 'link' in decoded ? decoded.link : null;
 }
 
 /** Pure: the duplicates a link records (history entries `duplicate` whose id holds no slot), newest kept. */
@@ -52,7 +49,7 @@ export async function readDuplicates(
     const [next, flat] = await redis.hscan(key, cursor, 'COUNT', BATCH);
     cursor = next;
     for (let i = 1; i < flat.length; i += 2) {
-      const link = parseLink(flat[i]);
+      const link = parseLink(flat[i], flat[i - 1]!);
       if (link) out.push(...duplicatesOf(tenant, link));
     }
   } while (cursor !== '0');
@@ -75,7 +72,7 @@ export async function readParkedRecords(
   const raw = await redis.hmget(tenantKey(prefix, tenant, 'links'), ...entries.map((entry) => entry.leadKey));
   return entries
     .map(({ leadKey, system, write }, index) => {
-      const link = parseLink(raw[index]);
+      const link = parseLink(raw[index], leadKey);
       const recordId = link
         ? system === 'hubspot'
           ? link.hubspot

@@ -1,9 +1,11 @@
 import { LedgerEntry } from '../domain/ledger-entry.ts';
 
 /**
- * Compact stored form of a ledger entry: short keys, instants as epoch milliseconds. A lead gains a few
- * entries a month, and an install keeps every lead's ledger, so each entry costs what it must (see the
- * README for the measured bytes per entry). Unknown keys pass through unchanged.
+ * Compact stored form of a ledger entry: short keys, instants as epoch milliseconds, a one-letter code for
+ * the type, no actor when it is LeadBridge itself, and no due time of a breach or reminder when it is its
+ * source time (as it always is today). A lead gains a few entries a month, and an install keeps every
+ * lead's ledger, so each entry costs what it must (see the README for the measured bytes per entry).
+ * Unknown keys pass through unchanged; entries stored before the type codes and defaults decode as they are.
  */
 const SHORT: Record<string, string> = {
   type: 'y',
@@ -78,8 +80,26 @@ function decodeObject(value: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const TYPES: Record<string, string> = {
+  transition: 'T',
+  refusal: 'R',
+  feedback: 'F',
+  score: 'S',
+  breach: 'B',
+  reminder: 'M',
+};
+const TYPE_NAMES = Object.fromEntries(Object.entries(TYPES).map(([long, short]) => [short, long]));
+/** The actor of LeadBridge's own entries (timers, scores, seeds), left out of the stored form. */
+const DEFAULT_ACTOR = 'leadbridge';
+const DUE_AT_TYPES = new Set(['breach', 'reminder']);
+
 export function encodeLedgerEntry(entry: LedgerEntry): string {
-  return JSON.stringify(encodeObject(LedgerEntry.parse(entry)));
+  const parsed = LedgerEntry.parse(entry);
+  const out = encodeObject(parsed);
+  out.y = TYPES[parsed.type] ?? parsed.type;
+  if (parsed.actor === DEFAULT_ACTOR) delete out.u;
+  if ('dueAt' in parsed && parsed.dueAt === parsed.sourceTime) delete out.z;
+  return JSON.stringify(out);
 }
 
 /** The entry, or null when the stored text is not one (corrupt or from a future version). */
@@ -91,6 +111,14 @@ export function decodeLedgerEntry(raw: string): LedgerEntry | null {
     return null;
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return null;
-  const parsed = LedgerEntry.safeParse(decodeObject(json as Record<string, unknown>));
+  const stored = json as Record<string, unknown>;
+  const expanded = decodeObject(stored);
+  if (typeof stored.y === 'string' && TYPE_NAMES[stored.y]) {
+    // The short form: type code, and the defaults it leaves out.
+    expanded.type = TYPE_NAMES[stored.y];
+    if (!('u' in stored)) expanded.actor = DEFAULT_ACTOR;
+    if (DUE_AT_TYPES.has(expanded.type as string) && !('z' in stored)) expanded.dueAt = expanded.sourceTime;
+  }
+  const parsed = LedgerEntry.safeParse(expanded);
   return parsed.success ? parsed.data : null;
 }

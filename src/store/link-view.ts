@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { PermanentError } from '../errors/permanent-error.ts';
 import type { HashFieldChange } from './hash-cas.ts';
 import { LeadKey } from './lead-key.ts';
-import { LeadLink, type LinkIndex } from './lead-link.ts';
+import type { LeadLink, LinkIndex } from './lead-link.ts';
+import { decodeLink, encodeLink } from './link-codec.ts';
 
 /** The four hashes of one tenant's link table. */
 export interface LinkKeys {
@@ -28,16 +29,10 @@ export class CorruptLinkError extends PermanentError {
 
 /** The stored link, or a description of why it does not parse. */
 export function parseLink(key: string, field: string, raw: string): LeadLink | CorruptRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { key, field, reason: 'not JSON' };
-  }
-  const parsed = LeadLink.safeParse(json);
-  if (!parsed.success) return { key, field, reason: parsed.error.issues[0]?.message ?? 'invalid' };
-  if (parsed.data.leadKey !== field) return { key, field, reason: `holds lead ${parsed.data.leadKey}` };
-  return parsed.data;
+  const decoded = decodeLink(raw, field);
+  if ('reason' in decoded) return { key, field, reason: decoded.reason };
+  if (decoded.link.leadKey !== field) return { key, field, reason: `holds lead ${decoded.link.leadKey}` };
+  return decoded.link;
 }
 
 export function parseIndexEntry(key: string, field: string, raw: string): string | CorruptRecord {
@@ -135,7 +130,7 @@ export class LinkView {
   }
 
   put(link: LeadLink): void {
-    this.#set(this.keys.links, link.leadKey, JSON.stringify(LeadLink.parse(link)));
+    this.#set(this.keys.links, link.leadKey, encodeLink(link));
   }
 
   /** Expectations for everything read, changes for everything written. */

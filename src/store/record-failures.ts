@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { SystemName } from '../domain/lead.ts';
-import { AuditEntry } from './audit-entry.ts';
+import { decodeAuditEntry } from './audit-codec.ts';
 import { tenantKey } from './keys.ts';
-import { LeadLink } from './lead-link.ts';
+import type { LeadLink } from './lead-link.ts';
+import { decodeLink } from './link-codec.ts';
 
 /** A record whose latest sync attempt to one system failed, as the audit trail tells it. */
 export interface FailingRecord {
@@ -24,13 +25,9 @@ export interface FailingRecord {
 }
 
 /** A stored link, or null when it does not parse (the failure is still listed, without the ids). */
-function parseLink(raw: string): LeadLink | null {
-  try {
-    const parsed = LeadLink.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+function parseLink(raw: string, leadKey: string): LeadLink | null {
+  const decoded = decodeLink(raw, leadKey);
+  return 'link' in decoded ? decoded.link : null;
 }
 
 /** Audit entries looked at per lead: enough to see the last attempt of each system. */
@@ -56,7 +53,7 @@ export async function readFailingRecords(
     cursor = next;
     const links: Array<{ leadKey: string; link: LeadLink | null }> = [];
     for (let i = 0; i < flat.length; i += 2) {
-      links.push({ leadKey: flat[i]!, link: parseLink(flat[i + 1]!) });
+      links.push({ leadKey: flat[i]!, link: parseLink(flat[i + 1]!, flat[i]!) });
     }
     if (links.length === 0) continue;
     const pipeline = redis.pipeline();
@@ -67,14 +64,9 @@ export async function readFailingRecords(
       const rows = (replies[index]?.[1] as string[] | undefined) ?? [];
       const last = new Map<SystemName, FailingRecord | null>();
       for (const raw of rows) {
-        let entry: AuditEntry;
-        try {
-          const parsed = AuditEntry.safeParse(JSON.parse(raw));
-          if (!parsed.success) continue;
-          entry = parsed.data;
-        } catch {
-          continue;
-        }
+        const decoded = decodeAuditEntry(raw);
+        if (!('entry' in decoded)) continue;
+        const { entry } = decoded;
         if (entry.type === 'patch_written') last.set(entry.system, null);
         if (entry.type === 'record_error') {
           last.set(entry.system, {

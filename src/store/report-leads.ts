@@ -1,12 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { LeadBridgeConfig } from '../config/schema.ts';
-import type { LedgerEntry } from '../domain/ledger-entry.ts';
 import { buildLedgerReport, type LedgerTenantInput } from '../domain/ledger-report.ts';
 import { buildReport, type ReportLead, type ReportTenantInput } from '../domain/report.ts';
 import { readIdentityIssues } from './identity-issues.ts';
-import { tenantKey } from './keys.ts';
-import { decodeLedgerEntry } from './ledger-codec.ts';
-import { LEDGER_INDEX } from './sync-state.ts';
+import { ledgerLeadKeys, readReportedLedgers } from './ledger-leads.ts';
 import type { FunnelReport, ReportPeriod } from '../domain/report-schema.ts';
 import { scanSyncStates, type SyncStateScanOptions } from './sync-state-scan.ts';
 
@@ -35,13 +32,10 @@ export async function readReportLeads(
   return out;
 }
 
-/** Index elements read per LRANGE. */
-const INDEX_PAGE = 5_000;
-
 /**
- * Every lead's ledger of the given tenants, from each tenant's ledger index (one list of every entry in
- * append order, kept by the same script that appends to the leads' ledgers): the report reads the
- * transitions that happened, not every lead's record.
+ * The reported entries (transitions, feedback, breaches) of every lead in the given tenants' ledger
+ * indexes (`ledger-leads.ts`), read from the leads' ledgers: the report reads the transitions that
+ * happened, not the leads' records.
  */
 export async function readLedgerIndex(
   redis: Redis,
@@ -50,30 +44,8 @@ export async function readLedgerIndex(
 ): Promise<LedgerTenantInput[]> {
   const out: LedgerTenantInput[] = [];
   for (const tenant of tenants) {
-    const key = tenantKey(prefix, tenant, LEDGER_INDEX);
-    const byLead = new Map<string, LedgerEntry[]>();
-    let unreadable = 0;
-    for (let start = 0; ; start += INDEX_PAGE) {
-      const page = await redis.lrange(key, start, start + INDEX_PAGE - 1);
-      for (const element of page) {
-        const tab = element.indexOf('\t');
-        const entry = tab > 0 ? decodeLedgerEntry(element.slice(tab + 1)) : null;
-        if (!entry) {
-          unreadable++;
-          continue;
-        }
-        const leadKey = element.slice(0, tab);
-        const entries = byLead.get(leadKey) ?? [];
-        entries.push(entry);
-        byLead.set(leadKey, entries);
-      }
-      if (page.length < INDEX_PAGE) break;
-    }
-    out.push({
-      tenant,
-      leads: [...byLead].map(([leadKey, entries]) => ({ leadKey, entries })),
-      unreadable,
-    });
+    const leadKeys = await ledgerLeadKeys(redis, prefix, tenant);
+    out.push({ tenant, ...(await readReportedLedgers(redis, prefix, tenant, leadKeys)) });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { LeadSyncState, SyncState } from './sync-state.ts';
+import { decodeSyncState } from './state-codec.ts';
+import { SyncState, type LeadSyncState } from './sync-state.ts';
 
 export interface SyncStateScanOptions {
   /** Key prefix (default `leadbridge:store`), as given to `SyncState`. */
@@ -18,16 +19,7 @@ export interface ScannedStates {
 function parseValue(raw: string): { state: LeadSyncState } | { reason: string } {
   const match = /^\d+:/.exec(raw);
   if (!match) return { reason: 'no version prefix' };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.slice(match[0].length));
-  } catch {
-    return { reason: 'not JSON' };
-  }
-  const parsed = LeadSyncState.safeParse(json);
-  if (parsed.success) return { state: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { reason: `${issue?.path.join('.')}: ${issue?.message}` };
+  return decodeSyncState(raw.slice(match[0].length));
 }
 
 /**

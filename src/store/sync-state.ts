@@ -1,43 +1,14 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { Lead, SystemName } from '../domain/lead.ts';
-import { LeadTimeline } from '../domain/lead-timeline.ts';
 import type { LedgerEntry } from '../domain/ledger-entry.ts';
-import { ExplicitMove } from '../domain/lifecycle.ts';
 import { RetryableError } from '../errors/retryable-error.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { encodeLedgerEntry } from './ledger-codec.ts';
-
-/** Name of the tenant's ledger index: the ledger entries the report reads, of every lead, in append order. */
-export const LEDGER_INDEX = 'ledger-index';
-
-/** Entry types the report reads; refusals, score crossings and reminders stay in the leads' ledgers only. */
-const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
+import { LEDGER_LEADS, REPORTED } from './ledger-leads.ts';
 import { LuaScript } from './lua-script.ts';
+import { decodeSyncState, encodeSyncState } from './state-codec.ts';
+import type { LeadSyncState } from './sync-state-schema.ts';
 
-/** The last stage decision of a reconcile pass (a `LeadDecision`), as `explain` and the next pass see it. */
-export const StoredDecision = z.object({
-  from: z.string().nullable(),
-  proposed: z.string(),
-  stage: z.string().nullable(),
-  changed: z.boolean(),
-  rule: z.string(),
-  by: z.union([SystemName, z.literal('leadbridge')]),
-  move: ExplicitMove.optional(),
-  explanation: z.string(),
-});
-export type StoredDecision = z.infer<typeof StoredDecision>;
-
-/** What the engine keeps per lead between reconcile passes. */
-export const LeadSyncState = z.object({
-  /** The values last synced to both sides (`nextBase(...)`): the base of the next three-way merge. */
-  base: Lead,
-  timeline: LeadTimeline,
-  lastDecision: StoredDecision.nullable(),
-  /** ISO-8601 instant of the pass that wrote it. */
-  syncedAt: z.string(),
-});
-export type LeadSyncState = z.infer<typeof LeadSyncState>;
+export { LeadSyncState, StoredDecision } from './sync-state-schema.ts';
 
 /**
  * A lead's state with the version it was read at. Version 0: never synced. `state` null with `corrupt`
@@ -83,8 +54,8 @@ export function throwOnConflict(results: StateWriteResult[]): void {
 
 /**
  * Per-lead compare-and-set over one hash, `<version>:<json>` per lead, appending the lead's new ledger
- * entries (KEYS[3..], one list per write, in order) only when its write wins; entries flagged `1` also go
- * to the tenant's ledger index (KEYS[2], `<leadKey>\t<entry>`, the report's input). ARGV per write: lead key,
+ * entries (KEYS[3..], one list per write, in order) only when its write wins; a lead with an entry flagged `1`
+ * joins the tenant's ledger index (KEYS[2], the set of leads whose ledgers the report reads). ARGV per write: lead key,
  * expected version, state JSON, entry count, entries. A value without a version prefix counts as
  * version -1, so a writer that read it as corrupt may replace it. Returns (ok, version) pairs.
  */
@@ -104,7 +75,7 @@ while i <= #ARGV do
       local entry = string.sub(ARGV[i + 3 + j], 2)
       redis.call('RPUSH', KEYS[n], entry)
       if string.sub(ARGV[i + 3 + j], 1, 1) == '1' then
-        redis.call('RPUSH', KEYS[2], ARGV[i] .. '\t' .. entry)
+        redis.call('SADD', KEYS[2], ARGV[i])
       end
     end
     table.insert(out, 1)
@@ -124,18 +95,9 @@ function parseStored(leadKey: string, raw: string | null | undefined): Versioned
   const match = /^(\d+):/.exec(raw);
   if (!match?.[1]) return { leadKey, version: -1, state: null, corrupt: 'no version prefix' };
   const version = Number(match[1]);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.slice(match[0].length));
-  } catch {
-    return { leadKey, version, state: null, corrupt: 'not JSON' };
-  }
-  const parsed = LeadSyncState.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { leadKey, version, state: null, corrupt: `${issue?.path.join('.')}: ${issue?.message}` };
-  }
-  return { leadKey, version, state: parsed.data };
+  const decoded = decodeSyncState(raw.slice(match[0].length));
+  if ('reason' in decoded) return { leadKey, version, state: null, corrupt: decoded.reason };
+  return { leadKey, version, state: decoded.state };
 }
 
 export interface SyncStateOptions {
@@ -183,21 +145,21 @@ export class SyncState {
   async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
     if (writes.length === 0) return [];
     const args = writes.flatMap((write) => {
-      // Each entry is flagged 1 when the report needs it in the index (see REPORTED), else 0.
+      // Each entry is flagged 1 when the report reads it (see REPORTED): its lead joins the index.
       const ledger = (write.ledger ?? []).map(
         (entry) => `${REPORTED.has(entry.type) ? 1 : 0}${encodeLedgerEntry(entry)}`,
       );
       return [
         write.leadKey,
         String(write.expectedVersion),
-        JSON.stringify(LeadSyncState.parse(write.state)),
+        encodeSyncState(write.state),
         String(ledger.length),
         ...ledger,
       ];
     });
     const keys = [
       this.key(tenant),
-      tenantKey(this.#prefix, tenant, LEDGER_INDEX),
+      tenantKey(this.#prefix, tenant, LEDGER_LEADS),
       ...writes.map((write) => tenantKey(this.#prefix, tenant, 'ledger', write.leadKey)),
     ];
     const reply = (await WRITE_SCRIPT.run(this.#redis, keys, args)) as number[];

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAuditEntry } from '../../src/store/audit-codec.ts';
 import { tenantKey } from '../../src/store/keys.ts';
+import { decodeLink } from '../../src/store/link-codec.ts';
 import {
   createContact,
   qualifiedContact,
@@ -29,7 +31,8 @@ describe('chaos: identity cases end to end (duplicates, merges, deletions, GDPR)
     const leadKey = await redis.hget(tenantKey(store(), 'acme', index), id);
     if (!leadKey) return null;
     const raw = await redis.hget(tenantKey(store(), 'acme', 'links'), leadKey);
-    return raw ? (JSON.parse(raw) as Record<string, unknown> & { leadKey: string }) : null;
+    const decoded = raw ? decodeLink(raw, leadKey) : null;
+    return decoded && 'link' in decoded ? decoded.link : null;
   };
   const liveContacts = (email: string) =>
     [...fixture.hubspot.store.contacts.values()].filter(
@@ -48,7 +51,9 @@ describe('chaos: identity cases end to end (duplicates, merges, deletions, GDPR)
   /** The lead's audit trail has a decision to `stage` in or after the second of `since` (entries have whole seconds). */
   const decidedSince = async (leadKey: string, stage: string, since: string) =>
     (await redis.lrange(tenantKey(store(), 'acme', 'audit', leadKey), 0, -1)).some((raw) => {
-      const entry = JSON.parse(raw) as { type: string; to?: string; at: string };
+      const decoded = decodeAuditEntry(raw);
+      if (!('entry' in decoded)) return false;
+      const { entry } = decoded;
       return entry.type === 'decision' && entry.to === stage && entry.at >= `${since.slice(0, 19)}.000Z`;
     });
   const writeConfig = (policy: 'unlink' | 'propagate') => {

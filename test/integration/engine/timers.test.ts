@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
@@ -5,6 +6,7 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
+import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { scheduleReconcile } from '../../../jobs/reconcile-queue.ts';
 import { startWorkers, type EngineWorkers } from '../../../jobs/workers.ts';
@@ -13,6 +15,8 @@ import type { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import type { SystemName } from '../../../src/domain/lead.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
+import { tenantKey } from '../../../src/store/keys.ts';
+import { decodeLedgerEntry } from '../../../src/store/ledger-codec.ts';
 import { createContact, emulatorConfig, qualifiedContact } from '../../helpers/emulators.ts';
 import { dropKeys, REDIS_URL, TENANT, uniquePrefix, waitFor } from './engine-harness.ts';
 import { contactProperties, repEditsLead, salesforceRecord } from './reconcile-harness.ts';
@@ -166,5 +170,41 @@ describe('timers: deadlines fire on their own, once, through real delayed jobs',
       (entry) => entry.type === 'breach' && entry.timer === 'follow_up',
     );
     expect(breaches).toHaveLength(1);
+  });
+
+  it("a worker start moves an earlier version's ledger index into the set of leads and keeps its deadlines", async () => {
+    const contactId = await createContact(hubspot, qualifiedContact('upgraded@timers.example'));
+    await reconcileBatch({ ...workers.engine, timers: undefined }, TENANT, [
+      { system: 'hubspot', id: contactId },
+    ]);
+    const leadKey = (await workers.engine.links.find(TENANT, 'hubspot', contactId))!.leadKey;
+    const store = enginePrefixes(prefix).store;
+    const legacy = tenantKey(store, TENANT, 'ledger-index');
+    const leads = tenantKey(store, TENANT, 'ledger-leads');
+    // As an earlier version left it: no set, every reported entry copied into the list.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const raws = await redis.lrange(workers.engine.ledger.key(TENANT, leadKey), 0, -1);
+      const reported = raws.filter((raw) =>
+        ['transition', 'feedback', 'breach'].includes(decodeLedgerEntry(raw)!.type),
+      );
+      const members = await redis.smembers(leads);
+      await redis.del(leads);
+      await redis.rpush(
+        legacy,
+        ...members.filter((member) => member !== leadKey).map((member) => `${member}\tnot-read`),
+        ...reported.map((raw) => `${leadKey}\t${raw}`),
+      );
+      await workers.close();
+      workers = await start();
+      expect(await redis.exists(legacy)).toBe(0);
+      expect((await redis.smembers(leads)).sort()).toEqual(members.sort());
+    } finally {
+      await redis.quit();
+    }
+    await waitFor(
+      async () => (await contactProperties(hubspot, contactId)).leadbridge_sla_breached === 'true',
+      15_000,
+    );
   });
 });

@@ -159,6 +159,24 @@ describe('AuditTrail', () => {
     expect(read.unreadable[0]?.reason).toBe('not JSON');
   });
 
+  it('reads a trail an earlier version wrote in the long form, with entries appended since', async () => {
+    const key = trail.key('t7', 'lb_upgraded0');
+    await redis.rpush(key, ...story.slice(0, 2).map((entry) => JSON.stringify(entry)));
+    await trail.append('t7', 'lb_upgraded0', ...story.slice(2));
+    const stored = await redis.lrange(key, 0, -1);
+    expect(stored.slice(2).every((raw) => !raw.includes('"type"'))).toBe(true);
+    expect(await trail.read('t7', 'lb_upgraded0')).toEqual({ entries: story, unreadable: [] });
+  });
+
+  it('stores the trail in less memory than the long form', async () => {
+    const long = trail.key('t8', 'lb_longform0');
+    await redis.rpush(long, ...story.map((entry) => JSON.stringify(entry)));
+    await trail.append('t8', 'lb_compact00', ...story);
+    const usage = async (key: string) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+    const compact = await usage(trail.key('t8', 'lb_compact00'));
+    expect(compact).toBeLessThan((await usage(long)) * 0.8);
+  });
+
   it('refuses an entry that does not match the schema, and deletes trails', async () => {
     const bad = {
       type: 'patch_written',

@@ -5,6 +5,7 @@ import { decodeLedgerEntry, encodeLedgerEntry } from '../../../src/store/ledger-
 import { LeadLedger } from '../../../src/store/lead-ledger.ts';
 import { LifecycleConfig } from '../../../src/domain/lifecycle-schema.ts';
 import { SlaConfig } from '../../../src/domain/sla-schema.ts';
+import { migrateLedgerIndex } from '../../../src/store/ledger-leads.ts';
 import { loadReport } from '../../../src/store/report-leads.ts';
 import { SyncState, type LeadSyncState } from '../../../src/store/sync-state.ts';
 import { connect, deleteKeys, uniquePrefix } from './store-helpers.ts';
@@ -171,7 +172,7 @@ describe('the lead ledger in Redis', () => {
     });
   });
 
-  it('costs well under 200 bytes of Redis memory per entry', async () => {
+  it('costs under 160 bytes of Redis memory per entry', async () => {
     const key = ledger.key(TENANT, 'measure');
     const entries = Array.from({ length: 100 }, (_, i) => story[i % story.length]!);
     await redis.rpush(key, ...entries.map(encodeLedgerEntry));
@@ -181,7 +182,7 @@ describe('the lead ledger in Redis', () => {
     console.info(
       `ledger: ${perEntry.toFixed(0)} bytes of Redis memory per entry (${encoded.toFixed(0)} encoded)`,
     );
-    expect(perEntry).toBeLessThan(200);
+    expect(perEntry).toBeLessThan(160);
     expect(encoded).toBeLessThan(JSON.stringify(story).length / story.length);
   });
 
@@ -197,8 +198,9 @@ describe('the lead ledger in Redis', () => {
       { prefix: PREFIX, now: new Date('2026-03-02T12:30:00Z') },
     );
     const figures = report.tenants[0]!;
-    // Refusals and score crossings stay in the leads' ledgers; the index holds what the report reads.
-    expect(await redis.llen(`${PREFIX}:{${tenant}}:ledger-index`)).toBe(6 + 2);
+    // The index names the leads; their entries are read from their own ledgers, not kept twice.
+    expect((await redis.smembers(`${PREFIX}:{${tenant}}:ledger-leads`)).sort()).toEqual(['A', 'B']);
+    expect(await redis.exists(`${PREFIX}:{${tenant}}:ledger-index`)).toBe(0);
     expect(report.source).toBe('ledger');
     expect(figures.handoff).toMatchObject({ passedToSales: 2, rejected: 1, waitingForFeedback: 1 });
     expect(figures.rejections.reasons).toEqual([{ reason: 'No budget this year', count: 1 }]);
@@ -207,5 +209,34 @@ describe('the lead ledger in Redis', () => {
     expect(figures.overdueLeads).toEqual([
       { leadKey: 'B', awaiting: 'follow_up', since: '2026-03-02T10:59:40.000Z' },
     ]);
+  });
+
+  it('reads the list index an earlier version kept, and moves it to the set of leads once', async () => {
+    const tenant = 'upgraded';
+    const config = {
+      tenants: [{ id: tenant }],
+      lifecycle: LifecycleConfig.parse({}),
+      sla: SlaConfig.parse({}),
+    } as never;
+    const options = { prefix: PREFIX, now: new Date('2026-03-02T12:30:00Z') };
+    // As the earlier version left it: the ledgers, and the reported entries again in the list.
+    const legacy = `${PREFIX}:{${tenant}}:ledger-index`;
+    for (const [leadKey, entries] of [
+      ['A', story],
+      ['B', story.slice(0, 3)],
+    ] as const) {
+      await redis.rpush(ledger.key(tenant, leadKey), ...entries.map(encodeLedgerEntry));
+      const reported = entries.filter((entry) => ['transition', 'feedback', 'breach'].includes(entry.type));
+      await redis.rpush(legacy, ...reported.map((entry) => `${leadKey}\t${encodeLedgerEntry(entry)}`));
+    }
+    const before = await loadReport(redis, config, options);
+    expect(before.source).toBe('ledger');
+    expect(before.tenants[0]!.handoff).toMatchObject({ passedToSales: 2, rejected: 1 });
+
+    expect(await migrateLedgerIndex(redis, PREFIX, tenant)).toBe(6 + 2);
+    expect(await redis.exists(legacy)).toBe(0);
+    expect((await redis.smembers(`${PREFIX}:{${tenant}}:ledger-leads`)).sort()).toEqual(['A', 'B']);
+    expect(await loadReport(redis, config, options)).toEqual(before);
+    expect(await migrateLedgerIndex(redis, PREFIX, tenant)).toBe(0);
   });
 });

@@ -289,6 +289,40 @@ describe('LeadLinks: atomicity and corrupt data', () => {
     }
   });
 
+  it('reads and updates a link an earlier version stored in the long form; writes it back compact', async () => {
+    const keys = links.keys('t12');
+    const leadKey = 'lb_01m8qtkrb1q9en8567peh3ydck';
+    const long = {
+      leadKey,
+      hubspot: '901',
+      salesforceLead: '00Q000000000901AAA',
+      salesforceContact: null,
+      email: 'old@example.com',
+      history: [
+        { at: '2026-02-01T10:00:00.000Z', side: 'hubspot', id: '900', change: 'merged', into: '901' },
+      ],
+      createdAt: '2026-01-01T10:00:00.000Z',
+      updatedAt: '2026-02-01T10:00:00.000Z',
+    };
+    await redis.hset(keys.links, leadKey, JSON.stringify(long));
+    await redis.hset(keys.hubspot, '901', leadKey, '900', leadKey);
+    await redis.hset(keys.salesforce, '00Q000000000901AAA', leadKey);
+    await redis.hset(keys.email, 'old@example.com', leadKey);
+    expect(await links.find('t12', 'hubspot', '900')).toEqual(long);
+    expect(await links.resolve('t12', 'old@example.com')).toEqual(long);
+
+    await links.recordConversion('t12', '00Q000000000901AAA', '003000000000901AAA', NOW);
+    const stored = (await redis.hget(keys.links, leadKey)) ?? '';
+    expect(stored).not.toContain(leadKey);
+    expect(await links.get('t12', leadKey)).toMatchObject({
+      leadKey,
+      hubspot: '901',
+      salesforceContact: '003000000000901AAA',
+      createdAt: long.createdAt,
+      history: [long.history[0], expect.objectContaining({ change: 'converted' })],
+    });
+  });
+
   it('reports unreadable entries instead of treating the lead as unlinked', async () => {
     const lead = await linked('t9', { hubspot: '900' });
     await redis.hset(links.keys('t9').links, lead.leadKey, '{"leadKey":');

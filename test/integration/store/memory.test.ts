@@ -174,7 +174,11 @@ describe('memory per lead', () => {
     expect(perLead.links).toBeGreaterThan(200);
     expect(perLead.state).toBeGreaterThan(500);
     expect(perLead.audit).toBeGreaterThan(1000);
-    expect(perLead.total).toBeLessThan(8_000);
+    // Compact encodings (link-codec.ts, state-codec.ts, audit-codec.ts): 558, 963 and 4,300 B before.
+    expect(perLead.links).toBeLessThan(400);
+    expect(perLead.state).toBeLessThan(800);
+    expect(perLead.audit).toBeLessThan(3_000);
+    expect(perLead.total).toBeLessThan(4_200);
     expect(listBytes).toBeLessThan(streamBytes);
     expect(listOf1 * 5).toBeLessThan(streamOf1);
   });

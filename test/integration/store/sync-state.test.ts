@@ -7,6 +7,7 @@ import {
   throwOnConflict,
   type LeadSyncState,
 } from '../../../src/store/sync-state.ts';
+import { scanSyncStates } from '../../../src/store/sync-state-scan.ts';
 import { connect, countCalls, deleteKeys, uniquePrefix } from './store-helpers.ts';
 
 const PREFIX = uniquePrefix('state');
@@ -165,6 +166,28 @@ describe('SyncState', () => {
       { leadKey: 'lb_notjson0', ok: true, version: 4 },
     ]);
     expect((await store.read('t6', 'lb_noprefix')).state).toEqual(state(5));
+  });
+
+  it('reads a state an earlier version stored in the long form, in reads and scans, and writes it back compact', async () => {
+    const long = state(55);
+    await redis.hset(store.key('t9'), 'lb_upgrade00', `3:${JSON.stringify(long)}`);
+    expect(await store.read('t9', 'lb_upgrade00')).toEqual({
+      leadKey: 'lb_upgrade00',
+      version: 3,
+      state: long,
+    });
+    const scanned = [];
+    for await (const batch of scanSyncStates(redis, 't9', { prefix: PREFIX })) scanned.push(...batch.states);
+    expect(scanned).toEqual([{ leadKey: 'lb_upgrade00', state: long }]);
+    await store.write('t9', { leadKey: 'lb_upgrade00', expectedVersion: 3, state: long });
+    const stored = (await redis.hget(store.key('t9'), 'lb_upgrade00')) ?? '';
+    expect(stored.startsWith('4:')).toBe(true);
+    expect(stored.length).toBeLessThan(JSON.stringify(long).length * 0.8);
+    expect(await store.read('t9', 'lb_upgrade00')).toEqual({
+      leadKey: 'lb_upgrade00',
+      version: 4,
+      state: long,
+    });
   });
 
   it('refuses to store a state that does not match the schema, and deletes leads', async () => {
