@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
-import { LeadLinks, type LinkIndex, type LinkLookup } from '../../../src/store/lead-links.ts';
+import type { LinkIndex } from '../../../src/store/lead-link.ts';
+import { LeadLinks, type LinkLookup } from '../../../src/store/lead-links.ts';
 import {
   createContact,
   emailSequence,
