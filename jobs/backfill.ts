@@ -5,20 +5,27 @@ import { SystemName } from '../src/domain/lead.ts';
 import type { BackfillCheckpoint } from '../src/store/cursors.ts';
 import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
-import type { ReconcileBatch } from './engine.ts';
+import type { EngineDeps, ReconcileBatch } from './engine.ts';
+import { bufferedConnectors, WriteBuffer } from './backfill-write-buffer.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
 
 /**
- * Records reconciled together by a backfill: a hundred HubSpot list pages, five Salesforce query pages.
- * Large because creates are sparse (only qualified contacts become Salesforce Leads): 10,000 contacts
- * of which 2% qualify fill one collection call of 200 (2,000 at a time made five calls of 40). Measured
- * on a 10k + 2k backfill: about 40 MB more peak RSS than batches of 2,000. A crash re-reads at most
- * this many (the checkpoint moves after each batch); reconciling them again writes nothing new.
+ * Records per reconcile unit of a backfill: ten HubSpot list pages, half a Salesforce query page. Units
+ * are small so reading overlaps reconciling and memory stays bounded; their writes still go out at each
+ * API's cap because units share a write buffer (jobs/backfill-write-buffer.ts): sparse creates (only
+ * qualified contacts become Salesforce Leads) fill one collection call of 200 across several units.
+ * A crash re-reads at most the units in flight; reconciling them again writes nothing new.
  */
-export const BACKFILL_BATCH_SIZE = 10_000;
+export const BACKFILL_BATCH_SIZE = 1_000;
+
+/**
+ * Units reconciling at once: one unit's CPU work overlaps the other's API calls, and their writes share
+ * calls. Pages are read meanwhile, one unit ahead.
+ */
+export const BACKFILL_BATCHES_IN_FLIGHT = 2;
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -40,10 +47,22 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Ignore stored checkpoints and start from the first page. */
   restart?: boolean;
   /**
-   * Records per reconcile batch (default {@link BACKFILL_BATCH_SIZE}): pages are gathered up to this many
-   * before they are reconciled together, and the checkpoint moves after each batch.
+   * Records per reconcile unit (default {@link BACKFILL_BATCH_SIZE}): pages are gathered up to this many
+   * (a larger page is split) before they are reconciled together, and the checkpoint moves after each.
    */
   batchSize?: number;
+  /** Units reconciling at once while the next is read (default {@link BACKFILL_BATCHES_IN_FLIGHT}). */
+  batchesInFlight?: number;
+  /**
+   * Longest a partial write call waits for the other units' patches, in milliseconds (default
+   * `WRITE_BUFFER_MAX_WAIT_MS`); it goes out sooner when every unit in flight is waiting on it.
+   */
+  writeWaitMs?: number;
+  /**
+   * Ask each system for its record count before reading (one call each), for the progress total and
+   * ETA; default true when `onProgress` is given.
+   */
+  countTotals?: boolean;
   onProgress?: (progress: BackfillProgress) => void;
   /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
   lanes?: YieldOptions;
@@ -143,11 +162,89 @@ export function emptyBackfillSummary(): BackfillSummary {
   };
 }
 
+/** A run of records reconciled together, and where the checkpoint stands once they are. */
+interface Unit {
+  records: SystemRecord[];
+  /** When its first page was read (reconcile reads again what a worker synced since). */
+  readAt: number;
+  /** The pages it completes (acknowledged once it is reconciled); empty for a page's leading part. */
+  pages: Page[];
+  /** Checkpoint fields once it is reconciled; null: a page's leading part, nothing to commit. */
+  position: Pick<BackfillCheckpoint, 'cursor' | 'after'> | null;
+  /** Records of its pages, counted into the checkpoint's `processed` once it is reconciled. */
+  completes: number;
+  last: boolean;
+}
+
 /**
- * Backfills one system of one tenant page by page. The checkpoint moves only after every record of a
- * page went through `reconcileBatch`, so a crash re-reads at most the page it was on; re-reconciling it
- * writes nothing that is already written (patches come from state). A page that still fails after the
- * retries stops this system: its records are reported and the next run resumes at that page.
+ * Reads pages after `from` and cuts them into units of about `batchSize` records: pages are gathered
+ * until a unit is full (a page larger than that, a 2,000-row Salesforce page, is split, and only its
+ * last part moves the checkpoint). Ends after the last page, or after a read that failed its retries
+ * (`failed` then holds the error).
+ */
+async function* readUnits(
+  read: (position: BackfillCheckpoint | null) => Promise<Page>,
+  from: BackfillCheckpoint | null,
+  startedAt: string,
+  batchSize: number,
+  now: () => number,
+  failed: { error?: unknown },
+): AsyncGenerator<Unit> {
+  let position = from;
+  for (;;) {
+    const pages: Page[] = [];
+    const readAt = now();
+    let gathered = 0;
+    while (gathered < batchSize) {
+      let page: Page;
+      try {
+        page = await read(position);
+      } catch (error) {
+        failed.error = error;
+        break;
+      }
+      pages.push(page);
+      gathered += page.records.length;
+      position = { ...(position ?? emptyCheckpoint(startedAt)), ...page.position };
+      if (page.last) break;
+    }
+    if (pages.length === 0) return;
+    const records = pages.flatMap((page) => page.records);
+    const lastPage = pages.at(-1) as Page;
+    for (let i = batchSize; i < records.length; i += batchSize) {
+      // The leading parts of a page larger than a unit: the checkpoint stays until its last part.
+      yield {
+        records: records.slice(i - batchSize, i),
+        readAt,
+        pages: [],
+        position: null,
+        completes: 0,
+        last: false,
+      };
+    }
+    const tail = records.length === 0 ? 0 : records.length - ((records.length - 1) % batchSize) - 1;
+    yield {
+      records: records.slice(tail),
+      readAt,
+      pages,
+      position: lastPage.position,
+      completes: records.length,
+      last: lastPage.last,
+    };
+    if (lastPage.last || failed.error !== undefined) return;
+  }
+}
+
+/**
+ * Backfills one system of one tenant as a pipeline: pages are read (rate-limited) while the units read
+ * before them are reconciled and written, with at most `batchesInFlight` units reconciling and one more
+ * read ahead, so memory stays bounded by about `(batchesInFlight + 1) × batchSize` records. The units'
+ * writes share a write buffer (jobs/backfill-write-buffer.ts), so calls go out full across units.
+ * Checkpoints move in read order, each only after its unit and every unit before it were reconciled
+ * (their writes landed and their state was stored), so a crash re-reads at most the units in flight;
+ * re-reconciling them writes nothing that is already written (patches come from state). A unit that
+ * still fails after the retries stops this system: its records are reported and the next run resumes
+ * at the checkpoint before it.
  */
 async function backfillSystem(
   runtime: EngineRuntime,
@@ -180,7 +277,14 @@ async function backfillSystem(
     return true;
   }
   const connectors = engine.connectors.get(tenant);
-  const total = connectors ? await countRecords(connectors, system) : null;
+  if (!connectors) {
+    summary.failures.push(
+      batchFailure(tenant, system, null, new Error(`no connectors for tenant "${tenant}"`)),
+    );
+    return false;
+  }
+  const total =
+    options.onProgress && options.countTotals !== false ? await countRecords(connectors, system) : null;
   const started = Date.now();
   const doneBefore = stored?.processed ?? 0;
   options.onProgress?.({ tenant, system, done: doneBefore, finished: false, total, etaSeconds: null });
@@ -188,72 +292,69 @@ async function backfillSystem(
   const startedAt = stored?.startedAt ?? engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
   const batchSize = options.batchSize ?? BACKFILL_BATCH_SIZE;
+  const inFlight = Math.max(1, options.batchesInFlight ?? BACKFILL_BATCHES_IN_FLIGHT);
+  const buffer = new WriteBuffer(
+    (to, patches) =>
+      to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches),
+    { capacity: inFlight, ...(options.writeWaitMs === undefined ? {} : { maxWaitMs: options.writeWaitMs }) },
+  );
+  const deps: EngineDeps = {
+    ...engine,
+    connectors: new Map(engine.connectors).set(tenant, bufferedConnectors(connectors, buffer)),
+  };
   // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
   // count each record once.
   const seen = new Set<string>();
-  for (;;) {
-    // Pages are gathered up to `batchSize` records before one reconcile, so its writes fill each
-    // API's cap (200 per Salesforce collection call, 100 per HubSpot batch) instead of going out a
-    // page's qualifying few at a time. The checkpoint moves once they are all reconciled.
-    const pages: Page[] = [];
-    const readAt = engine.now().getTime();
-    let position = checkpoint;
-    let gathered = 0;
-    while (gathered < batchSize) {
-      let page: Page;
-      try {
-        page = await durable(() =>
-          withRetries(() => readPage(runtime, tenant, system, position, echoesSince), engine.logger, {
-            ...options,
-            sleep: options.sleep ?? sleep,
-          }),
-        );
-      } catch (error) {
-        if (pages.length > 0) break;
-        engine.logger.warn({ tenant, system, err: error }, 'backfill read failed');
-        summary.failures.push(batchFailure(tenant, system, null, error));
-        return false;
-      }
-      pages.push(page);
-      gathered += page.records.length;
-      position = { ...(position ?? emptyCheckpoint(startedAt)), ...page.position };
-      if (page.last) break;
+  const failedRead: { error?: unknown } = {};
+  const units = readUnits(
+    (position) =>
+      durable(() =>
+        withRetries(() => readPage(runtime, tenant, system, position, echoesSince), engine.logger, {
+          ...options,
+          sleep: options.sleep ?? sleep,
+        }),
+      ),
+    checkpoint,
+    startedAt,
+    batchSize,
+    () => engine.now().getTime(),
+    failedRead,
+  );
+
+  /** Reconciles one unit; false (its failures reported) when it still failed after the retries. */
+  const reconcileUnit = async (unit: Unit): Promise<boolean> => {
+    // Each ref carries the record just read, so reconcile does not read it again by id.
+    const refs = unit.records.map((record) => ({ system, id: record.id, record, recordReadAt: unit.readAt }));
+    if (refs.length === 0) return true;
+    try {
+      addBatchResult(
+        summary,
+        await durable(() =>
+          withRetries(() => buffer.run(() => reconcile(deps, tenant, refs)), engine.logger, options),
+        ),
+      );
+      return true;
+    } catch (error) {
+      engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
+      summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));
+      return false;
     }
-    const records = pages.flatMap((page) => page.records);
-    const last = pages.at(-1) as Page;
-    for (const record of records) {
-      if (seen.has(record.id)) continue;
-      seen.add(record.id);
-      summary.records[system] += 1;
-    }
-    for (let i = 0; i < records.length; i += batchSize) {
-      // Each ref carries the record just read, so reconcile does not read it again by id.
-      const refs = records
-        .slice(i, i + batchSize)
-        .map((record) => ({ system, id: record.id, record, recordReadAt: readAt }));
-      try {
-        await yieldToLanes(runtime.pending, tenant, options.lanes);
-        addBatchResult(
-          summary,
-          await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),
-        );
-      } catch (error) {
-        engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
-        summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));
-        return false;
-      }
-    }
+  };
+
+  /** Moves the checkpoint past `unit` (its pages acknowledged first); false when it could not be stored. */
+  const commit = async (unit: Unit): Promise<boolean> => {
+    if (unit.position === null) return true;
     const next: BackfillCheckpoint = {
-      ...last.position,
-      processed: (checkpoint?.processed ?? 0) + records.length,
+      ...unit.position,
+      processed: (checkpoint?.processed ?? 0) + unit.completes,
       startedAt: checkpoint?.startedAt ?? startedAt,
       updatedAt: engine.now().toISOString(),
-      done: last.last,
+      done: unit.last,
     };
     try {
       await durable(async () => {
-        for (const page of pages) await page.acknowledge?.();
-        if (last.last) await commitPollCursor(runtime, tenant, system, next);
+        for (const page of unit.pages) await page.acknowledge?.();
+        if (unit.last) await commitPollCursor(runtime, tenant, system, next);
         await engine.cursors.setBackfill(tenant, system, next);
       });
     } catch (error) {
@@ -266,9 +367,9 @@ async function backfillSystem(
       tenant,
       system,
       done: checkpoint.processed,
-      finished: last.last,
-      total: last.last ? Math.max(total ?? 0, checkpoint.processed) : total,
-      etaSeconds: last.last
+      finished: unit.last,
+      total: unit.last ? Math.max(total ?? 0, checkpoint.processed) : total,
+      etaSeconds: unit.last
         ? 0
         : etaSeconds(
             checkpoint.processed - doneBefore,
@@ -276,8 +377,39 @@ async function backfillSystem(
             Date.now() - started,
           ),
     });
-    if (last.last) return true;
+    return true;
+  };
+
+  // Each unit's commit waits for its own reconcile and for the commit before it: checkpoints in read order.
+  const window: Array<Promise<boolean>> = [];
+  let committed: Promise<boolean> = Promise.resolve(true);
+  let ok = true;
+  let finished = false;
+  for await (const unit of units) {
+    for (const record of unit.records) {
+      if (seen.has(record.id)) continue;
+      seen.add(record.id);
+      summary.records[system] += 1;
+    }
+    while (window.length >= inFlight) ok = (await window.shift()) === true && ok;
+    if (!ok) break;
+    await yieldToLanes(runtime.pending, tenant, options.lanes);
+    const reconciled = reconcileUnit(unit);
+    committed = committed.then(async (before) => {
+      const done = await reconciled;
+      return before && done && (await commit(unit));
+    });
+    window.push(committed);
+    finished = unit.last;
   }
+  buffer.end();
+  for (const pending of window) ok = (await pending) === true && ok;
+  if (failedRead.error !== undefined) {
+    engine.logger.warn({ tenant, system, err: failedRead.error }, 'backfill read failed');
+    summary.failures.push(batchFailure(tenant, system, null, failedRead.error));
+    return false;
+  }
+  return ok && finished;
 }
 
 /**
