@@ -11,8 +11,12 @@ export const WRITE_CAPS: Record<SystemName, number> = {
   hubspot: BATCH_MAX_INPUTS,
 };
 
-/** Longest a partial call waits for more patches before it goes out anyway, in milliseconds. */
-export const WRITE_BUFFER_MAX_WAIT_MS = 1_000;
+/**
+ * Longest a partial call waits for more patches before it goes out anyway, in milliseconds: a safety
+ * net (the next unit is still being read, or yields to a rep's change); the buffer does not wait when
+ * no other unit can join.
+ */
+export const WRITE_BUFFER_MAX_WAIT_MS = 5_000;
 
 type Send = (system: SystemName, patches: RecordPatch[]) => Promise<WriteOutcome[]>;
 
@@ -98,7 +102,10 @@ export class WriteBuffer {
     const settled = patches.map(
       (patch) =>
         new Promise<{ ok: true; value: WriteOutcome } | { ok: false; error: unknown }>((settle) => {
-          const lane = `${system}:${patch.id ? 'update' : 'create'}`;
+          // A backward lifecycle move costs HubSpot one more call per call it rides in (its stage is
+          // cleared first, connectors/hubspot/writer.ts): such moves fill calls of their own, and join
+          // the plain patches only in a partial call.
+          const lane = `${system}:${patch.id ? 'update' : 'create'}:${patch.backwardStageMove ? 'backward' : 'plain'}`;
           const queue = this.#lanes.get(lane) ?? [];
           queue.push({ patch, caller, settle });
           this.#lanes.set(lane, queue);
@@ -107,7 +114,7 @@ export class WriteBuffer {
     this.#waiting.add(caller);
     for (const [lane, queue] of this.#lanes) {
       const cap = this.#caps[lane.split(':')[0] as SystemName];
-      while (queue.length >= cap) this.#dispatch(lane, takeFull(queue, cap));
+      while (queue.length >= cap) this.#dispatch(callOf(lane), queue.splice(0, cap));
     }
     this.#flushIfIdle();
     this.#arm();
@@ -127,16 +134,52 @@ export class WriteBuffer {
     return results.map((result) => (result as { value: WriteOutcome }).value);
   }
 
-  /** Sends every partial call now (the stream ended). */
-  flush(): void {
-    for (const [lane, queue] of this.#lanes) if (queue.length > 0) this.#dispatch(lane, queue.splice(0));
+  /**
+   * Sends the partial calls of `calls` (`system:operation`; default every one) now, a lane's plain
+   * patches and backward moves together.
+   */
+  flush(calls?: ReadonlySet<string>): void {
+    const byCall = new Map<string, Queued[]>();
+    for (const [lane, queue] of this.#lanes) {
+      const call = callOf(lane);
+      if (calls && !calls.has(call)) continue;
+      byCall.set(call, [...(byCall.get(call) ?? []), ...queue.splice(0)]);
+    }
+    for (const [call, items] of byCall) {
+      const cap = this.#caps[call.split(':')[0] as SystemName];
+      for (let i = 0; i < items.length; i += cap) this.#dispatch(call, items.slice(i, i + cap));
+    }
   }
 
   #flushIfIdle(): void {
     // Every batch in flight is waiting on the buffer and no other can start: nothing more joins a call
     // until one goes out.
-    const full = this.#ended || this.#active >= this.#capacity;
-    if (this.#waiting.size > 0 && this.#waiting.size >= this.#active && full) this.flush();
+    if (this.#waiting.size === 0 || this.#waiting.size < this.#active) return;
+    if (this.#ended) this.flush();
+    else if (this.#active >= this.#capacity) this.flush(this.#cheapestRelease());
+  }
+
+  /**
+   * The partial calls to send so that one waiting batch can go on (it finishes, and the next unit,
+   * starting, fills the other partial calls): the batch whose release costs fewest Salesforce calls
+   * (its daily allocation is the scarcer), then fewest HubSpot calls, then the oldest.
+   */
+  #cheapestRelease(): Set<string> {
+    const pending = new Map<Caller, Set<string>>();
+    for (const [lane, queue] of this.#lanes)
+      for (const item of queue) {
+        const calls = pending.get(item.caller) ?? new Set<string>();
+        calls.add(callOf(lane));
+        pending.set(item.caller, calls);
+      }
+    const cost = (calls: Set<string>) =>
+      [...calls].reduce((sum, call) => sum + (call.startsWith('salesforce') ? 1_000 : 1), 0);
+    let best: Set<string> | undefined;
+    for (const caller of this.#waiting) {
+      const calls = pending.get(caller);
+      if (calls && (!best || cost(calls) < cost(best))) best = calls;
+    }
+    return best ?? new Set();
   }
 
   #arm(): void {
@@ -183,22 +226,9 @@ export class WriteBuffer {
   }
 }
 
-/**
- * A backward lifecycle move costs HubSpot one more call per call it rides in (its stage is cleared
- * first, connectors/hubspot/writer.ts): full calls take the plain patches first, so the backward moves
- * gather in as few calls as possible (a partial call at the end, or a full one of their own).
- */
-function takeFull(queue: Queued[], cap: number): Queued[] {
-  const backward = (item: Queued) => item.patch.backwardStageMove === true;
-  const plain = queue.filter((item) => !backward(item));
-  const taken = new Set(
-    plain.length >= cap
-      ? plain.slice(0, cap)
-      : [...plain, ...queue.filter(backward).slice(0, cap - plain.length)],
-  );
-  const rest = queue.filter((item) => !taken.has(item));
-  queue.splice(0, queue.length, ...rest);
-  return [...taken];
+/** The call a lane's patches go out in (`system:operation`): plain patches and backward moves share it. */
+function callOf(lane: string): string {
+  return lane.slice(0, lane.lastIndexOf(':'));
 }
 
 /**

@@ -13,7 +13,8 @@ import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
 
 /**
- * Records per reconcile unit of a backfill: ten HubSpot list pages, half a Salesforce query page. Units
+ * Records per reconcile unit of a backfill: ten HubSpot list pages (a page is never split: a Salesforce
+ * unit is one 2,000-row query page, whose converted leads' Contacts are then read in one call). Units
  * are small so reading overlaps reconciling and memory stays bounded; their writes still go out at each
  * API's cap because units share a write buffer (jobs/backfill-write-buffer.ts): sparse creates (only
  * qualified contacts become Salesforce Leads) fill one collection call of 200 across several units.
@@ -47,8 +48,8 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Ignore stored checkpoints and start from the first page. */
   restart?: boolean;
   /**
-   * Records per reconcile unit (default {@link BACKFILL_BATCH_SIZE}): pages are gathered up to this many
-   * (a larger page is split) before they are reconciled together, and the checkpoint moves after each.
+   * Records per reconcile unit (default {@link BACKFILL_BATCH_SIZE}): pages are gathered until they hold
+   * this many (a page is never split) and reconciled together; the checkpoint moves after each unit.
    */
   batchSize?: number;
   /** Units reconciling at once while the next is read (default {@link BACKFILL_BATCHES_IN_FLIGHT}). */
@@ -58,11 +59,7 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
    * `WRITE_BUFFER_MAX_WAIT_MS`); it goes out sooner when every unit in flight is waiting on it.
    */
   writeWaitMs?: number;
-  /**
-   * Ask each system for its record count before reading (one call each), for the progress total and
-   * ETA; default true when `onProgress` is given.
-   */
-  countTotals?: boolean;
+  /** Called after every unit; given, each system is first asked for its record count (one call each). */
   onProgress?: (progress: BackfillProgress) => void;
   /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
   lanes?: YieldOptions;
@@ -162,25 +159,20 @@ export function emptyBackfillSummary(): BackfillSummary {
   };
 }
 
-/** A run of records reconciled together, and where the checkpoint stands once they are. */
+/** Pages reconciled together, and where the checkpoint stands once they are. */
 interface Unit {
   records: SystemRecord[];
+  /** Records its pages held (the checkpoint's `processed` grows by this many). */
+  read: number;
   /** When its first page was read (reconcile reads again what a worker synced since). */
   readAt: number;
-  /** The pages it completes (acknowledged once it is reconciled); empty for a page's leading part. */
   pages: Page[];
-  /** Checkpoint fields once it is reconciled; null: a page's leading part, nothing to commit. */
-  position: Pick<BackfillCheckpoint, 'cursor' | 'after'> | null;
-  /** Records of its pages, counted into the checkpoint's `processed` once it is reconciled. */
-  completes: number;
-  last: boolean;
 }
 
 /**
- * Reads pages after `from` and cuts them into units of about `batchSize` records: pages are gathered
- * until a unit is full (a page larger than that, a 2,000-row Salesforce page, is split, and only its
- * last part moves the checkpoint). Ends after the last page, or after a read that failed its retries
- * (`failed` then holds the error).
+ * Reads pages after `from` and gathers them into units of at least `batchSize` records (or the last
+ * pages); a page is never split, so a unit of Salesforce is one 2,000-row query page. Ends after the
+ * last page, or after a read that failed its retries (`failed` then holds the error).
  */
 async function* readUnits(
   read: (position: BackfillCheckpoint | null) => Promise<Page>,
@@ -210,28 +202,8 @@ async function* readUnits(
     }
     if (pages.length === 0) return;
     const records = pages.flatMap((page) => page.records);
-    const lastPage = pages.at(-1) as Page;
-    for (let i = batchSize; i < records.length; i += batchSize) {
-      // The leading parts of a page larger than a unit: the checkpoint stays until its last part.
-      yield {
-        records: records.slice(i - batchSize, i),
-        readAt,
-        pages: [],
-        position: null,
-        completes: 0,
-        last: false,
-      };
-    }
-    const tail = records.length === 0 ? 0 : records.length - ((records.length - 1) % batchSize) - 1;
-    yield {
-      records: records.slice(tail),
-      readAt,
-      pages,
-      position: lastPage.position,
-      completes: records.length,
-      last: lastPage.last,
-    };
-    if (lastPage.last || failed.error !== undefined) return;
+    yield { records, read: records.length, readAt, pages };
+    if ((pages.at(-1) as Page).last || failed.error !== undefined) return;
   }
 }
 
@@ -283,8 +255,7 @@ async function backfillSystem(
     );
     return false;
   }
-  const total =
-    options.onProgress && options.countTotals !== false ? await countRecords(connectors, system) : null;
+  const total = options.onProgress ? await countRecords(connectors, system) : null;
   const started = Date.now();
   const doneBefore = stored?.processed ?? 0;
   options.onProgress?.({ tenant, system, done: doneBefore, finished: false, total, etaSeconds: null });
@@ -303,8 +274,8 @@ async function backfillSystem(
     connectors: new Map(engine.connectors).set(tenant, bufferedConnectors(connectors, buffer)),
   };
   // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
-  // count each record once.
-  const seen = new Set<string>();
+  // count each record once. Record id -> the version (modifiedAt) last read.
+  const seen = new Map<string, string>();
   const failedRead: { error?: unknown } = {};
   const units = readUnits(
     (position) =>
@@ -343,18 +314,19 @@ async function backfillSystem(
 
   /** Moves the checkpoint past `unit` (its pages acknowledged first); false when it could not be stored. */
   const commit = async (unit: Unit): Promise<boolean> => {
-    if (unit.position === null) return true;
+    const lastPage = unit.pages.at(-1) as Page;
+    const last = lastPage.last;
     const next: BackfillCheckpoint = {
-      ...unit.position,
-      processed: (checkpoint?.processed ?? 0) + unit.completes,
+      ...lastPage.position,
+      processed: (checkpoint?.processed ?? 0) + unit.read,
       startedAt: checkpoint?.startedAt ?? startedAt,
       updatedAt: engine.now().toISOString(),
-      done: unit.last,
+      done: last,
     };
     try {
       await durable(async () => {
         for (const page of unit.pages) await page.acknowledge?.();
-        if (unit.last) await commitPollCursor(runtime, tenant, system, next);
+        if (last) await commitPollCursor(runtime, tenant, system, next);
         await engine.cursors.setBackfill(tenant, system, next);
       });
     } catch (error) {
@@ -367,9 +339,9 @@ async function backfillSystem(
       tenant,
       system,
       done: checkpoint.processed,
-      finished: unit.last,
-      total: unit.last ? Math.max(total ?? 0, checkpoint.processed) : total,
-      etaSeconds: unit.last
+      finished: last,
+      total: last ? Math.max(total ?? 0, checkpoint.processed) : total,
+      etaSeconds: last
         ? 0
         : etaSeconds(
             checkpoint.processed - doneBefore,
@@ -386,11 +358,14 @@ async function backfillSystem(
   let ok = true;
   let finished = false;
   for await (const unit of units) {
-    for (const record of unit.records) {
-      if (seen.has(record.id)) continue;
-      seen.add(record.id);
-      summary.records[system] += 1;
-    }
+    // A record read again as it was (the Salesforce re-scan of its overlap window meets rows of a page
+    // still reconciling, not yet acknowledged) is that earlier page's to reconcile: not reconciled twice.
+    unit.records = unit.records.filter((record) => {
+      const version = seen.get(record.id);
+      if (version === undefined) summary.records[system] += 1;
+      seen.set(record.id, record.modifiedAt);
+      return version !== record.modifiedAt;
+    });
     while (window.length >= inFlight) ok = (await window.shift()) === true && ok;
     if (!ok) break;
     await yieldToLanes(runtime.pending, tenant, options.lanes);
@@ -400,7 +375,7 @@ async function backfillSystem(
       return before && done && (await commit(unit));
     });
     window.push(committed);
-    finished = unit.last;
+    finished = (unit.pages.at(-1) as Page).last;
   }
   buffer.end();
   for (const pending of window) ok = (await pending) === true && ok;
