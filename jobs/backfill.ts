@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backfillCursor } from '../connectors/salesforce/cursor.ts';
 import type { SystemRecord } from '../connectors/types.ts';
+import { durationMs } from '../src/domain/duration.ts';
 import { SystemName } from '../src/domain/lead.ts';
 import type { BackfillCheckpoint } from '../src/store/cursors.ts';
 import { addBatchResult, type BatchTotals } from './batch-totals.ts';
@@ -262,12 +263,17 @@ async function backfillSystem(
   if (stored) summary.resumed.push({ tenant, system, processed: stored.processed });
   const startedAt = stored?.startedAt ?? engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
-  const batchSize = options.batchSize ?? BACKFILL_BATCH_SIZE;
-  const inFlight = Math.max(1, options.batchesInFlight ?? BACKFILL_BATCHES_IN_FLIGHT);
+  const settings = engine.config.sync.backfill;
+  const batchSize = options.batchSize ?? settings?.batchSize ?? BACKFILL_BATCH_SIZE;
+  const inFlight = Math.max(
+    1,
+    options.batchesInFlight ?? settings?.batchesInFlight ?? BACKFILL_BATCHES_IN_FLIGHT,
+  );
+  const writeWaitMs = options.writeWaitMs ?? (settings ? durationMs(settings.writeWait) : undefined);
   const buffer = new WriteBuffer(
     (to, patches) =>
       to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches),
-    { capacity: inFlight, ...(options.writeWaitMs === undefined ? {} : { maxWaitMs: options.writeWaitMs }) },
+    { capacity: inFlight, ...(writeWaitMs === undefined ? {} : { maxWaitMs: writeWaitMs }) },
   );
   const deps: EngineDeps = {
     ...engine,
