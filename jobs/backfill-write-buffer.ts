@@ -155,7 +155,8 @@ export class WriteBuffer {
     // Every batch in flight is waiting on the buffer and no other can start: nothing more joins a call
     // until one goes out.
     if (this.#waiting.size === 0 || this.#waiting.size < this.#active) return;
-    if (this.#ended) this.flush();
+    // No batch running (a write outside `run`), or none will start: nothing else can join.
+    if (this.#ended || this.#active === 0) this.flush();
     else if (this.#active >= this.#capacity) this.flush(this.#cheapestRelease());
   }
 
