@@ -65,6 +65,10 @@ export class WriteBuffer {
   #active = 0;
   #ended = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #sending: Record<SystemName, Promise<void>> = {
+    hubspot: Promise.resolve(),
+    salesforce: Promise.resolve(),
+  };
   /** Calls made, for tests and logs. */
   calls = 0;
 
@@ -204,10 +208,19 @@ export class WriteBuffer {
       this.#timer = undefined;
     }
     this.calls += 1;
-    this.#send(
-      system,
-      items.map((item) => item.patch),
-    ).then(
+    // One call at a time per system, in the order they filled, as the connectors' own chunking does: a
+    // crash leaves at most one call's outcome unseen, and the API sees no burst of parallel writes.
+    const sent = this.#sending[system].then(() =>
+      this.#send(
+        system,
+        items.map((item) => item.patch),
+      ),
+    );
+    this.#sending[system] = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    sent.then(
       (outcomes) =>
         items.forEach((item, i) => {
           const outcome = outcomes[i];
