@@ -270,9 +270,17 @@ async function backfillSystem(
     options.batchesInFlight ?? settings?.batchesInFlight ?? BACKFILL_BATCHES_IN_FLIGHT,
   );
   const writeWaitMs = options.writeWaitMs ?? (settings ? durationMs(settings.writeWait) : undefined);
+  // The tenant's live work goes first (jobs/backfill-yield.ts): before each unit starts; and, since
+  // reading and writing go on while units reconcile, a rep's change before each page read and write call
+  // too (routine changes get their head start per unit only: a steady stream of them must not stall
+  // every call).
+  const yieldLanes = () => yieldToLanes(runtime.pending, tenant, options.lanes);
+  const yieldRep = () => yieldToLanes(runtime.pending, tenant, { ...options.lanes, maxRoutineWaitMs: 0 });
   const buffer = new WriteBuffer(
-    (to, patches) =>
-      to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches),
+    async (to, patches) => {
+      await yieldRep();
+      return to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches);
+    },
     { capacity: inFlight, ...(writeWaitMs === undefined ? {} : { maxWaitMs: writeWaitMs }) },
   );
   const deps: EngineDeps = {
@@ -284,13 +292,15 @@ async function backfillSystem(
   const seen = new Map<string, string>();
   const failedRead: { error?: unknown } = {};
   const units = readUnits(
-    (position) =>
-      durable(() =>
+    async (position) => {
+      await yieldRep();
+      return durable(() =>
         withRetries(() => readPage(runtime, tenant, system, position, echoesSince), engine.logger, {
           ...options,
           sleep: options.sleep ?? sleep,
         }),
-      ),
+      );
+    },
     checkpoint,
     startedAt,
     batchSize,
@@ -374,7 +384,7 @@ async function backfillSystem(
     });
     while (window.length >= inFlight) ok = (await window.shift()) === true && ok;
     if (!ok) break;
-    await yieldToLanes(runtime.pending, tenant, options.lanes);
+    await yieldLanes();
     const reconciled = reconcileUnit(unit);
     committed = committed.then(async (before) => {
       const done = await reconciled;
