@@ -160,6 +160,9 @@ export function emptyBackfillSummary(): BackfillSummary {
   };
 }
 
+/** Shortest interval between two looks at the rep lane before page reads and write calls, in milliseconds. */
+const REP_LOOK_MS = 100;
+
 /** Pages reconciled together, and where the checkpoint stands once they are. */
 interface Unit {
   records: SystemRecord[];
@@ -275,7 +278,13 @@ async function backfillSystem(
   // too (routine changes get their head start per unit only: a steady stream of them must not stall
   // every call).
   const yieldLanes = () => yieldToLanes(runtime.pending, tenant, options.lanes);
-  const yieldRep = () => yieldToLanes(runtime.pending, tenant, { ...options.lanes, maxRoutineWaitMs: 0 });
+  // One look at the lanes per REP_LOOK_MS at most: a page read or write call does not wait on Redis each time.
+  let lookedAt = Number.NEGATIVE_INFINITY;
+  const yieldRep = async () => {
+    if (Date.now() - lookedAt < REP_LOOK_MS) return;
+    await yieldToLanes(runtime.pending, tenant, { ...options.lanes, maxRoutineWaitMs: 0 });
+    lookedAt = Date.now();
+  };
   const buffer = new WriteBuffer(
     async (to, patches) => {
       await yieldRep();
