@@ -54,15 +54,30 @@ export interface RigOptions {
   seed?: number;
   /** YAML appended to the config at the top level (e.g. `sync: { debounce: 100ms }`). */
   extra?: string;
+  /**
+   * The portal's tier as the admin configures it (`hubspot.burstLimitPer10s`); default: the config's
+   * default (100). A scenario that sets the emulator's burst limit sets this to match.
+   */
+  hubspotBurstLimitPer10s?: number;
   /** Deliver HubSpot webhooks and Salesforce outbound messages to a `leadbridge serve` on this port. */
   serverPort?: number;
 }
 
-function configYaml(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator, extra = ''): string {
+function configYaml(
+  hubspot: HubSpotEmulator,
+  salesforce: SalesforceEmulator,
+  extra = '',
+  burstLimitPer10s?: number,
+): string {
   return `
 tenants:
   - id: bench
-    hubspot:
+    hubspot:${
+      burstLimitPer10s
+        ? `
+      burstLimitPer10s: ${burstLimitPer10s}`
+        : ''
+    }
       accessToken: bench-token
       baseUrl: ${hubspot.url}
       clientSecret: ${CLIENT_SECRET}
@@ -104,7 +119,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   });
   const dir = mkdtempSync(join(tmpdir(), `lbbench-${options.name}-`));
   const configFile = join(dir, 'leadbridge.config.yaml');
-  writeFileSync(configFile, configYaml(hubspot, salesforce, options.extra));
+  writeFileSync(configFile, configYaml(hubspot, salesforce, options.extra, options.hubspotBurstLimitPer10s));
   const config = parseConfig(readFileSync(configFile, 'utf8'), {});
   await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
 

@@ -1,24 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backfillCursor } from '../connectors/salesforce/cursor.ts';
 import type { SystemRecord } from '../connectors/types.ts';
+import { durationMs } from '../src/domain/duration.ts';
 import { SystemName } from '../src/domain/lead.ts';
 import type { BackfillCheckpoint } from '../src/store/cursors.ts';
 import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
-import type { ReconcileBatch } from './engine.ts';
+import type { EngineDeps, ReconcileBatch } from './engine.ts';
+import { bufferedConnectors, WriteBuffer } from './backfill-write-buffer.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
 
 /**
- * Records reconciled together by a backfill: a hundred HubSpot list pages, five Salesforce query pages.
- * Large because creates are sparse (only qualified contacts become Salesforce Leads): 10,000 contacts
- * of which 2% qualify fill one collection call of 200 (2,000 at a time made five calls of 40). Measured
- * on a 10k + 2k backfill: about 40 MB more peak RSS than batches of 2,000. A crash re-reads at most
- * this many (the checkpoint moves after each batch); reconciling them again writes nothing new.
+ * Records per reconcile unit of a backfill: ten HubSpot list pages (a page is never split: a Salesforce
+ * unit is one 2,000-row query page, whose converted leads' Contacts are then read in one call). Units
+ * are small so reading overlaps reconciling and memory stays bounded; their writes still go out at each
+ * API's cap because units share a write buffer (jobs/backfill-write-buffer.ts): sparse creates (only
+ * qualified contacts become Salesforce Leads) fill one collection call of 200 across several units.
+ * A crash re-reads at most the units in flight; reconciling them again writes nothing new.
  */
-export const BACKFILL_BATCH_SIZE = 10_000;
+export const BACKFILL_BATCH_SIZE = 1_000;
+
+/**
+ * Units reconciling at once: one unit's CPU work overlaps the other's API calls, and their writes share
+ * calls. Pages are read meanwhile, one unit ahead.
+ */
+export const BACKFILL_BATCHES_IN_FLIGHT = 2;
 
 /** Where one system's backfill of one tenant stands, reported after every page. */
 export interface BackfillProgress {
@@ -40,10 +49,18 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   /** Ignore stored checkpoints and start from the first page. */
   restart?: boolean;
   /**
-   * Records per reconcile batch (default {@link BACKFILL_BATCH_SIZE}): pages are gathered up to this many
-   * before they are reconciled together, and the checkpoint moves after each batch.
+   * Records per reconcile unit (default {@link BACKFILL_BATCH_SIZE}): pages are gathered until they hold
+   * this many (a page is never split) and reconciled together; the checkpoint moves after each unit.
    */
   batchSize?: number;
+  /** Units reconciling at once while the next is read (default {@link BACKFILL_BATCHES_IN_FLIGHT}). */
+  batchesInFlight?: number;
+  /**
+   * Longest a partial write call waits for the other units' patches, in milliseconds (default
+   * `WRITE_BUFFER_MAX_WAIT_MS`); it goes out sooner when every unit in flight is waiting on it.
+   */
+  writeWaitMs?: number;
+  /** Called after every unit; given, each system is first asked for its record count (one call each). */
   onProgress?: (progress: BackfillProgress) => void;
   /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
   lanes?: YieldOptions;
@@ -143,11 +160,67 @@ export function emptyBackfillSummary(): BackfillSummary {
   };
 }
 
+/** Shortest interval between two looks at the rep lane before page reads and write calls, in milliseconds. */
+const REP_LOOK_MS = 100;
+
+/** Pages reconciled together, and where the checkpoint stands once they are. */
+interface Unit {
+  records: SystemRecord[];
+  /** Records its pages held (the checkpoint's `processed` grows by this many). */
+  read: number;
+  /** When its first page was read (reconcile reads again what a worker synced since). */
+  readAt: number;
+  pages: Page[];
+}
+
 /**
- * Backfills one system of one tenant page by page. The checkpoint moves only after every record of a
- * page went through `reconcileBatch`, so a crash re-reads at most the page it was on; re-reconciling it
- * writes nothing that is already written (patches come from state). A page that still fails after the
- * retries stops this system: its records are reported and the next run resumes at that page.
+ * Reads pages after `from` and gathers them into units of at least `batchSize` records (or the last
+ * pages); a page is never split, so a unit of Salesforce is one 2,000-row query page. Ends after the
+ * last page, or after a read that failed its retries (`failed` then holds the error).
+ */
+async function* readUnits(
+  read: (position: BackfillCheckpoint | null) => Promise<Page>,
+  from: BackfillCheckpoint | null,
+  startedAt: string,
+  batchSize: number,
+  now: () => number,
+  failed: { error?: unknown },
+): AsyncGenerator<Unit> {
+  let position = from;
+  for (;;) {
+    const pages: Page[] = [];
+    const readAt = now();
+    let gathered = 0;
+    while (gathered < batchSize) {
+      let page: Page;
+      try {
+        page = await read(position);
+      } catch (error) {
+        failed.error = error;
+        break;
+      }
+      pages.push(page);
+      gathered += page.records.length;
+      position = { ...(position ?? emptyCheckpoint(startedAt)), ...page.position };
+      if (page.last) break;
+    }
+    if (pages.length === 0) return;
+    const records = pages.flatMap((page) => page.records);
+    yield { records, read: records.length, readAt, pages };
+    if ((pages.at(-1) as Page).last || failed.error !== undefined) return;
+  }
+}
+
+/**
+ * Backfills one system of one tenant as a pipeline: pages are read (rate-limited) while the units read
+ * before them are reconciled and written, with at most `batchesInFlight` units reconciling and one more
+ * read ahead, so memory stays bounded by about `(batchesInFlight + 1) × batchSize` records. The units'
+ * writes share a write buffer (jobs/backfill-write-buffer.ts), so calls go out full across units.
+ * Checkpoints move in read order, each only after its unit and every unit before it were reconciled
+ * (their writes landed and their state was stored), so a crash re-reads at most the units in flight;
+ * re-reconciling them writes nothing that is already written (patches come from state). A unit that
+ * still fails after the retries stops this system: its records are reported and the next run resumes
+ * at the checkpoint before it.
  */
 async function backfillSystem(
   runtime: EngineRuntime,
@@ -180,80 +253,105 @@ async function backfillSystem(
     return true;
   }
   const connectors = engine.connectors.get(tenant);
-  const total = connectors ? await countRecords(connectors, system) : null;
+  if (!connectors) {
+    summary.failures.push(
+      batchFailure(tenant, system, null, new Error(`no connectors for tenant "${tenant}"`)),
+    );
+    return false;
+  }
+  const total = options.onProgress ? await countRecords(connectors, system) : null;
   const started = Date.now();
   const doneBefore = stored?.processed ?? 0;
   options.onProgress?.({ tenant, system, done: doneBefore, finished: false, total, etaSeconds: null });
   if (stored) summary.resumed.push({ tenant, system, processed: stored.processed });
   const startedAt = stored?.startedAt ?? engine.now().toISOString();
   let checkpoint: BackfillCheckpoint | null = stored;
-  const batchSize = options.batchSize ?? BACKFILL_BATCH_SIZE;
+  const settings = engine.config.sync.backfill;
+  const batchSize = options.batchSize ?? settings?.batchSize ?? BACKFILL_BATCH_SIZE;
+  const inFlight = Math.max(
+    1,
+    options.batchesInFlight ?? settings?.batchesInFlight ?? BACKFILL_BATCHES_IN_FLIGHT,
+  );
+  const writeWaitMs = options.writeWaitMs ?? (settings ? durationMs(settings.writeWait) : undefined);
+  // The tenant's live work goes first (jobs/backfill-yield.ts): before each unit starts; and, since
+  // reading and writing go on while units reconcile, a rep's change before each page read and write call
+  // too (routine changes get their head start per unit only: a steady stream of them must not stall
+  // every call).
+  const yieldLanes = () => yieldToLanes(runtime.pending, tenant, options.lanes);
+  // One look at the lanes per REP_LOOK_MS at most: a page read or write call does not wait on Redis each time.
+  let lookedAt = Number.NEGATIVE_INFINITY;
+  const yieldRep = async () => {
+    if (Date.now() - lookedAt < REP_LOOK_MS) return;
+    await yieldToLanes(runtime.pending, tenant, { ...options.lanes, maxRoutineWaitMs: 0 });
+    lookedAt = Date.now();
+  };
+  const buffer = new WriteBuffer(
+    async (to, patches) => {
+      await yieldRep();
+      return to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches);
+    },
+    { capacity: inFlight, ...(writeWaitMs === undefined ? {} : { maxWaitMs: writeWaitMs }) },
+  );
+  const deps: EngineDeps = {
+    ...engine,
+    connectors: new Map(engine.connectors).set(tenant, bufferedConnectors(connectors, buffer)),
+  };
   // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
-  // count each record once.
-  const seen = new Set<string>();
-  for (;;) {
-    // Pages are gathered up to `batchSize` records before one reconcile, so its writes fill each
-    // API's cap (200 per Salesforce collection call, 100 per HubSpot batch) instead of going out a
-    // page's qualifying few at a time. The checkpoint moves once they are all reconciled.
-    const pages: Page[] = [];
-    const readAt = engine.now().getTime();
-    let position = checkpoint;
-    let gathered = 0;
-    while (gathered < batchSize) {
-      let page: Page;
-      try {
-        page = await durable(() =>
-          withRetries(() => readPage(runtime, tenant, system, position, echoesSince), engine.logger, {
-            ...options,
-            sleep: options.sleep ?? sleep,
-          }),
-        );
-      } catch (error) {
-        if (pages.length > 0) break;
-        engine.logger.warn({ tenant, system, err: error }, 'backfill read failed');
-        summary.failures.push(batchFailure(tenant, system, null, error));
-        return false;
-      }
-      pages.push(page);
-      gathered += page.records.length;
-      position = { ...(position ?? emptyCheckpoint(startedAt)), ...page.position };
-      if (page.last) break;
+  // count each record once. Record id -> the version (modifiedAt) last read.
+  const seen = new Map<string, string>();
+  const failedRead: { error?: unknown } = {};
+  const units = readUnits(
+    async (position) => {
+      await yieldRep();
+      return durable(() =>
+        withRetries(() => readPage(runtime, tenant, system, position, echoesSince), engine.logger, {
+          ...options,
+          sleep: options.sleep ?? sleep,
+        }),
+      );
+    },
+    checkpoint,
+    startedAt,
+    batchSize,
+    () => engine.now().getTime(),
+    failedRead,
+  );
+
+  /** Reconciles one unit; false (its failures reported) when it still failed after the retries. */
+  const reconcileUnit = async (unit: Unit): Promise<boolean> => {
+    // Each ref carries the record just read, so reconcile does not read it again by id.
+    const refs = unit.records.map((record) => ({ system, id: record.id, record, recordReadAt: unit.readAt }));
+    if (refs.length === 0) return true;
+    try {
+      addBatchResult(
+        summary,
+        await durable(() =>
+          withRetries(() => buffer.run(() => reconcile(deps, tenant, refs)), engine.logger, options),
+        ),
+      );
+      return true;
+    } catch (error) {
+      engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
+      summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));
+      return false;
     }
-    const records = pages.flatMap((page) => page.records);
-    const last = pages.at(-1) as Page;
-    for (const record of records) {
-      if (seen.has(record.id)) continue;
-      seen.add(record.id);
-      summary.records[system] += 1;
-    }
-    for (let i = 0; i < records.length; i += batchSize) {
-      // Each ref carries the record just read, so reconcile does not read it again by id.
-      const refs = records
-        .slice(i, i + batchSize)
-        .map((record) => ({ system, id: record.id, record, recordReadAt: readAt }));
-      try {
-        await yieldToLanes(runtime.pending, tenant, options.lanes);
-        addBatchResult(
-          summary,
-          await durable(() => withRetries(() => reconcile(engine, tenant, refs), engine.logger, options)),
-        );
-      } catch (error) {
-        engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');
-        summary.failures.push(...refs.map((ref) => batchFailure(tenant, system, ref.id, error)));
-        return false;
-      }
-    }
+  };
+
+  /** Moves the checkpoint past `unit` (its pages acknowledged first); false when it could not be stored. */
+  const commit = async (unit: Unit): Promise<boolean> => {
+    const lastPage = unit.pages.at(-1) as Page;
+    const last = lastPage.last;
     const next: BackfillCheckpoint = {
-      ...last.position,
-      processed: (checkpoint?.processed ?? 0) + records.length,
+      ...lastPage.position,
+      processed: (checkpoint?.processed ?? 0) + unit.read,
       startedAt: checkpoint?.startedAt ?? startedAt,
       updatedAt: engine.now().toISOString(),
-      done: last.last,
+      done: last,
     };
     try {
       await durable(async () => {
-        for (const page of pages) await page.acknowledge?.();
-        if (last.last) await commitPollCursor(runtime, tenant, system, next);
+        for (const page of unit.pages) await page.acknowledge?.();
+        if (last) await commitPollCursor(runtime, tenant, system, next);
         await engine.cursors.setBackfill(tenant, system, next);
       });
     } catch (error) {
@@ -266,9 +364,9 @@ async function backfillSystem(
       tenant,
       system,
       done: checkpoint.processed,
-      finished: last.last,
-      total: last.last ? Math.max(total ?? 0, checkpoint.processed) : total,
-      etaSeconds: last.last
+      finished: last,
+      total: last ? Math.max(total ?? 0, checkpoint.processed) : total,
+      etaSeconds: last
         ? 0
         : etaSeconds(
             checkpoint.processed - doneBefore,
@@ -276,8 +374,42 @@ async function backfillSystem(
             Date.now() - started,
           ),
     });
-    if (last.last) return true;
+    return true;
+  };
+
+  // Each unit's commit waits for its own reconcile and for the commit before it: checkpoints in read order.
+  const window: Array<Promise<boolean>> = [];
+  let committed: Promise<boolean> = Promise.resolve(true);
+  let ok = true;
+  let finished = false;
+  for await (const unit of units) {
+    // A record read again as it was (the Salesforce re-scan of its overlap window meets rows of a page
+    // still reconciling, not yet acknowledged) is that earlier page's to reconcile: not reconciled twice.
+    unit.records = unit.records.filter((record) => {
+      const version = seen.get(record.id);
+      if (version === undefined) summary.records[system] += 1;
+      seen.set(record.id, record.modifiedAt);
+      return version !== record.modifiedAt;
+    });
+    while (window.length >= inFlight) ok = (await window.shift()) === true && ok;
+    if (!ok) break;
+    await yieldLanes();
+    const reconciled = reconcileUnit(unit);
+    committed = committed.then(async (before) => {
+      const done = await reconciled;
+      return before && done && (await commit(unit));
+    });
+    window.push(committed);
+    finished = (unit.pages.at(-1) as Page).last;
   }
+  buffer.end();
+  for (const pending of window) ok = (await pending) === true && ok;
+  if (failedRead.error !== undefined) {
+    engine.logger.warn({ tenant, system, err: failedRead.error }, 'backfill read failed');
+    summary.failures.push(batchFailure(tenant, system, null, failedRead.error));
+    return false;
+  }
+  return ok && finished;
 }
 
 /**

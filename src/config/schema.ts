@@ -53,6 +53,30 @@ export const CustomFieldNames = z.strictObject({
 });
 export type CustomFieldNames = z.infer<typeof CustomFieldNames>;
 
+/** How `leadbridge backfill` pipelines reading, reconciling and writing (jobs/backfill.ts). */
+export const BackfillConfig = z.strictObject({
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .default(1_000)
+    .describe(
+      'Records reconciled together by a backfill (pages are gathered until they hold this many; a page is never split). The checkpoint moves after each such unit.',
+    ),
+  batchesInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(2)
+    .describe(
+      'Backfill units reconciling at once while the next is read; memory holds about (this + 1) x batchSize records.',
+    ),
+  writeWait: Duration.default('5s').describe(
+    'Longest a partial write call of a backfill waits for the next unit’s patches to fill it (it goes out at once when no other unit can join).',
+  ),
+});
+
 export const SyncConfig = z.strictObject({
   pollInterval: Duration.default('5m').describe(
     'How often the pollers look for changes (safety net for webhooks).',
@@ -72,6 +96,7 @@ export const SyncConfig = z.strictObject({
   claimLease: Duration.default('60s').describe(
     'How long records taken for a reconcile batch stay claimed without a renewal; a killed worker’s records return to pending after it.',
   ),
+  backfill: BackfillConfig.prefault({}),
 });
 export type SyncConfig = z.infer<typeof SyncConfig>;
 

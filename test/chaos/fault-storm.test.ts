@@ -37,7 +37,9 @@ describe('chaos: a fault storm, then convergence', () => {
     await fixture.installHubSpot(configFile);
     for (let i = 0; i < 150; i++)
       await createContact(fixture.hubspot, qualifiedContact(`s${i}@chaos.example`));
-    for (let i = 0; i < 100; i++)
+    // Enough pages and batches that the storm's every-9th-call token expiry is met: a --json backfill
+    // asks for no totals and fills its write calls, about 8 HubSpot calls for 250 contacts.
+    for (let i = 0; i < 300; i++)
       await createContact(fixture.hubspot, {
         email: `n${i}@chaos.example`,
         firstname: 'N',

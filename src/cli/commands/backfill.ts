@@ -135,7 +135,8 @@ export async function runBackfill(
     const backfillOptions = {
       ...(options.tenant ? { tenants: [options.tenant] } : {}),
       restart: options.restart || options.dryRun,
-      onProgress: progress.update,
+      // --json shows no progress: the backfill then does not ask each system for its total (one call each).
+      ...(output.json ? {} : { onProgress: progress.update }),
     };
     let summary: BackfillSummary;
     let planned: PlannedPatch[] | null = null;

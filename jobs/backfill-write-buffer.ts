@@ -1,0 +1,265 @@
+import type { TenantConnectors } from '../connectors/index.ts';
+import { partialOutcomesOf, withPartialOutcomes } from '../connectors/partial-write.ts';
+import type { RecordPatch, WriteOutcome } from '../connectors/types.ts';
+import { COLLECTION_MAX_RECORDS } from '../connectors/salesforce/limits.ts';
+import { BATCH_MAX_INPUTS } from '../connectors/hubspot/limits.ts';
+import type { SystemName } from '../src/domain/lead.ts';
+
+/** Patches per call at each system's cap: a Salesforce collection call, a HubSpot batch. */
+export const WRITE_CAPS: Record<SystemName, number> = {
+  salesforce: COLLECTION_MAX_RECORDS,
+  hubspot: BATCH_MAX_INPUTS,
+};
+
+/**
+ * Longest a partial call waits for more patches before it goes out anyway, in milliseconds: a safety
+ * net (the next unit is still being read, or yields to a rep's change); the buffer does not wait when
+ * no other unit can join.
+ */
+export const WRITE_BUFFER_MAX_WAIT_MS = 5_000;
+
+type Send = (system: SystemName, patches: RecordPatch[]) => Promise<WriteOutcome[]>;
+
+interface Queued {
+  patch: RecordPatch;
+  caller: Caller;
+  settle: (outcome: { ok: true; value: WriteOutcome } | { ok: false; error: unknown }) => void;
+}
+
+interface Caller {
+  /** Patches of this caller not yet handed to a call. */
+  unsent: number;
+}
+
+export interface WriteBufferOptions {
+  /** Longest a partial call waits, in milliseconds (default {@link WRITE_BUFFER_MAX_WAIT_MS}). */
+  maxWaitMs?: number;
+  /** Patches per call, per system (default {@link WRITE_CAPS}). */
+  caps?: Record<SystemName, number>;
+  /**
+   * Writers that may run at once (the backfill's units in flight; default 1). While fewer run and more
+   * may come (`end` not called), a partial call waits for the next one, up to `maxWaitMs`.
+   */
+  capacity?: number;
+}
+
+/**
+ * A write buffer shared by the reconcile batches a backfill runs at once, per system and operation
+ * (creates, updates): patches accumulate and a call goes out as soon as it is full, so batches of a
+ * thousand records whose creates are sparse do not each pay a partial call. A partial call goes out
+ * when no patch can join it soon: every batch in flight is waiting on the buffer and either no other
+ * batch can start (`capacity` running) or none will (`end`), or `maxWaitMs` passed.
+ *
+ * Each batch still awaits the outcomes of its own patches before it stores its state and before its
+ * checkpoint moves, so crash safety and the per-lead compare-and-set are those of an unbuffered write.
+ * A call that fails fails every batch with a patch in it (each gets its own error object, carrying the
+ * outcomes of its own patches already written, `partialOutcomesOf`), and each batch is retried whole.
+ */
+export class WriteBuffer {
+  readonly #send: Send;
+  readonly #caps: Record<SystemName, number>;
+  readonly #maxWaitMs: number;
+  readonly #lanes = new Map<string, Queued[]>();
+  readonly #waiting = new Set<Caller>();
+  readonly #capacity: number;
+  #active = 0;
+  #ended = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #sending: Record<SystemName, Promise<void>> = {
+    hubspot: Promise.resolve(),
+    salesforce: Promise.resolve(),
+  };
+  /** Calls made, for tests and logs. */
+  calls = 0;
+
+  constructor(send: Send, options: WriteBufferOptions = {}) {
+    this.#send = send;
+    this.#caps = options.caps ?? WRITE_CAPS;
+    this.#maxWaitMs = options.maxWaitMs ?? WRITE_BUFFER_MAX_WAIT_MS;
+    this.#capacity = Math.max(1, options.capacity ?? 1);
+  }
+
+  /** No more writers will start (the stream ended): partial calls go out once the running ones wait. */
+  end(): void {
+    this.#ended = true;
+    this.#flushIfIdle();
+  }
+
+  /**
+   * Runs `work` (one reconcile batch) as a writer of this buffer: while it runs, a partial call waits
+   * for it to write too (or to finish) before it goes out.
+   */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.#active += 1;
+    try {
+      return await work();
+    } finally {
+      this.#active -= 1;
+      this.#flushIfIdle();
+    }
+  }
+
+  /** Writes `patches` to `system` through the buffer; resolves with one outcome per patch, in order. */
+  async write(system: SystemName, patches: RecordPatch[]): Promise<WriteOutcome[]> {
+    if (patches.length === 0) return [];
+    const caller: Caller = { unsent: patches.length };
+    const settled = patches.map(
+      (patch) =>
+        new Promise<{ ok: true; value: WriteOutcome } | { ok: false; error: unknown }>((settle) => {
+          // A backward lifecycle move costs HubSpot one more call per call it rides in (its stage is
+          // cleared first, connectors/hubspot/writer.ts): such moves fill calls of their own, and join
+          // the plain patches only in a partial call.
+          const lane = `${system}:${patch.id ? 'update' : 'create'}:${patch.backwardStageMove ? 'backward' : 'plain'}`;
+          const queue = this.#lanes.get(lane) ?? [];
+          queue.push({ patch, caller, settle });
+          this.#lanes.set(lane, queue);
+        }),
+    );
+    this.#waiting.add(caller);
+    for (const [lane, queue] of this.#lanes) {
+      const cap = this.#caps[lane.split(':')[0] as SystemName];
+      while (queue.length >= cap) this.#dispatch(callOf(lane), queue.splice(0, cap));
+    }
+    this.#flushIfIdle();
+    this.#arm();
+    const results = await Promise.all(settled);
+    const failed = results.find((result) => !result.ok);
+    if (failed && !failed.ok) {
+      // Its own error object: each batch's partial outcomes are its own (a WeakMap keyed by the error).
+      const error: unknown =
+        typeof failed.error === 'object' && failed.error !== null
+          ? Object.create(failed.error as object)
+          : failed.error;
+      throw withPartialOutcomes(
+        error,
+        results.map((result) => (result.ok ? result.value : undefined)),
+      );
+    }
+    return results.map((result) => (result as { value: WriteOutcome }).value);
+  }
+
+  /**
+   * Sends the partial calls of `calls` (`system:operation`; default every one) now, a lane's plain
+   * patches and backward moves together.
+   */
+  flush(calls?: ReadonlySet<string>): void {
+    const byCall = new Map<string, Queued[]>();
+    for (const [lane, queue] of this.#lanes) {
+      const call = callOf(lane);
+      if (calls && !calls.has(call)) continue;
+      byCall.set(call, [...(byCall.get(call) ?? []), ...queue.splice(0)]);
+    }
+    for (const [call, items] of byCall) {
+      const cap = this.#caps[call.split(':')[0] as SystemName];
+      for (let i = 0; i < items.length; i += cap) this.#dispatch(call, items.slice(i, i + cap));
+    }
+  }
+
+  #flushIfIdle(): void {
+    // Every batch in flight is waiting on the buffer and no other can start: nothing more joins a call
+    // until one goes out.
+    if (this.#waiting.size === 0 || this.#waiting.size < this.#active) return;
+    // No batch running (a write outside `run`), or none will start: nothing else can join.
+    if (this.#ended || this.#active === 0) this.flush();
+    else if (this.#active >= this.#capacity) this.flush(this.#cheapestRelease());
+  }
+
+  /**
+   * The partial calls to send so that one waiting batch can go on (it finishes, and the next unit,
+   * starting, fills the other partial calls): the batch whose release costs fewest Salesforce calls
+   * (its daily allocation is the scarcer), then fewest HubSpot calls, then the oldest.
+   */
+  #cheapestRelease(): Set<string> {
+    const pending = new Map<Caller, Set<string>>();
+    for (const [lane, queue] of this.#lanes)
+      for (const item of queue) {
+        const calls = pending.get(item.caller) ?? new Set<string>();
+        calls.add(callOf(lane));
+        pending.set(item.caller, calls);
+      }
+    const cost = (calls: Set<string>) =>
+      [...calls].reduce((sum, call) => sum + (call.startsWith('salesforce') ? 1_000 : 1), 0);
+    let best: Set<string> | undefined;
+    for (const caller of this.#waiting) {
+      const calls = pending.get(caller);
+      if (calls && (!best || cost(calls) < cost(best))) best = calls;
+    }
+    return best ?? new Set();
+  }
+
+  #arm(): void {
+    if (this.#timer || this.#maxWaitMs <= 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, this.#maxWaitMs);
+    this.#timer.unref();
+  }
+
+  #dispatch(lane: string, items: Queued[]): void {
+    if (items.length === 0) return;
+    const system = lane.split(':')[0] as SystemName;
+    for (const item of items) {
+      item.caller.unsent -= 1;
+      if (item.caller.unsent === 0) this.#waiting.delete(item.caller);
+    }
+    if (this.#waiting.size === 0 && this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.calls += 1;
+    // One call at a time per system, in the order they filled, as the connectors' own chunking does: a
+    // crash leaves at most one call's outcome unseen, and the API sees no burst of parallel writes.
+    const sent = this.#sending[system].then(() =>
+      this.#send(
+        system,
+        items.map((item) => item.patch),
+      ),
+    );
+    this.#sending[system] = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    sent.then(
+      (outcomes) =>
+        items.forEach((item, i) => {
+          const outcome = outcomes[i];
+          if (outcome) item.settle({ ok: true, value: outcome });
+          else item.settle({ ok: false, error: new Error(`${system} returned no outcome`) });
+        }),
+      (error: unknown) => {
+        const partial = partialOutcomesOf(error);
+        items.forEach((item, i) => {
+          const outcome = partial[i];
+          // Written before the call failed: the batch links it, and its retry updates that record.
+          if (outcome) item.settle({ ok: true, value: outcome });
+          else item.settle({ ok: false, error });
+        });
+      },
+    );
+  }
+}
+
+/** The call a lane's patches go out in (`system:operation`): plain patches and backward moves share it. */
+function callOf(lane: string): string {
+  return lane.slice(0, lane.lastIndexOf(':'));
+}
+
+/**
+ * `connectors` with their `write` going through `buffer`; every other member is the connector's own
+ * (bound to it, so its private state stays its own).
+ */
+export function bufferedConnectors(connectors: TenantConnectors, buffer: WriteBuffer): TenantConnectors {
+  const wrap = <C extends object>(connector: C, system: SystemName): C =>
+    new Proxy(connector, {
+      get(target, property) {
+        if (property === 'write') return (patches: RecordPatch[]) => buffer.write(system, patches);
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  return {
+    hubspot: wrap(connectors.hubspot, 'hubspot'),
+    salesforce: wrap(connectors.salesforce, 'salesforce'),
+  };
+}

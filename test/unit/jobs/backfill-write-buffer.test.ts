@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { partialOutcomesOf, withPartialOutcomes } from '../../../connectors/partial-write.ts';
+import type { RecordPatch, WriteOutcome } from '../../../connectors/types.ts';
+import { RetryableError } from '../../../src/errors/index.ts';
+import type { SystemName } from '../../../src/domain/lead.ts';
+import { WriteBuffer } from '../../../jobs/backfill-write-buffer.ts';
+
+const CAPS = { salesforce: 4, hubspot: 3 };
+
+function creates(prefix: string, n: number): RecordPatch[] {
+  return Array.from({ length: n }, (_, i) => ({ fields: { email: `${prefix}${i}@example.com` } }));
+}
+
+function updates(prefix: string, n: number, backward = false): RecordPatch[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    fields: { score: 1 },
+    ...(backward ? { backwardStageMove: true } : {}),
+  }));
+}
+
+/** A send that records each call and answers every patch written (creates get an id). */
+function recorder() {
+  const calls: Array<{ system: SystemName; patches: RecordPatch[] }> = [];
+  const send = async (system: SystemName, patches: RecordPatch[]): Promise<WriteOutcome[]> => {
+    calls.push({ system, patches });
+    return patches.map((patch) => ({
+      ok: true,
+      id: patch.id ?? `new-${String(patch.fields.email)}`,
+      created: !patch.id,
+    }));
+  };
+  return { calls, send };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('WriteBuffer', () => {
+  it('fills calls across batches: two batches of 3 creates cost 2 calls of 4 + 2, not 4 partial ones', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const a = buffer.run(() => buffer.write('salesforce', creates('a', 3)));
+    const b = buffer.run(() => buffer.write('salesforce', creates('b', 3)));
+    buffer.end();
+    const [outA, outB] = await Promise.all([a, b]);
+    expect(calls.map((call) => call.patches.length)).toEqual([4, 2]);
+    expect(outA.map((o) => o.ok && o.id)).toEqual([
+      'new-a0@example.com',
+      'new-a1@example.com',
+      'new-a2@example.com',
+    ]);
+    expect(outB.map((o) => o.ok && o.id)).toEqual([
+      'new-b0@example.com',
+      'new-b1@example.com',
+      'new-b2@example.com',
+    ]);
+  });
+
+  it('keeps creates and updates in calls of their own, per system', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 1, maxWaitMs: 0 });
+    await buffer.run(() =>
+      Promise.all([
+        buffer.write('salesforce', [...creates('a', 2), ...updates('u', 2)]),
+        buffer.write('hubspot', updates('h', 2)),
+      ]),
+    );
+    expect(
+      calls.map((call) => `${call.system}:${call.patches.map((p) => p.id ?? 'new').join(',')}`).sort(),
+    ).toEqual(['hubspot:h0,h1', 'salesforce:new,new', 'salesforce:u0,u1']);
+  });
+
+  it('waits for a batch still running rather than sending a partial call, and sends once every batch waits', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    let release!: () => void;
+    const slow = buffer.run(async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return buffer.write('salesforce', creates('b', 1));
+    });
+    const fast = buffer.run(() => buffer.write('salesforce', creates('a', 1)));
+    await tick();
+    expect(calls).toEqual([]);
+    release();
+    await Promise.all([slow, fast]);
+    expect(calls.map((call) => call.patches.length)).toEqual([2]);
+  });
+
+  it('sends a partial call when fewer batches run than may, once the stream ended or the wait passed', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const one = buffer.run(() => buffer.write('salesforce', creates('a', 1)));
+    await tick();
+    // One batch of two may run: the next unit may still join.
+    expect(calls).toEqual([]);
+    buffer.end();
+    await one;
+    expect(calls.map((call) => call.patches.length)).toEqual([1]);
+
+    const timed = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 20 });
+    await timed.run(() => timed.write('hubspot', creates('t', 1)));
+    expect(calls.map((call) => call.patches.length)).toEqual([1, 1]);
+  });
+
+  it('when every batch waits, releases the one whose partial calls are HubSpot ones before a Salesforce one', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const sf = buffer.run(() => buffer.write('salesforce', creates('s', 1)));
+    const hs = buffer.run(() => buffer.write('hubspot', updates('h', 1)));
+    await hs;
+    expect(calls.map((call) => call.system)).toEqual(['hubspot']);
+    buffer.end();
+    await sf;
+    expect(calls.map((call) => call.system)).toEqual(['hubspot', 'salesforce']);
+  });
+
+  it('keeps HubSpot backward stage moves out of full calls of plain updates (each such call costs one more)', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 1, maxWaitMs: 0 });
+    await buffer.run(() => buffer.write('hubspot', [...updates('p', 4), ...updates('b', 2, true)]));
+    expect(calls.map((call) => call.patches.map((p) => p.id).join(','))).toEqual(['p0,p1,p2', 'p3,b0,b1']);
+  });
+
+  it('fails every batch with a patch in a failed call, each with its own patches already written', async () => {
+    const failure = new RetryableError('503 from Salesforce');
+    const send = async (_system: SystemName, patches: RecordPatch[]): Promise<WriteOutcome[]> => {
+      // The first record of the call was created before the call failed.
+      throw withPartialOutcomes(failure, [
+        { ok: true, id: `new-${String(patches[0]?.fields.email)}`, created: true },
+      ]);
+    };
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const a = buffer.run(() => buffer.write('salesforce', creates('a', 2)));
+    const b = buffer.run(() => buffer.write('salesforce', creates('b', 2)));
+    const [errA, errB] = await Promise.all([a.catch((e: unknown) => e), b.catch((e: unknown) => e)]);
+    expect(errA).toBeInstanceOf(RetryableError);
+    expect(errB).toBeInstanceOf(RetryableError);
+    expect((errA as Error).message).toBe('503 from Salesforce');
+    expect(partialOutcomesOf(errA).map((o) => o?.ok && o.id)).toEqual(['new-a0@example.com', undefined]);
+    expect(partialOutcomesOf(errB)).toEqual([]);
+  });
+
+  it('writes at once outside a batch (nothing else can join)', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 10_000 });
+    await buffer.write('salesforce', creates('a', 1));
+    expect(calls).toHaveLength(1);
+  });
+});
