@@ -40,19 +40,28 @@ export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedu
   return `ev-${digest.slice(0, 40)}`;
 }
 
+/** The ingest jobs of `events`, each validated: one job per event, named by system and kind, deterministic id. */
+export function ingestJobs(events: ChangeEvent[]): IngestJob[] {
+  return events.map((event) => {
+    const valid = ChangeEvent.parse(event);
+    return { name: `${valid.system}-${valid.kind}`, data: valid, opts: { jobId: ingestJobId(valid) } };
+  });
+}
+
+/** One job as `addBulk` takes it. */
+export interface IngestJob {
+  name: string;
+  data: ChangeEvent;
+  opts: { jobId: string };
+}
+
 /**
  * Validates and adds change events in one round trip. Resolves only once Redis has them, so a webhook
  * route may acknowledge after awaiting it.
  */
 export async function enqueueChangeEvents(queue: IngestQueue, events: ChangeEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const valid = events.map((event) => ChangeEvent.parse(event));
-  await queue.addBulk(
-    valid.map((event) => ({
-      name: `${event.system}-${event.kind}`,
-      data: event,
-      opts: { jobId: ingestJobId(event) },
-    })),
-  );
-  return valid.length;
+  const jobs = ingestJobs(events);
+  await queue.addBulk(jobs);
+  return jobs.length;
 }
