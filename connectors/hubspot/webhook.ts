@@ -9,7 +9,8 @@ import { IngestCoalescer } from '../../jobs/ingest-coalescer.ts';
 import type { TenantConfig } from '../../src/config/tenant-schema.ts';
 import type { AppDeps } from '../../src/server/app.ts';
 import { WEBHOOK_MAX_BODY_BYTES } from './limits.ts';
-import { HubSpotWebhookBatch, type HubSpotWebhookEvent } from './schemas.ts';
+import type { HubSpotWebhookEvent } from './schemas.ts';
+import { parseWebhookBatch } from './webhook-batch.ts';
 import {
   verifySignature,
   type SignatureFailure,
@@ -140,7 +141,7 @@ export function hubspotWebhookRoutes(deps: HubSpotWebhookDeps): Router {
       } catch {
         return refuse(res, 400, 'rejected_malformed', 'body is not JSON');
       }
-      const parsed = HubSpotWebhookBatch.safeParse(json);
+      const parsed = parseWebhookBatch(json);
       if (!parsed.success)
         return refuse(
           res,
