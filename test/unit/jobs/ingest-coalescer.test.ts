@@ -27,6 +27,19 @@ function fakeQueue(fail = false) {
   return { queue, calls };
 }
 
+describe('ingestJobId', () => {
+  it('keeps the ids of earlier releases, so redeliveries across an upgrade are still dropped', () => {
+    const hubspot = '62515/contact.propertyChange/51234567801/1796392841/1731427201500';
+    const outbound = 'om:00D000000000000:04l000000000001:00Q000000000001:';
+    expect(ingestJobId({ tenant: 'acme', system: 'hubspot', dedupKey: hubspot })).toBe(
+      'ev-866dcae9050631fee233fea4e2581c881049d027',
+    );
+    expect(ingestJobId({ tenant: 'acme', system: 'salesforce', dedupKey: outbound })).toBe(
+      'ev-dcd2916bc2b8bfd1a1472562ba95843faee60402',
+    );
+  });
+});
+
 describe('IngestCoalescer', () => {
   it('sends the events of callers in the same turn in one addBulk, each resolving with its own count', async () => {
     const { queue, calls } = fakeQueue();
