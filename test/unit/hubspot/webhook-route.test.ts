@@ -289,6 +289,106 @@ describe('POST /webhooks/hubspot', () => {
     expect(added.map((job) => job.data.tenant)).toEqual(['acme', 'other']);
   });
 
+  it('refuses each bad input with its status and message, and enqueues none of it', async () => {
+    const { app, added } = setup({ publicUrl: 'https://h.example.com' });
+    const uri = 'https://h.example.com/webhooks/hubspot';
+    const sign = (payload: string, timestamp = NOW) =>
+      hubspotHeaders({ secret: SECRET, uri, body: payload, timestamp });
+    const event = batch[1] as Record<string, unknown>;
+    const malformed = (events: unknown) => {
+      const payload = JSON.stringify(events);
+      return { payload, headers: sign(payload) };
+    };
+    const cases: Array<{
+      payload: string;
+      headers: Record<string, string>;
+      status: number;
+      message: string;
+    }> = [
+      {
+        payload: body,
+        headers: { 'content-type': 'text/plain', ...omitType(sign(body)) },
+        status: 415,
+        message: 'expected application/json',
+      },
+      {
+        payload: body,
+        headers: { 'content-type': 'application/json' },
+        status: 401,
+        message: 'invalid or stale signature',
+      },
+      {
+        payload: body.replace('51234567801', '51234567809'),
+        headers: sign(body),
+        status: 401,
+        message: 'invalid or stale signature',
+      },
+      {
+        payload: body,
+        headers: sign(body, NOW - 301_000),
+        status: 401,
+        message: 'invalid or stale signature',
+      },
+      {
+        payload: body,
+        headers: sign(body, NOW + 120_000),
+        status: 401,
+        message: 'invalid or stale signature',
+      },
+      { payload: '{not json', headers: sign('{not json'), status: 400, message: 'body is not JSON' },
+      ...[
+        [],
+        {},
+        [{}],
+        [{ ...event, portalId: -1 }],
+        [{ ...event, portalId: 1.5 }],
+        [{ ...event, eventId: 'x' }],
+        [{ ...event, objectId: -3 }],
+        [{ ...event, occurredAt: 8.64e15 + 1 }],
+        [{ ...event, subscriptionType: '' }],
+        [{ ...event, subscriptionType: undefined }],
+        [{ ...event, propertyName: 7 }],
+        [{ ...event, mergedObjectIds: ['1', 'x'] }],
+        [event, 42],
+      ].map((events) => ({
+        ...malformed(events),
+        status: 400,
+        message: 'body is not a HubSpot event array',
+      })),
+    ];
+    for (const { payload, headers, status, message } of cases) {
+      const res = await post(app, payload, headers);
+      expect({ payload, status: res.status, body: res.body as unknown }).toEqual({
+        payload,
+        status,
+        body: { status: 'error', message },
+      });
+    }
+    const huge = JSON.stringify(
+      Array.from({ length: 3_000 }, (_, i) => ({ ...event, eventId: i, propertyValue: 'x'.repeat(100) })),
+    );
+    const tooLarge = await post(app, huge, sign(huge));
+    expect([tooLarge.status, tooLarge.body]).toEqual([413, { status: 'error', message: 'body too large' }]);
+    expect(added).toHaveLength(0);
+  });
+
+  it('accepts the unusual but valid forms the schema takes (string ids, eventType, extra fields)', async () => {
+    const { app, added } = setup({ publicUrl: 'https://h.example.com' });
+    const uri = 'https://h.example.com/webhooks/hubspot';
+    const { subscriptionType, ...legacy } = batch[1] as Record<string, unknown>;
+    const events = [
+      { ...legacy, eventType: subscriptionType, objectId: '51234567890', eventId: '77', newField: { a: 1 } },
+    ];
+    const payload = JSON.stringify(events);
+    const res = await post(
+      app,
+      payload,
+      hubspotHeaders({ secret: SECRET, uri, body: payload, timestamp: NOW }),
+    );
+    expect(res.status).toBe(200);
+    expect(added.map((job) => [job.name, job.data.objectId])).toEqual([['hubspot-updated', '51234567890']]);
+  });
+
   it('answers 503 when the queue cannot take the events, so HubSpot retries', async () => {
     const { app } = setup({ publicUrl: 'https://h.example.com', failEnqueue: true });
     const res = await post(
@@ -297,5 +397,11 @@ describe('POST /webhooks/hubspot', () => {
       hubspotHeaders({ secret: SECRET, uri: 'https://h.example.com/webhooks/hubspot', body, timestamp: NOW }),
     );
     expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'error', message: 'could not enqueue; retry later' });
   });
 });
+
+function omitType(headers: Record<string, string>): Record<string, string> {
+  const { 'content-type': _type, ...rest } = headers;
+  return rest;
+}

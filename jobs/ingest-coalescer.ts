@@ -1,0 +1,82 @@
+import type { ChangeEvent } from '../src/domain/change-event.ts';
+import { ingestJobs, type IngestJob, type IngestQueue } from './ingest-queue.ts';
+
+/** Most jobs one coalesced `addBulk` carries; a group that reaches it is sent at once. */
+export const COALESCE_MAX_JOBS = 1_000;
+
+interface Waiter {
+  count: number;
+  resolve: (count: number) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Group {
+  jobs: IngestJob[];
+  waiters: Waiter[];
+}
+
+/**
+ * Adds the change events of concurrent callers (webhook requests) in shared `addBulk` calls, a group
+ * commit: while one `addBulk` is in flight the next callers gather, and they go out together as soon as it
+ * is back; with none in flight a caller's events go out right after the current event-loop turn
+ * (`setImmediate`), so a lone request waits for nothing. Under load a Redis round trip, its MULTI and
+ * BullMQ's per-call work then serve many requests instead of one each.
+ *
+ * Each caller's promise resolves only once Redis has its jobs, and rejects when that `addBulk` failed, so a
+ * route still acknowledges only what is stored (the jobs' deterministic ids make a redelivery after a failure
+ * harmless). A caller's invalid event rejects that caller alone, before anything joins a group.
+ */
+export class IngestCoalescer {
+  private readonly queue: IngestQueue;
+  private readonly maxJobs: number;
+  private next: Group = { jobs: [], waiters: [] };
+  private inFlight = 0;
+  private scheduled = false;
+
+  /** `maxJobs`: most jobs in one `addBulk` (default {@link COALESCE_MAX_JOBS}). */
+  constructor(queue: IngestQueue, maxJobs = COALESCE_MAX_JOBS) {
+    this.queue = queue;
+    this.maxJobs = maxJobs;
+  }
+
+  /** Validates `events` and queues them with the other callers'; resolves with how many were added. */
+  add(events: ChangeEvent[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0);
+    let jobs: IngestJob[];
+    try {
+      jobs = ingestJobs(events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<number>((resolve, reject) => {
+      const group = this.next;
+      group.jobs.push(...jobs);
+      group.waiters.push({ count: jobs.length, resolve, reject });
+      if (group.jobs.length >= this.maxJobs) this.send();
+      else if (this.inFlight === 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          if (this.inFlight === 0) this.send();
+        });
+      }
+    });
+  }
+
+  /** Sends the gathered group; when it is back, the group gathered meanwhile. */
+  private send(): void {
+    const { jobs, waiters } = this.next;
+    if (waiters.length === 0) return;
+    this.next = { jobs: [], waiters: [] };
+    this.inFlight += 1;
+    const settle = (outcome: (waiter: Waiter) => void) => {
+      this.inFlight -= 1;
+      waiters.forEach(outcome);
+      if (this.inFlight === 0) this.send();
+    };
+    new Promise((resolve) => resolve(this.queue.addBulk(jobs))).then(
+      () => settle((waiter) => waiter.resolve(waiter.count)),
+      (error: unknown) => settle((waiter) => waiter.reject(error)),
+    );
+  }
+}
