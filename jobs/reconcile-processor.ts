@@ -9,6 +9,13 @@ import { ReconcileJob, type ScheduleOptions } from './reconcile-queue.ts';
 export const RECONCILE_BATCH_SIZE = 100;
 
 /**
+ * Reconcile jobs one worker process runs at once (`concurrency.reconcile`). Half of a tenant's default
+ * `reconcile.maxParallelBatches` (src/config/tenant-schema.ts): one process cannot take all of a
+ * tenant's parallelism, so while the batches wait on the APIs a second process doubles them.
+ */
+export const DEFAULT_RECONCILE_CONCURRENCY = 4;
+
+/**
  * How long a busy tenant's routine changes wait for the next batch after the last one started, in
  * milliseconds: a quarter of the configured debounce (500 ms by default), so at a steady stream of
  * changes batches stay about as full as the fixed 2 s debounce made them.

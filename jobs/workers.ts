@@ -20,7 +20,7 @@ import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { notifyFromReconcile } from './notify/emit-from-reconcile.ts';
 import { notifyProcessor } from './notify/notify-processor.ts';
 import { createNotifyQueue, type NotifyQueue } from './notify/notify-queue.ts';
-import { reconcileProcessor } from './reconcile-processor.ts';
+import { DEFAULT_RECONCILE_CONCURRENCY, reconcileProcessor } from './reconcile-processor.ts';
 import { NotificationOutbox } from '../src/store/notification-outbox.ts';
 import { RoundRobinStore } from '../src/store/round-robin-store.ts';
 import {
@@ -37,8 +37,9 @@ export interface WorkerConcurrency {
   /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
   ingest?: number;
   /**
-   * Reconcile jobs at once per process (default 4); a tenant runs up to `reconcile.maxParallelBatches`
-   * across all processes, one per shard.
+   * Reconcile jobs at once per process (default {@link DEFAULT_RECONCILE_CONCURRENCY}, 4); a tenant runs up
+   * to `reconcile.maxParallelBatches` (default 8) across all processes, one per shard, so a second
+   * process adds batches of a busy tenant.
    */
   reconcile?: number;
   /** Poll jobs at once per process (default 2). */
@@ -144,7 +145,7 @@ export async function startWorkers(
       reconcileBatch: options.reconcileBatch,
       schedule,
     }),
-    { concurrency: concurrency.reconcile ?? 4 },
+    { concurrency: concurrency.reconcile ?? DEFAULT_RECONCILE_CONCURRENCY },
   );
   start(queues.timers, timerProcessor({ engine, pending, schedule }), {
     concurrency: concurrency.timers ?? 8,
