@@ -47,11 +47,19 @@ export interface RigOptions {
   seed?: number;
   /** YAML appended to the config at the top level (e.g. `sync: { debounce: 100ms }`). */
   extra?: string;
+  /** The HubSpot account's burst limit per 10 s (`hubspot.burstLimitPer10s`; default: the config's). */
+  burstLimitPer10s?: number;
   /** Deliver HubSpot webhooks and Salesforce outbound messages to a `leadbridge serve` on this port. */
   serverPort?: number;
 }
 
-function configYaml(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator, extra = ''): string {
+function configYaml(
+  hubspot: HubSpotEmulator,
+  salesforce: SalesforceEmulator,
+  extra = '',
+  burstLimitPer10s?: number,
+): string {
+  const burst = burstLimitPer10s === undefined ? '' : `\n      burstLimitPer10s: ${burstLimitPer10s}`;
   return `
 tenants:
   - id: bench
@@ -59,7 +67,7 @@ tenants:
       accessToken: bench-token
       baseUrl: ${hubspot.url}
       clientSecret: ${CLIENT_SECRET}
-      portalId: ${PORTAL_ID}
+      portalId: ${PORTAL_ID}${burst}
     salesforce:
       loginUrl: ${salesforce.url}
       clientId: emulator-client
@@ -97,7 +105,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   });
   const dir = mkdtempSync(join(tmpdir(), `lbbench-${options.name}-`));
   const configFile = join(dir, 'leadbridge.config.yaml');
-  writeFileSync(configFile, configYaml(hubspot, salesforce, options.extra));
+  writeFileSync(configFile, configYaml(hubspot, salesforce, options.extra, options.burstLimitPer10s));
   const config = parseConfig(readFileSync(configFile, 'utf8'), {});
   await new HubSpotConnector(config.tenants[0]!, config).install({ dryRun: false });
 
