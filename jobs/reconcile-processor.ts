@@ -22,7 +22,10 @@ export const DEFAULT_TENANT_BATCHES_PER_PROCESS = 4;
  */
 export const DEFAULT_RECONCILE_CONCURRENCY = DEFAULT_TENANT_BATCHES_PER_PROCESS + 1;
 
-/** When a job turned away by the per-process share of its tenant asks again, in milliseconds. */
+/**
+ * When a job turned away by the per-process share of its tenant asks again at the latest, in
+ * milliseconds (rounded up to a recovery slot, `RECOVERY_SLOT_MS`).
+ */
 export const PER_TENANT_RETRY_MS = 4 * SCHEDULE_SLOT_MS;
 
 /**
@@ -107,9 +110,10 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
     const busy = running.get(tenant) ?? 0;
     if (busy >= perTenant && job.opts.priority !== LANE_PRIORITY.rep) {
       // This process runs its share of the tenant: the slot stays free for other tenants and the rep
-      // lane. A batch of the tenant ending schedules the shard's records; a job for it a little later
-      // is the safety net (one per shard and second, not a loop of refused jobs).
-      await deps.schedule(tenant, PER_TENANT_RETRY_MS, { shard });
+      // lane. One of the tenant's jobs running here ends soon and schedules the shards with records
+      // (a batch: all of them; a job that took nothing: those no running batch will); a coarse
+      // recovery-slot job is the safety net, at most one per shard per slot, not a loop of refusals.
+      await deps.schedule(tenant, PER_TENANT_RETRY_MS, { shard, recovery: true });
       return { tenant, shard, refs: 0, result: null };
     }
     running.set(tenant, busy + 1);
