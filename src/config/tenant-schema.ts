@@ -191,9 +191,9 @@ export const TenantReconcileConfig = z.strictObject({
     .int()
     .min(1)
     .max(64)
-    .default(16)
+    .default(8)
     .describe(
-      "Partitions of the tenant's pending records, by lead key; each has at most one reconcile batch running, so up to this many batches of the tenant run in parallel on several workers. Twice maxParallelBatches by default: a batch that takes a few records from several shards holds them all, and the other batches still find free shards.",
+      "Partitions of the tenant's pending records, by lead key; each has at most one reconcile batch running, so up to this many batches of the tenant run in parallel on several workers.",
     ),
   maxParallelBatches: z
     .number()
@@ -202,7 +202,7 @@ export const TenantReconcileConfig = z.strictObject({
     .max(64)
     .default(8)
     .describe(
-      "Cap on the tenant's reconcile batches running at once across every worker, so one big tenant leaves workers to the others. Twice a worker process's reconcile concurrency (4) by default, so a second worker process doubles a busy tenant's batches.",
+      "Cap on the tenant's reconcile batches running at once across every worker, so one big tenant leaves workers to the others. Twice the batches of one tenant a worker process runs (4) by default, so a second worker process doubles a busy tenant's batches.",
     ),
 });
 export type TenantReconcileConfig = z.infer<typeof TenantReconcileConfig>;

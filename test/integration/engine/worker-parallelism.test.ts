@@ -81,12 +81,21 @@ describe('default parallelism: a second worker process counts, and a busy tenant
     await dropKeys(prefix);
   });
 
+  /** `count` records, the same number in every shard (whole batches each: no batch spans two shards). */
   async function backlog(tenant: string, count: number, idPrefix: string): Promise<PendingRef[]> {
     const [first] = workers;
-    const refs: PendingRef[] = Array.from({ length: count }, (_, i) => ({
-      system: 'hubspot',
-      id: `${idPrefix}${i}`,
-    }));
+    const shards = first!.pending.shards(tenant);
+    const perShard = count / shards;
+    const filled = new Array<number>(shards).fill(0);
+    const refs: PendingRef[] = [];
+    for (let i = 0; refs.length < count; i++) {
+      const ref: PendingRef = { system: 'hubspot', id: `${idPrefix}${i}` };
+      const shard = first!.pending.shardOf(tenant, ref);
+      if (filled[shard]! < perShard) {
+        filled[shard]! += 1;
+        refs.push(ref);
+      }
+    }
     await first!.pending.add(tenant, refs, Date.now());
     for (let shard = 0; shard < first!.pending.shards(tenant); shard++) {
       await scheduleReconcile(first!.queues.reconcile, tenant, 0, { shard });

@@ -18,7 +18,7 @@ describe('default parallelism of a tenant', () => {
     expect(DEFAULT_RECONCILE_CONCURRENCY).toBeGreaterThan(DEFAULT_TENANT_BATCHES_PER_PROCESS);
   });
 
-  it('has more shards than parallel batches, so batches holding a few shards each leave free ones', () => {
-    expect(defaults.shards).toBeGreaterThanOrEqual(2 * defaults.maxParallelBatches);
+  it('has a shard for every parallel batch (one batch per shard)', () => {
+    expect(defaults.shards).toBeGreaterThanOrEqual(defaults.maxParallelBatches);
   });
 });
