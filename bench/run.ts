@@ -3,6 +3,7 @@
 // with its target and PASS/FAIL. Exits 1 when any target is missed (or a scenario failed), 2 on bad
 // settings. Writes the whole result as JSON to BENCH_RESULTS (default bench/results/latest.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBackfill, type BackfillMeasure } from './backfill-run.ts';
@@ -103,21 +104,34 @@ async function backfillFigures(sizes: BenchSizes, out: Collected): Promise<void>
 }
 
 async function scalingFigure(sizes: BenchSizes, out: Collected): Promise<void> {
-  const { contacts, latencyMs } = sizes.scaling;
-  const { values, error } = await repeat(sizes.runs, 'scaling', async () => {
-    const one = await drainSeconds({ workers: 1, contacts, latencyMs });
-    const two = await drainSeconds({ workers: 2, contacts, latencyMs });
-    return { one, two };
-  });
-  out.details.scaling = values;
-  out.results.push(
-    figure(
-      SPECS.workerScaling,
-      values.map((v) => ({ ours: contacts / v.two, reference: contacts / v.one })),
-      error,
-      `${contacts} changed contacts written back; seconds 1 worker ${values.map((v) => v.one.toFixed(2)).join(', ')}; 2 workers ${values.map((v) => v.two.toFixed(2)).join(', ')}`,
-    ),
-  );
+  const { contacts, latencyMs, ioBoundLatencyMs } = sizes.scaling;
+  for (const [spec, latency] of [
+    [SPECS.workerScaling, latencyMs],
+    [SPECS.workerScalingIoBound, ioBoundLatencyMs],
+  ] as const) {
+    const { values, error } = await repeat(sizes.runs, `scaling ${latency} ms`, async () => {
+      const one = await drainSeconds({ workers: 1, contacts, latencyMs: latency });
+      const two = await drainSeconds({ workers: 2, contacts, latencyMs: latency });
+      const load = loadavg()[0]!.toFixed(2);
+      for (const [n, drain] of [
+        [1, one],
+        [2, two],
+      ] as const)
+        log(
+          `scaling ${latency} ms: ${n} worker(s) ${drain.seconds.toFixed(2)} s, ${drain.calls.perSecond} calls/s, batches in flight peak ${drain.inFlight.peak} mean ${drain.inFlight.mean}, CPU ms workers ${drain.cpuMs.workers.join('/')} server ${drain.cpuMs.server} bench ${drain.cpuMs.bench}, load ${load}`,
+        );
+      return { one, two, load };
+    });
+    out.details[`scaling${latency}ms`] = values;
+    out.results.push(
+      figure(
+        spec,
+        values.map((v) => ({ ours: contacts / v.two.seconds, reference: contacts / v.one.seconds })),
+        error,
+        `${contacts} changed contacts written back, latency ${latency} ms; seconds 1 worker ${values.map((v) => v.one.seconds.toFixed(2)).join(', ')}; 2 workers ${values.map((v) => v.two.seconds.toFixed(2)).join(', ')}; load average ${values.map((v) => v.load).join(', ')}`,
+      ),
+    );
+  }
 }
 
 async function latencyFigures(sizes: BenchSizes, out: Collected): Promise<void> {

@@ -9,7 +9,13 @@ export const BenchSizes = z.strictObject({
   backfill: z.strictObject({ contacts: z.number().int().min(1), leads: z.number().int().min(1) }),
   /** HubSpot calls per rolling 10 s during the backfill (the portal's tier). */
   burstPer10s: z.number().int().min(1),
-  scaling: z.strictObject({ contacts: z.number().int().min(1), latencyMs: z.number().int().min(0) }),
+  scaling: z.strictObject({
+    contacts: z.number().int().min(1),
+    /** Emulator latency of the figure (50 ms): CPU-bound on the 2-core bench machine. */
+    latencyMs: z.number().int().min(0),
+    /** Emulator latency at which the drain is I/O-bound (500 ms). */
+    ioBoundLatencyMs: z.number().int().min(0),
+  }),
   latency: z.strictObject({
     leads: z.number().int().min(1),
     editsPerSecond: z.number().min(1),
@@ -26,7 +32,7 @@ const FULL: BenchSizes = {
   runs: 3,
   backfill: { contacts: 10_000, leads: 2_000 },
   burstPer10s: 190,
-  scaling: { contacts: 2_000, latencyMs: 50 },
+  scaling: { contacts: 2_000, latencyMs: 50, ioBoundLatencyMs: 500 },
   latency: { leads: 300, editsPerSecond: 50, seconds: 10 },
   webhook: { seconds: 5, connections: 10 },
   rejection: { contacts: 5_004 },
@@ -37,7 +43,7 @@ const SMALL: BenchSizes = {
   runs: 1,
   backfill: { contacts: 1_000, leads: 200 },
   burstPer10s: 190,
-  scaling: { contacts: 300, latencyMs: 50 },
+  scaling: { contacts: 800, latencyMs: 50, ioBoundLatencyMs: 500 },
   latency: { leads: 100, editsPerSecond: 50, seconds: 3 },
   webhook: { seconds: 2, connections: 10 },
   rejection: { contacts: 1_500 },

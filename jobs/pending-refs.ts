@@ -212,11 +212,15 @@ export class PendingRefs {
   ): Promise<void> {
     if (refs.length === 0) return;
     const score = lane === 'rep' ? dueAtMs - REP_LANE_ADVANCE_MS : dueAtMs;
-    for (const [shard, group] of this.#byShard(tenant, refs)) {
-      const args = group.flatMap((ref) => [score, member(ref), metaJson(ref)]);
-      const [set, meta] = this.#shardKeys(tenant, shard);
-      await ADD.run(this.#redis, [set!, meta!], [lane === 'rep' ? 'REP' : 'NX', ...args]);
-    }
+    // One script per shard, sent together: one round trip for a page of records over every shard (16 by
+    // default), not one per shard, so a job never sees a page half added for long.
+    await Promise.all(
+      [...this.#byShard(tenant, refs)].map(([shard, group]) => {
+        const args = group.flatMap((ref) => [score, member(ref), metaJson(ref)]);
+        const [set, meta] = this.#shardKeys(tenant, shard);
+        return ADD.run(this.#redis, [set!, meta!], [lane === 'rep' ? 'REP' : 'NX', ...args]);
+      }),
+    );
   }
 
   /**

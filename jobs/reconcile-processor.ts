@@ -3,10 +3,36 @@ import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
-import { ReconcileJob, SLOT_TOLERANCE_MS, type ScheduleOptions } from './reconcile-queue.ts';
+import {
+  LANE_PRIORITY,
+  ReconcileJob,
+  SCHEDULE_SLOT_MS,
+  SLOT_TOLERANCE_MS,
+  type ScheduleOptions,
+} from './reconcile-queue.ts';
 
 /** Records per reconcile batch: one HubSpot batch call (≤100 per call) covers it. */
 export const RECONCILE_BATCH_SIZE = 100;
+
+/**
+ * Batches of one tenant one worker process runs at once (`concurrency.reconcilePerTenant`). Half of a
+ * tenant's default `reconcile.maxParallelBatches` (src/config/tenant-schema.ts): one process cannot take
+ * all of a tenant's parallelism, so while the batches wait on the APIs a second process doubles them.
+ */
+export const DEFAULT_TENANT_BATCHES_PER_PROCESS = 4;
+
+/**
+ * Reconcile jobs one worker process runs at once (`concurrency.reconcile`): one more than a tenant may
+ * use, so a busy tenant at its share never holds every slot and other tenants' jobs and rep-lane jobs
+ * still start at once, whatever the tenant's cap and however many processes run.
+ */
+export const DEFAULT_RECONCILE_CONCURRENCY = DEFAULT_TENANT_BATCHES_PER_PROCESS + 1;
+
+/**
+ * When a job turned away by the per-process share of its tenant asks again at the latest, in
+ * milliseconds (rounded up to a recovery slot, `RECOVERY_SLOT_MS`).
+ */
+export const PER_TENANT_RETRY_MS = 4 * SCHEDULE_SLOT_MS;
 
 /**
  * How long a busy tenant's routine changes wait for the next batch after the last one started, in
@@ -25,6 +51,12 @@ export interface ReconcileProcessorDeps {
   schedule(tenant: string, delayMs: number, options?: ScheduleOptions): Promise<void>;
   /** Records per batch (default {@link RECONCILE_BATCH_SIZE}). */
   batchSize?: number;
+  /**
+   * Batches of one tenant this processor runs at once (default: no limit). A routine job past it takes
+   * nothing and asks again one scheduling slot later, for whichever process has room; a rep-lane job
+   * is never held back by it.
+   */
+  perTenant?: number;
 }
 
 /** What one reconcile job did; `null` result when no record was due or the batch was deferred. */
@@ -76,9 +108,39 @@ async function scheduleDueShards(
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
  */
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
-  const batchSize = deps.batchSize ?? RECONCILE_BATCH_SIZE;
+  const perTenant = deps.perTenant ?? Number.POSITIVE_INFINITY;
+  /** This process's running jobs per tenant (JavaScript runs one at a time: check and count are one step). */
+  const running = new Map<string, number>();
   return async (job) => {
     const { tenant, shard } = ReconcileJob.parse(job.data);
+    const busy = running.get(tenant) ?? 0;
+    if (busy >= perTenant && job.opts.priority !== LANE_PRIORITY.rep) {
+      // This process runs its share of the tenant: the slot stays free for other tenants and the rep
+      // lane. One of the tenant's jobs running here ends soon and schedules the shards with records
+      // (a batch: all of them; a job that took nothing: those no running batch will); a coarse
+      // recovery-slot job is the safety net, at most one per shard per slot, not a loop of refusals.
+      await deps.schedule(tenant, PER_TENANT_RETRY_MS, { shard, recovery: true });
+      return { tenant, shard, refs: 0, result: null };
+    }
+    running.set(tenant, busy + 1);
+    try {
+      return await runJob(deps, tenant, shard);
+    } finally {
+      const left = (running.get(tenant) ?? 1) - 1;
+      if (left > 0) running.set(tenant, left);
+      else running.delete(tenant);
+    }
+  };
+}
+
+/** One job: take a batch of the tenant (its shard first), reconcile it, schedule what is left. */
+async function runJob(
+  deps: ReconcileProcessorDeps,
+  tenant: string,
+  shard: number,
+): Promise<ReconcileJobResult> {
+  const batchSize = deps.batchSize ?? RECONCILE_BATCH_SIZE;
+  {
     const { engine } = deps;
     const nowMs = engine.now().getTime();
     // Only records already due: jobs run at the end of their scheduling slot, at most the slot tolerance
@@ -121,5 +183,5 @@ export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => 
     }
     await scheduleDueShards(deps, tenant, engine.now().getTime(), null);
     return { tenant, shard, refs: refs.length, result };
-  };
+  }
 }

@@ -20,7 +20,11 @@ import { DEFAULT_QUEUE_PREFIX } from './queue-names.ts';
 import { notifyFromReconcile } from './notify/emit-from-reconcile.ts';
 import { notifyProcessor } from './notify/notify-processor.ts';
 import { createNotifyQueue, type NotifyQueue } from './notify/notify-queue.ts';
-import { reconcileProcessor } from './reconcile-processor.ts';
+import {
+  DEFAULT_RECONCILE_CONCURRENCY,
+  DEFAULT_TENANT_BATCHES_PER_PROCESS,
+  reconcileProcessor,
+} from './reconcile-processor.ts';
 import { NotificationOutbox } from '../src/store/notification-outbox.ts';
 import { RoundRobinStore } from '../src/store/round-robin-store.ts';
 import {
@@ -38,10 +42,16 @@ export interface WorkerConcurrency {
   /** Ingest jobs at once per process (default 16): Redis work only, a few milliseconds each. */
   ingest?: number;
   /**
-   * Reconcile jobs at once per process (default 4); a tenant runs up to `reconcile.maxParallelBatches`
-   * across all processes, one per shard.
+   * Reconcile jobs at once per process (default {@link DEFAULT_RECONCILE_CONCURRENCY}, 5): one more than
+   * `reconcilePerTenant`, so one busy tenant never holds every slot.
    */
   reconcile?: number;
+  /**
+   * Batches of one tenant at once per process (default {@link DEFAULT_TENANT_BATCHES_PER_PROCESS}, 4; at
+   * most `reconcile`); a tenant runs up to `reconcile.maxParallelBatches` (default 8) across all
+   * processes, one per shard, so a second process doubles a busy tenant's batches.
+   */
+  reconcilePerTenant?: number;
   /** Poll jobs at once per process (default 2). */
   poll?: number;
   /** Timer jobs at once per process (default 8): a ledger read and a pending add each. */
@@ -144,8 +154,12 @@ export async function startWorkers(
       pending,
       reconcileBatch: options.reconcileBatch,
       schedule,
+      perTenant: Math.min(
+        concurrency.reconcilePerTenant ?? DEFAULT_TENANT_BATCHES_PER_PROCESS,
+        concurrency.reconcile ?? DEFAULT_RECONCILE_CONCURRENCY,
+      ),
     }),
-    { concurrency: concurrency.reconcile ?? 4 },
+    { concurrency: concurrency.reconcile ?? DEFAULT_RECONCILE_CONCURRENCY },
   );
   start(queues.timers, timerProcessor({ engine, pending, schedule }), {
     concurrency: concurrency.timers ?? 8,

@@ -203,9 +203,9 @@ export const TenantReconcileConfig = z.strictObject({
     .int()
     .min(1)
     .max(64)
-    .default(6)
+    .default(8)
     .describe(
-      "Cap on the tenant's reconcile batches running at once across every worker, so one big tenant leaves workers to the others.",
+      "Cap on the tenant's reconcile batches running at once across every worker, so one big tenant leaves workers to the others. Twice the batches of one tenant a worker process runs (4) by default, so a second worker process doubles a busy tenant's batches.",
     ),
 });
 export type TenantReconcileConfig = z.infer<typeof TenantReconcileConfig>;
