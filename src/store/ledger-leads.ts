@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { LedgerEntry } from '../domain/ledger-entry.ts';
 import { tenantKey } from './keys.ts';
-import { decodeLedgerEntry } from './ledger-codec.ts';
+import { LeadLedger } from './lead-ledger.ts';
 import { LuaScript } from './lua-script.ts';
 
 /**
@@ -18,7 +18,7 @@ export const LEGACY_LEDGER_INDEX = 'ledger-index';
 /** Entry types the report reads; refusals, score crossings and reminders are left out of its input. */
 export const REPORTED = new Set<LedgerEntry['type']>(['transition', 'feedback', 'breach']);
 
-/** Elements read per LRANGE of the legacy list, set members per SSCAN, ledgers per script call. */
+/** Elements read per LRANGE of the legacy list, set members per SSCAN. */
 const PAGE = 1_000;
 
 /**
@@ -34,13 +34,6 @@ for _, element in ipairs(popped) do
   if tab and tab > 1 then redis.call('SADD', KEYS[2], string.sub(element, 1, tab - 1)) end
 end
 return #popped
-`);
-
-/** Every given ledger (KEYS) in one call: a pipeline of thousands of LRANGEs costs the client more. */
-const READ_SCRIPT = new LuaScript(`
-local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('LRANGE', key, 0, -1) end
-return out
 `);
 
 /**
@@ -96,19 +89,11 @@ export async function readReportedLedgers(
   leadKeys: readonly string[],
 ): Promise<ReportedLedgers> {
   const out: ReportedLedgers = { leads: [], unreadable: 0 };
-  for (let start = 0; start < leadKeys.length; start += PAGE) {
-    const page = leadKeys.slice(start, start + PAGE);
-    const keys = page.map((leadKey) => tenantKey(prefix, tenant, 'ledger', leadKey));
-    const replies = (await READ_SCRIPT.run(redis, keys, [])) as string[][];
-    page.forEach((leadKey, i) => {
-      const entries: LedgerEntry[] = [];
-      for (const raw of replies[i] ?? []) {
-        const entry = decodeLedgerEntry(raw);
-        if (!entry) out.unreadable++;
-        else if (REPORTED.has(entry.type)) entries.push(entry);
-      }
-      if (entries.length > 0) out.leads.push({ leadKey, entries });
-    });
+  const ledgers = await new LeadLedger(redis, { prefix }).readMany(tenant, [...leadKeys]);
+  for (const { leadKey, entries, corrupt } of ledgers) {
+    out.unreadable += corrupt;
+    const reported = entries.filter((entry) => REPORTED.has(entry.type));
+    if (reported.length > 0) out.leads.push({ leadKey, entries: reported });
   }
   return out;
 }
