@@ -8,7 +8,7 @@ import { httpUrl, portNumber, wholeNumber } from './argument-parsers.ts';
 import { registerDemo } from './demo/register.ts';
 import { withCommonOptions, withGlobalOptions } from './common-options.ts';
 import { loadDotEnv } from './env-file.ts';
-import { keepYoungGenerationSmall } from './young-generation.ts';
+import { useBatchHeapSettings } from './batch-heap.ts';
 import type { RuntimeEnv } from './runtime-env.ts';
 import type { Logger } from '../log/logger.ts';
 import type * as CommandRunnerModule from './command-runner.ts';
@@ -168,8 +168,8 @@ export function buildProgram(): Command {
       options: { tenant?: string; restart?: boolean; dryRun?: boolean; json?: boolean },
       command: Command,
     ) => {
-      // Before anything else loads: the batch's records are the memory to watch (young-generation.ts).
-      keepYoungGenerationSmall();
+      // Before anything else loads: the batch's records are the memory to watch (batch-heap.ts).
+      useBatchHeapSettings();
       await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
         const config = await loadConfig();
         await requireRedis();
