@@ -1,4 +1,7 @@
-import { Connection, type TokenResponse } from 'jsforce';
+// The Connection alone: jsforce's index also loads its Bulk, Metadata, Streaming (faye), SOAP, Apex,
+// Chatter, Analytics and Tooling APIs, which LeadBridge does not use (about 5 MB of heap per process).
+import { Connection } from 'jsforce/lib/connection.js';
+import type { TokenResponse } from 'jsforce/lib/oauth2.js';
 import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { LOG_FORMATS, type LogFormat } from '../log/logger.ts';
+import { LOG_FORMATS, type LogFormat } from '../log/log-format.ts';
 
 function logFormat(value: string): LogFormat {
   if (!(LOG_FORMATS as readonly string[]).includes(value))

@@ -1,28 +1,25 @@
 import { Command } from 'commander';
-import { DEFAULT_ORG_ID, describeEmulators, startEmulators } from './commands/emulate.ts';
-import { startServer } from './commands/serve.ts';
-import { startAll } from './commands/start.ts';
-import { runSyncOnce } from './commands/sync-once.ts';
-import { runBackfill } from './commands/backfill.ts';
-import { periodSince, runReport } from './commands/report.ts';
-import { configFailureReport } from './commands/doctor.ts';
+import { DEFAULT_ORG_ID } from '../../connectors/salesforce/emulator/default-org.ts';
 import { EXIT } from './exit-codes.ts';
-import { runStatus } from './commands/status.ts';
-import { runRetry } from './commands/retry.ts';
-import { runDoctor } from './commands/doctor.ts';
-import { runExplain } from './commands/explain.ts';
-import { runInstall } from './commands/install.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { startEngineWorkers } from './commands/worker.ts';
-import { runCommand, UsageError, untilSignal } from './command-runner.ts';
+import { UsageError } from './usage-error.ts';
 import { packageVersion } from './package-info.ts';
 import { httpUrl, portNumber, wholeNumber } from './argument-parsers.ts';
 import { registerDemo } from './demo/register.ts';
 import { withCommonOptions, withGlobalOptions } from './common-options.ts';
 import { loadDotEnv } from './env-file.ts';
-import { redisDownMessage, redisProblem } from './redis-preflight.ts';
+import { useBatchHeapSettings } from './batch-heap.ts';
 import type { RuntimeEnv } from './runtime-env.ts';
 import type { Logger } from '../log/logger.ts';
+import type * as CommandRunnerModule from './command-runner.ts';
+
+// Each command's module (and with it config parsing, Redis, the SDKs, express...) loads only when that
+// command runs: `--help` loads none of them, `backfill` none of the server's or the emulators'.
+type CommandRunner = typeof CommandRunnerModule;
+const runCommand: CommandRunner['runCommand'] = async (...args) =>
+  (await import('./command-runner.ts')).runCommand(...args);
+const untilSignal: CommandRunner['untilSignal'] = async () =>
+  (await import('./command-runner.ts')).untilSignal();
 
 /** The port to listen on: --port, else PORT; a PORT that is not a port is a usage error (exit 2). */
 function listenPort(option: number | undefined, env: RuntimeEnv): number {
@@ -37,6 +34,7 @@ function listenPort(option: number | undefined, env: RuntimeEnv): number {
  * retry), but says so once, in one line, instead of a stream of connection errors.
  */
 async function warnIfRedisDown(env: RuntimeEnv, logger: Logger): Promise<void> {
+  const { redisDownMessage, redisProblem } = await import('./redis-preflight.ts');
   const problem = await redisProblem(env.redisUrl);
   if (problem !== null)
     logger.warn(`${redisDownMessage(env.redisUrl, problem)}; /readyz answers 503 until it does`);
@@ -73,6 +71,7 @@ export function buildProgram(): Command {
         const config = await loadConfig();
         const port = listenPort(options.port, env);
         await warnIfRedisDown(env, logger);
+        const { startServer } = await import('./commands/serve.ts');
         const server = await startServer(config, env, logger, port, undefined, options.host ?? env.host);
         process.stdout.write(`leadbridge listening on ${server.url}\n`);
         const signal = await untilSignal();
@@ -95,6 +94,7 @@ export function buildProgram(): Command {
       async ({ env, logger, loadConfig, requireRedis }) => {
         const config = await loadConfig();
         await requireRedis();
+        const { startEngineWorkers } = await import('./commands/worker.ts');
         const workers = await startEngineWorkers(config, env, logger);
         process.stdout.write(`leadbridge workers running for ${config.tenants.length} tenant(s)\n`);
         const signal = await untilSignal();
@@ -118,6 +118,7 @@ export function buildProgram(): Command {
         const config = await loadConfig();
         const port = listenPort(options.port, env);
         await requireRedis();
+        const { startAll } = await import('./commands/start.ts');
         const running = await startAll(config, env, logger, port, options.host ?? env.host);
         process.stdout.write(`leadbridge listening on ${running.url}, workers running\n`);
         const signal = await untilSignal();
@@ -144,6 +145,7 @@ export function buildProgram(): Command {
       }
       const config = await loadConfig();
       await requireRedis();
+      const { runSyncOnce } = await import('./commands/sync-once.ts');
       return runSyncOnce(config, env, logger, {
         json: options.json ?? false,
         write: (text) => process.stdout.write(text),
@@ -166,9 +168,12 @@ export function buildProgram(): Command {
       options: { tenant?: string; restart?: boolean; dryRun?: boolean; json?: boolean },
       command: Command,
     ) => {
+      // Before anything else loads: the batch's records are the memory to watch (batch-heap.ts).
+      useBatchHeapSettings();
       await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
         const config = await loadConfig();
         await requireRedis();
+        const { runBackfill } = await import('./commands/backfill.ts');
         return runBackfill(
           config,
           env,
@@ -202,6 +207,7 @@ export function buildProgram(): Command {
       await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
         const config = await loadConfig();
         await requireRedis();
+        const { runExplain } = await import('./commands/explain.ts');
         return runExplain(config, env, logger, query, {
           tenant: options.tenant,
           limit: options.limit || undefined,
@@ -224,6 +230,7 @@ export function buildProgram(): Command {
   ).action(async (options: { json?: boolean }, command: Command) => {
     const globals = command.optsWithGlobals<{ config?: string }>();
     await runCommand(globals, async ({ env, logger, loadConfig }) => {
+      const { configFailureReport, runDoctor } = await import('./commands/doctor.ts');
       const configPath = globals.config ?? env.configPath;
       const config = await loadConfig().catch((error: unknown) => {
         if (!(error instanceof ConfigError || error instanceof UsageError)) throw error;
@@ -254,6 +261,7 @@ export function buildProgram(): Command {
   ).action(async (options: { dryRun?: boolean; json?: boolean }, command: Command) => {
     await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig }) => {
       const config = await loadConfig();
+      const { runInstall } = await import('./commands/install.ts');
       return runInstall(
         config,
         logger,
@@ -287,6 +295,7 @@ export function buildProgram(): Command {
       await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
         const config = await loadConfig();
         // Arguments are checked before connecting, so a typo exits 2 at once even when Redis is down.
+        const { periodSince, runReport } = await import('./commands/report.ts');
         periodSince(options.since, new Date());
         await requireRedis();
         return runReport(config, env, logger, {
@@ -312,6 +321,7 @@ export function buildProgram(): Command {
     await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
       const config = await loadConfig();
       await requireRedis();
+      const { runStatus } = await import('./commands/status.ts');
       return runStatus(config, env, logger, {
         json: options.json ?? false,
         write: (text) => process.stdout.write(text),
@@ -332,6 +342,7 @@ export function buildProgram(): Command {
     await runCommand(command.optsWithGlobals(), async ({ env, logger, loadConfig, requireRedis }) => {
       const config = await loadConfig();
       await requireRedis();
+      const { runRetry } = await import('./commands/retry.ts');
       return runRetry(config, env, logger, {
         code: options.code,
         json: options.json ?? false,
@@ -382,6 +393,7 @@ export function buildProgram(): Command {
     )
     .action(async (options, command: Command) => {
       await runCommand(command.optsWithGlobals(), async ({ logger }) => {
+        const { describeEmulators, startEmulators } = await import('./commands/emulate.ts');
         const emulators = await startEmulators(options);
         process.stdout.write(`${describeEmulators(emulators, options)}\n`);
         const signal = await untilSignal();

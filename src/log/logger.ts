@@ -3,10 +3,9 @@ import { formatLogLine } from './pretty-line.ts';
 
 export type Logger = PinoLogger;
 
-/** `json`: one JSON object per line (for log shippers); `pretty`: one short human line per entry. */
-export type LogFormat = 'json' | 'pretty';
+import type { LogFormat } from './log-format.ts';
 
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+export { LOG_FORMATS, type LogFormat } from './log-format.ts';
 
 export interface LoggerOptions {
   /** pino level name: trace, debug, info, warn, error, fatal, silent. Default LOG_LEVEL or info. */

@@ -14,6 +14,7 @@ import { Sessions } from './sessions.ts';
 import type { EmulatorState } from './state.ts';
 import { OrgStore, type SeededOwners } from './store.ts';
 import { ApiUsage } from './usage.ts';
+import { DEFAULT_ORG_ID } from './default-org.ts';
 
 export interface SalesforceEmulatorOptions {
   /** TCP port; 0 or omitted picks a free one. */
@@ -54,7 +55,7 @@ export interface SalesforceEmulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_ORG_ID = '00D5g000004LBdgEAG';
+export { DEFAULT_ORG_ID };
 
 /**
  * Starts an HTTP server that speaks Salesforce's REST and OAuth wire format for what LeadBridge uses, so

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { portNumber, wholeNumber } from '../argument-parsers.ts';
-import { runDemo } from '../commands/demo.ts';
-import { runCommand, UsageError, untilSignal } from '../command-runner.ts';
-import { RedisUnavailableError } from './private-redis.ts';
+import { UsageError } from '../usage-error.ts';
 
 /** Adds `leadbridge demo` to the program. */
 export function registerDemo(program: Command): void {
@@ -19,6 +17,12 @@ export function registerDemo(program: Command): void {
     .option('--keep-running', 'leave everything up for exploring until Ctrl+C')
     .option('--seed <n>', 'seed of the generated contacts and leads', wholeNumber, 1)
     .action(async (options: { port?: number; keepRunning?: boolean; seed: number }, command: Command) => {
+      // The demo (emulators, server, workers) loads only when it runs, not for every `leadbridge --help`.
+      const [{ runDemo }, { runCommand, untilSignal }, { RedisUnavailableError }] = await Promise.all([
+        import('../commands/demo.ts'),
+        import('../command-runner.ts'),
+        import('./private-redis.ts'),
+      ]);
       await runCommand(command.optsWithGlobals(), async ({ env }) => {
         let stopped: Promise<unknown> | undefined;
         try {
