@@ -87,7 +87,8 @@ interface PassOutcome {
  */
 function forgetStaleHandedRecords(links: LeadLink[], states: VersionedState[], cache: ReadCache): void {
   if (cache.handedReadAt === undefined) return;
-  // The stored syncedAt is in whole seconds: a second of margin keeps the comparison on the safe side.
+  // syncedAt is when that base was stored (after the worker's writes landed), in whole seconds: a second
+  // of margin keeps the comparison on the safe side.
   const since = cache.handedReadAt - 1_000;
   links.forEach((link, i) => {
     const syncedAt = states[i]?.state?.syncedAt;
@@ -144,9 +145,13 @@ async function reconcilePass(
     },
     plans,
   );
+  // syncedAt is when the base is stored, after this pass's writes landed (not when the pass began, which
+  // can be seconds earlier under load): forgetStaleHandedRecords relies on it to tell a page read before
+  // those writes from one read after them.
+  const storedAt = wholeSeconds(deps.now());
   const stored = await deps.state.writeMany(
     tenant,
-    plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), now)),
+    plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), storedAt)),
   );
   const lostKeys = new Set(stored.flatMap((outcome) => (outcome.ok ? [] : [outcome.leadKey])));
   if (deps.timers) {
