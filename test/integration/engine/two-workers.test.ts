@@ -64,7 +64,8 @@ describe('two workers on one tenant', () => {
       seed: 9,
       contacts: 0,
       webhookApiChanges: false,
-      faults: { burstPer10s: 0 },
+      // Each call waits a little, as a real API does, so the batches overlap even on a loaded machine.
+      faults: { burstPer10s: 0, latencyMs: 50 },
     });
     salesforce = await startSalesforceEmulator({ port: 0, seed: 9 });
     const config = parseConfig(

@@ -13,7 +13,7 @@ const BIG = 'big';
 const SMALL = 'small';
 
 /** How long each batch waits, as on an API answering slowly (milliseconds): the batches are I/O-bound. */
-const BATCH_WAIT_MS = 800;
+const BATCH_WAIT_MS = 1_200;
 
 /** Two tenants with the default settings (no `reconcile` block). */
 function config() {
@@ -118,15 +118,18 @@ describe('default parallelism: a second worker process counts, and a busy tenant
     const ids = seen.get(BIG)!;
     expect(new Set(ids).size).toBe(refs.length);
     expect(ids).toHaveLength(refs.length);
-    // Each process ran its share of the tenant, and together twice that: the tenant's cap left room.
-    expect(maxRunningBy).toEqual([DEFAULT_TENANT_BATCHES_PER_PROCESS, DEFAULT_TENANT_BATCHES_PER_PROCESS]);
-    expect(maxRunning.get(BIG)).toBe(2 * DEFAULT_TENANT_BATCHES_PER_PROCESS);
+    // Each process ran at most its share of the tenant, and together more than the old cap of 6 (8 when the
+    // jobs line up; a loaded machine can start one a moment after another ended): the cap left room.
+    expect(Math.max(...maxRunningBy)).toBeLessThanOrEqual(DEFAULT_TENANT_BATCHES_PER_PROCESS);
+    expect(Math.min(...maxRunningBy)).toBeGreaterThanOrEqual(DEFAULT_TENANT_BATCHES_PER_PROCESS - 1);
+    expect(maxRunning.get(BIG)).toBeGreaterThan(6);
+    expect(maxRunning.get(BIG)).toBeLessThanOrEqual(2 * DEFAULT_TENANT_BATCHES_PER_PROCESS);
   }, 90_000);
 
   it('starts another tenant’s batch at once while the busy one runs its share on both processes', async () => {
     finished.set(BIG, []);
     const refs = await backlog(BIG, 3_200, 'd');
-    await waitFor(() => running.get(BIG) === 2 * DEFAULT_TENANT_BATCHES_PER_PROCESS, 30_000);
+    await waitFor(() => (running.get(BIG) ?? 0) > 6, 30_000);
     const askedAt = Date.now();
     await workers[0]!.pending.add(SMALL, [{ system: 'hubspot', id: 'small-1' }], askedAt);
     await scheduleReconcile(workers[0]!.queues.reconcile, SMALL, 0);
