@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { ChangeEvent } from '../src/domain/change-event.ts';
+import { laneOf } from '../src/domain/reconcile-lane.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { DEFAULT_QUEUE_PREFIX, QUEUE_NAMES, queuePrefix } from './queue-names.ts';
 
@@ -43,15 +44,23 @@ export function ingestJobId(event: Pick<ChangeEvent, 'tenant' | 'system' | 'dedu
 export function ingestJobs(events: ChangeEvent[]): IngestJob[] {
   return events.map((event) => {
     const valid = ChangeEvent.parse(event);
-    return { name: `${valid.system}-${valid.kind}`, data: valid, opts: { jobId: ingestJobId(valid) } };
+    const opts: IngestJob['opts'] = { jobId: ingestJobId(valid) };
+    // BullMQ takes jobs without a priority before prioritized ones: a rep's change (an outbound message)
+    // overtakes a backlog of routine events, e.g. the webhook echoes of a running backfill's writes.
+    // https://docs.bullmq.io/guide/jobs/prioritized
+    if (laneOf(valid) === 'routine') opts.priority = ROUTINE_INGEST_PRIORITY;
+    return { name: `${valid.system}-${valid.kind}`, data: valid, opts };
   });
 }
+
+/** BullMQ priority of routine ingest jobs (any priority ranks after the rep lane's unprioritized jobs). */
+export const ROUTINE_INGEST_PRIORITY = 1;
 
 /** One job as `addBulk` takes it. */
 export interface IngestJob {
   name: string;
   data: ChangeEvent;
-  opts: { jobId: string };
+  opts: { jobId: string; priority?: number };
 }
 
 /**

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IngestCoalescer } from '../../../jobs/ingest-coalescer.ts';
-import { ingestJobId, type IngestJob, type IngestQueue } from '../../../jobs/ingest-queue.ts';
+import {
+  ingestJobId,
+  ingestJobs,
+  ROUTINE_INGEST_PRIORITY,
+  type IngestJob,
+  type IngestQueue,
+} from '../../../jobs/ingest-queue.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 
 function change(objectId: string): ChangeEvent {
@@ -57,8 +63,19 @@ describe('IngestCoalescer', () => {
     expect(calls[0]![0]).toEqual({
       name: 'hubspot-updated',
       data: change('1'),
-      opts: { jobId: ingestJobId(change('1')) },
+      opts: { jobId: ingestJobId(change('1')), priority: ROUTINE_INGEST_PRIORITY },
     });
+  });
+
+  it('leaves a rep’s change unprioritized, so BullMQ takes it before any backlog of routine events', () => {
+    const outbound: ChangeEvent = {
+      ...change('00Q5g000000001xEAA'),
+      system: 'salesforce',
+      source: 'outbound_message',
+    };
+    const [rep, routine] = ingestJobs([outbound, change('7')]);
+    expect(rep!.opts).toEqual({ jobId: ingestJobId(outbound) });
+    expect(routine!.opts).toEqual({ jobId: ingestJobId(change('7')), priority: ROUTINE_INGEST_PRIORITY });
   });
 
   it('resolves only after addBulk has resolved', async () => {
