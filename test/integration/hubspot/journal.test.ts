@@ -57,7 +57,7 @@ function deps(overrides: Partial<JournalPassDeps> = {}): JournalPassDeps {
 }
 
 async function queued(): Promise<ChangeEvent[]> {
-  const jobs = await ingest.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+  const jobs = await ingest.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
   return jobs.map((job) => job.data);
 }
 
