@@ -37,7 +37,10 @@ describe('leadbridge report (built CLI) after sync --once against both emulators
     const first = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
     expect(first.code, first.stdout + first.stderr).toBe(0);
 
-    // Sales works one lead and rejects the other, with a reason, in Salesforce.
+    // Sales works one lead and rejects the other, with a reason, in Salesforce. Its timestamps have whole
+    // seconds: an answer stamped in the second of the handoff would read as earlier than the handoff (the
+    // CLI now exits within that second), so the rep answers in the next one, as any rep does.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
     const leads = salesforce.state.store.rows('Lead');
     expect(leads).toHaveLength(2);
     const byEmail = (email: string) => String(leads.find((lead) => lead.Email === email)?.Id);
