@@ -4,6 +4,20 @@ import { ingestJobs, type IngestJob, type IngestQueue } from './ingest-queue.ts'
 /** Most jobs one coalesced `addBulk` carries; a group that reaches it is sent at once. */
 export const COALESCE_MAX_JOBS = 1_000;
 
+/**
+ * Coalesced `addBulk`s in flight at once. With one, the route sat idle for every Redis round trip while its
+ * callers waited for the next group; with two, one group is built and sent while Redis stores the other,
+ * and groups stay large enough to share their round trip (`npm run bench`, webhook figure).
+ */
+export const COALESCE_MAX_IN_FLIGHT = 2;
+
+export interface IngestCoalescerOptions {
+  /** Most jobs in one `addBulk` (default {@link COALESCE_MAX_JOBS}). */
+  maxJobs?: number;
+  /** Most `addBulk` calls in flight at once, at least 1 (default {@link COALESCE_MAX_IN_FLIGHT}). */
+  maxInFlight?: number;
+}
+
 interface Waiter {
   count: number;
   resolve: (count: number) => void;
@@ -17,26 +31,29 @@ interface Group {
 
 /**
  * Adds the change events of concurrent callers (webhook requests) in shared `addBulk` calls, a group
- * commit: while one `addBulk` is in flight the next callers gather, and they go out together as soon as it
- * is back; with none in flight a caller's events go out right after the current event-loop turn
+ * commit: while `maxInFlight` `addBulk`s are in flight the next callers gather, and they go out together as
+ * soon as one is back; below that, a caller's events go out right after the current event-loop turn
  * (`setImmediate`), so a lone request waits for nothing. Under load a Redis round trip, its MULTI and
  * BullMQ's per-call work then serve many requests instead of one each.
  *
- * Each caller's promise resolves only once Redis has its jobs, and rejects when that `addBulk` failed, so a
- * route still acknowledges only what is stored (the jobs' deterministic ids make a redelivery after a failure
- * harmless). A caller's invalid event rejects that caller alone, before anything joins a group.
+ * Groups go out in the order they were gathered, all on the queue's one connection, so Redis stores them in
+ * that order. Each caller's promise resolves only once Redis has its jobs, and rejects when its group's
+ * `addBulk` failed (the other groups are not affected), so a route still acknowledges only what is stored
+ * (the jobs' deterministic ids make a redelivery after a failure harmless). A caller's invalid event rejects
+ * that caller alone, before anything joins a group.
  */
 export class IngestCoalescer {
   private readonly queue: IngestQueue;
   private readonly maxJobs: number;
+  private readonly maxInFlight: number;
   private next: Group = { jobs: [], waiters: [] };
   private inFlight = 0;
   private scheduled = false;
 
-  /** `maxJobs`: most jobs in one `addBulk` (default {@link COALESCE_MAX_JOBS}). */
-  constructor(queue: IngestQueue, maxJobs = COALESCE_MAX_JOBS) {
+  constructor(queue: IngestQueue, options: IngestCoalescerOptions = {}) {
     this.queue = queue;
-    this.maxJobs = maxJobs;
+    this.maxJobs = options.maxJobs ?? COALESCE_MAX_JOBS;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? COALESCE_MAX_IN_FLIGHT);
   }
 
   /** Validates `events` and queues them with the other callers'; resolves with how many were added. */
@@ -53,11 +70,11 @@ export class IngestCoalescer {
       group.jobs.push(...jobs);
       group.waiters.push({ count: jobs.length, resolve, reject });
       if (group.jobs.length >= this.maxJobs) this.send();
-      else if (this.inFlight === 0 && !this.scheduled) {
+      else if (this.inFlight < this.maxInFlight && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
-          if (this.inFlight === 0) this.send();
+          if (this.inFlight < this.maxInFlight) this.send();
         });
       }
     });
@@ -72,7 +89,7 @@ export class IngestCoalescer {
     const settle = (outcome: (waiter: Waiter) => void) => {
       this.inFlight -= 1;
       waiters.forEach(outcome);
-      if (this.inFlight === 0) this.send();
+      if (this.inFlight < this.maxInFlight) this.send();
     };
     new Promise((resolve) => resolve(this.queue.addBulk(jobs))).then(
       () => settle((waiter) => waiter.resolve(waiter.count)),

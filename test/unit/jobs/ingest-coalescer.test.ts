@@ -102,7 +102,7 @@ describe('IngestCoalescer', () => {
         return jobs;
       },
     } as unknown as IngestQueue;
-    const coalescer = new IngestCoalescer(queue);
+    const coalescer = new IngestCoalescer(queue, { maxInFlight: 1 });
     const first = coalescer.add([change('1')]);
     await new Promise((resolve) => setImmediate(resolve));
     const later = [coalescer.add([change('2')])];
@@ -113,6 +113,72 @@ describe('IngestCoalescer', () => {
     release();
     expect(await Promise.all([first, ...later])).toEqual([1, 1, 1]);
     expect(calls.map((jobs) => jobs.map((job) => job.data.objectId))).toEqual([['1'], ['2', '3']]);
+  });
+
+  /** A queue whose every addBulk waits until the test settles it, recording the object ids it carried. */
+  function heldQueue() {
+    const calls: Array<{ ids: string[]; resolve: () => void; reject: (error: Error) => void }> = [];
+    const queue = {
+      addBulk: (jobs: IngestJob[]) =>
+        new Promise<IngestJob[]>((resolve, reject) => {
+          const ids = jobs.map((job) => job.data.objectId);
+          calls.push({ ids, resolve: () => resolve(jobs), reject });
+        }),
+    } as unknown as IngestQueue;
+    return { queue, calls };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('keeps up to maxInFlight addBulks in flight, in the order their callers came, then gathers', async () => {
+    const { queue, calls } = heldQueue();
+    const coalescer = new IngestCoalescer(queue, { maxInFlight: 2 });
+    const settled: string[] = [];
+    const track = (id: string, added: Promise<number>) =>
+      added.then(
+        () => settled.push(`${id} ok`),
+        () => settled.push(`${id} failed`),
+      );
+    const first = track('1', coalescer.add([change('1')]));
+    await nextTurn();
+    const second = track('2', coalescer.add([change('2')]));
+    await nextTurn();
+    const later = [track('3', coalescer.add([change('3')])), track('4', coalescer.add([change('4')]))];
+    await nextTurn();
+    expect(calls.map((call) => call.ids)).toEqual([['1'], ['2']]);
+
+    // The second group is back first: its caller is answered, the first's still waits, the gathered go out.
+    calls[1]!.resolve();
+    await second;
+    expect(settled).toEqual(['2 ok']);
+    await nextTurn();
+    expect(calls.map((call) => call.ids)).toEqual([['1'], ['2'], ['3', '4']]);
+    calls[0]!.resolve();
+    calls[2]!.resolve();
+    await Promise.all([first, ...later]);
+    expect(settled).toEqual(['2 ok', '1 ok', '3 ok', '4 ok']);
+  });
+
+  it('rejects only the callers of the failed addBulk when several are in flight', async () => {
+    const { queue, calls } = heldQueue();
+    const coalescer = new IngestCoalescer(queue, { maxInFlight: 3 });
+    const first = [coalescer.add([change('1')]), coalescer.add([change('2')])];
+    await nextTurn();
+    const second = [coalescer.add([change('3')])];
+    await nextTurn();
+    const third = [coalescer.add([change('4')]), coalescer.add([change('5')])];
+    await nextTurn();
+    expect(calls.map((call) => call.ids)).toEqual([['1', '2'], ['3'], ['4', '5']]);
+    calls[1]!.reject(new Error('redis down'));
+    calls[0]!.resolve();
+    calls[2]!.resolve();
+    const results = await Promise.allSettled([...first, ...second, ...third]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
   });
 
   it('rejects every caller of a failed addBulk', async () => {
@@ -135,7 +201,7 @@ describe('IngestCoalescer', () => {
 
   it('sends a group at once when it reaches maxJobs, and later turns in their own addBulk', async () => {
     const { queue, calls } = fakeQueue();
-    const coalescer = new IngestCoalescer(queue, 3);
+    const coalescer = new IngestCoalescer(queue, { maxJobs: 3 });
     await Promise.all([coalescer.add([change('1'), change('2')]), coalescer.add([change('3'), change('4')])]);
     await coalescer.add([change('5')]);
     expect(calls.map((jobs) => jobs.length)).toEqual([4, 1]);
