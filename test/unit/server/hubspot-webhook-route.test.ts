@@ -2,14 +2,14 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import batch from '../../fixtures/hubspot/hubspot-webhook-batch.json' with { type: 'json' };
-import type { HubSpotWebhookDeps } from '../../../connectors/hubspot/webhook.ts';
-import { hubspotWebhookRoutes } from '../../../connectors/hubspot/webhook.ts';
+import type { HubSpotWebhookDeps } from '../../../src/server/hubspot-webhook-route.ts';
+import { hubspotWebhookRoutes } from '../../../src/server/hubspot-webhook-route.ts';
 import type { IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
-import { hubspotHeaders } from './sign.ts';
+import { hubspotHeaders } from '../hubspot/sign.ts';
 
 const SECRET = 'app-client-secret';
 const NOW = 1_731_427_300_000;
