@@ -81,7 +81,9 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
     if (kind === 'updated') {
       const seen = values.get(event.objectId);
       const pair = changedValue(event);
-      values.set(event.objectId, seen === null || pair === null ? null : [...(seen ?? []), pair]);
+      if (pair === null) values.set(event.objectId, null);
+      else if (seen === undefined) values.set(event.objectId, [pair]);
+      else seen?.push(pair);
       const previous = updates.get(event.objectId);
       if (previous) {
         collapsed++;
