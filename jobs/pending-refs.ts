@@ -169,7 +169,20 @@ export class PendingRefs {
     return shardOf(ref.leadKey ?? member(ref), this.shards(tenant));
   }
 
-  #shardKeys(tenant: string, shard: number): string[] {
+  /** Key lists by tenant (and shard): built once, as every take, add and release names them. */
+  readonly #keys = new Map<string, readonly string[]>();
+
+  #shardKeys(tenant: string, shard: number): readonly string[] {
+    const id = `${tenant}\u0000${shard}`;
+    let keys = this.#keys.get(id);
+    if (!keys) {
+      keys = this.#buildShardKeys(tenant, shard);
+      this.#keys.set(id, keys);
+    }
+    return keys;
+  }
+
+  #buildShardKeys(tenant: string, shard: number): string[] {
     const name = (base: string) =>
       shard === 0
         ? tenantKey(this.#prefix, tenant, base)
@@ -177,8 +190,15 @@ export class PendingRefs {
     return [name('pending'), name('pending-seen'), name('claimed'), name('claimed-seen')];
   }
 
-  #allKeys(tenant: string): string[] {
-    return Array.from({ length: this.shards(tenant) }, (_, shard) => this.#shardKeys(tenant, shard)).flat();
+  #allKeys(tenant: string): readonly string[] {
+    const shards = this.shards(tenant);
+    const id = `${tenant}\u0000all${shards}`;
+    let keys = this.#keys.get(id);
+    if (!keys) {
+      keys = Array.from({ length: shards }, (_, shard) => this.#shardKeys(tenant, shard)).flat();
+      this.#keys.set(id, keys);
+    }
+    return keys;
   }
 
   #semaphoreKey(tenant: string): string {
