@@ -8,6 +8,8 @@ import { PendingRefs } from '../../../jobs/pending-refs.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { buildStatus } from '../../../jobs/status/status-report.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
+import { Metrics } from '../../../src/metrics/prometheus.ts';
+import { registerStatusGauges } from '../../../src/server/status-metrics.ts';
 import { ECHO_CLOCK_SKEW_MS, WrittenValues } from '../../../src/store/written-values.ts';
 import {
   createContact,
@@ -62,6 +64,24 @@ async function droppedCount(): Promise<number> {
   return report.tenants[0]!.echoesDropped.hubspot;
 }
 
+/** The `/metrics` gauge read from Redis (src/server/status-metrics.ts), registered on a registry of its own. */
+async function echoGauge(): Promise<number> {
+  const metrics = new Metrics({ collectDefaults: false });
+  registerStatusGauges({
+    metrics,
+    redis: h.redis,
+    config: h.deps.config,
+    prefixes: { store: `${h.prefix}:store`, queue: `${h.prefix}:q`, connectors: `${h.prefix}:conn:` },
+    logger: h.deps.logger,
+  });
+  const gauge = (await metrics.registry.getMetricsAsJSON()).find(
+    (m) => m.name === 'leadbridge_webhook_echoes_dropped',
+  );
+  return Number(
+    gauge?.values.find((v) => v.labels.tenant === TENANT && v.labels.system === 'hubspot')?.value ?? -1,
+  );
+}
+
 async function echoMetric(): Promise<number> {
   const metric = (await h.metrics.registry.getMetricsAsJSON()).find(
     (m) => m.name === 'leadbridge_webhook_events_total',
@@ -109,6 +129,7 @@ describe('ingest drops the webhook echoes of LeadBridge own HubSpot writes, and 
     expect(await ingest.pending.count(TENANT)).toBe(0);
     expect(await droppedCount()).toBe(countBefore + 1);
     expect(await echoMetric()).toBe(metricBefore + 1);
+    expect(await echoGauge()).toBe(countBefore + 1);
   });
 
   it("keeps a person's change of a property we never wrote", async () => {
