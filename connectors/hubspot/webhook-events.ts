@@ -46,10 +46,19 @@ function isNewer(event: HubSpotWebhookEvent, than: HubSpotWebhookEvent): boolean
   return dedupKey(event) > dedupKey(than);
 }
 
-/** `[property, new value]` of a property change that names both (a string value); else null. */
+/**
+ * Longest property value an event carries on to ingest, in characters. The values LeadBridge writes
+ * (scores, stages, names, emails) are short; a long text is left out (its event is then never taken for
+ * an echo) so that an ingest job, kept 25 hours for deduplication, never holds a large value.
+ */
+export const MAX_CHANGED_VALUE_CHARS = 256;
+
+/** `[property, new value]` of a property change that names both (a string value, not too long); else null. */
 function changedValue(event: HubSpotWebhookEvent): [string, string] | null {
   const { propertyName, propertyValue } = event;
-  return propertyName && typeof propertyValue === 'string' ? [propertyName, propertyValue] : null;
+  return propertyName && typeof propertyValue === 'string' && propertyValue.length <= MAX_CHANGED_VALUE_CHARS
+    ? [propertyName, propertyValue]
+    : null;
 }
 
 export interface TranslatedBatch {

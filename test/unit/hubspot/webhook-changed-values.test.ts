@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HubSpotWebhookBatch } from '../../../connectors/hubspot/schemas.ts';
-import { toChangeEvents } from '../../../connectors/hubspot/webhook-events.ts';
+import { MAX_CHANGED_VALUE_CHARS, toChangeEvents } from '../../../connectors/hubspot/webhook-events.ts';
 
 const change = (eventId: number, objectId: number, extra: Record<string, unknown>) => ({
   eventId,
@@ -31,7 +31,7 @@ describe('toChangeEvents: the values of the property changes an event stands for
     expect(byId.get('8')).toEqual([['jobtitle', 'CTO']]);
   });
 
-  it('carries none when one folded change has no value or a value that is not text', () => {
+  it('carries none when one folded change has no value, a value that is not text, or a long one', () => {
     const { events } = toChangeEvents(
       't',
       HubSpotWebhookBatch.parse([
@@ -39,6 +39,8 @@ describe('toChangeEvents: the values of the property changes an event stands for
         change(2, 7, { propertyName: 'leadbridge_stage' }),
         change(3, 8, { propertyName: 'leadbridge_score', propertyValue: 60 }),
         change(4, 9, { propertyName: 'leadbridge_score', propertyValue: '1' }),
+        change(6, 10, { propertyName: 'notes', propertyValue: 'x'.repeat(MAX_CHANGED_VALUE_CHARS + 1) }),
+        change(7, 11, { propertyName: 'notes', propertyValue: 'x'.repeat(MAX_CHANGED_VALUE_CHARS) }),
         { ...change(5, 9, {}), subscriptionType: 'contact.creation' },
       ]),
     );
@@ -46,6 +48,9 @@ describe('toChangeEvents: the values of the property changes an event stands for
     expect(byId.get('updated:7')).toBeUndefined();
     expect(byId.get('updated:8')).toBeUndefined();
     expect(byId.get('updated:9')).toEqual([['leadbridge_score', '1']]);
+    // A long text is not carried on (the job is kept 25 hours); one at the limit is.
+    expect(byId.get('updated:10')).toBeUndefined();
+    expect(byId.get('updated:11')).toEqual([['notes', 'x'.repeat(MAX_CHANGED_VALUE_CHARS)]]);
     expect(byId.has('created:9')).toBe(true);
     expect(byId.get('created:9')).toBeUndefined();
   });
