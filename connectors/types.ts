@@ -49,7 +49,17 @@ export interface RecordPatch {
 }
 
 export type WriteOutcome =
-  { ok: true; id: string; created: boolean } | { ok: false; id?: string; error: PermanentError };
+  | {
+      ok: true;
+      id: string;
+      created: boolean;
+      /**
+       * The values the write set on the record, by the system's own field names, as the system stored
+       * them, when the connector knows them (HubSpot): what the record's change notifications will echo.
+       */
+      written?: Record<string, string>;
+    }
+  | { ok: false; id?: string; error: PermanentError };
 
 export type RemoveOutcome = { id: string; ok: true } | { id: string; ok: false; error: string };
 

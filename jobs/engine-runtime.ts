@@ -1,4 +1,5 @@
 import { ParkedWrites } from '../src/store/parked-writes.ts';
+import { WrittenValues } from '../src/store/written-values.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import type { Redis } from 'ioredis';
 import { createConnectors } from '../connectors/index.ts';
@@ -82,6 +83,7 @@ export function buildEngine(
     logger,
     now: deps.now ?? (() => new Date()),
     parked: new ParkedWrites(redis, store),
+    written: new WrittenValues(redis, store),
   };
   return {
     engine,

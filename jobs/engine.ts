@@ -11,6 +11,7 @@ import type { LeadLinks } from '../src/store/lead-links.ts';
 import type { LeadLedger } from '../src/store/lead-ledger.ts';
 import type { SyncState } from '../src/store/sync-state.ts';
 import type { SyncHealth } from '../src/store/sync-health.ts';
+import type { WrittenValues } from '../src/store/written-values.ts';
 import type { NotifyHook } from './notify/emit-from-reconcile.ts';
 
 /** Everything the engine's processors need, built once per process and passed down (no singletons). */
@@ -36,6 +37,8 @@ export interface EngineDeps {
   notify?: NotifyHook;
   /** Writes refused permanently, not sent again until the record or the config changes. */
   parked?: ParkedWrites;
+  /** What LeadBridge last wrote to each record, so ingest can drop the webhook echoes of its own writes. */
+  written?: WrittenValues;
 }
 
 /** Where reconcile hands the deadlines its transitions opened. */

@@ -5,6 +5,7 @@ import { fixedDebounceDelayMs } from '../src/domain/fixed-debounce.ts';
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { mergedInto } from '../connectors/salesforce/record-states.ts';
 import { laneOf } from '../src/domain/reconcile-lane.ts';
+import { isOwnEcho } from './echo-filter.ts';
 import type { EngineDeps } from './engine.ts';
 import { maintainLinks } from './link-maintenance.ts';
 import { propagateDeletion } from './propagate-deletion.ts';
@@ -14,7 +15,7 @@ import type { ScheduleOptions } from './reconcile-queue.ts';
 
 export interface IngestDeps {
   engine: Pick<EngineDeps, 'config' | 'links' | 'state' | 'audit' | 'logger' | 'now'> &
-    Partial<Pick<EngineDeps, 'connectors' | 'metrics'>>;
+    Partial<Pick<EngineDeps, 'connectors' | 'metrics' | 'written'>>;
   pending: PendingRefs;
   /**
    * Makes sure a reconcile of the tenant's shard runs within `delayMs` milliseconds (the worker: a
@@ -30,7 +31,7 @@ export interface IngestOutcome {
 }
 
 /**
- * One change event: link maintenance, then the record (with how it was seen, which reconcile notes in the
+ * One change event: dropped when it is the echo of our own write (jobs/echo-filter.ts); else link maintenance, then the record (with how it was seen, which reconcile notes in the
  * lead's audit trail) into its shard of the tenant's pending set, and that shard's reconcile scheduled.
  * When it is due:
  * - a rep's change or an SLA action (the `rep` lane, src/domain/reconcile-lane.ts): at once, before any
@@ -51,6 +52,8 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
     throw new UnrecoverableError(`change event for tenant "${event.tenant}", which the config does not have`);
   }
   const now = engine.now();
+  // Our own write coming back: reconcile would read the record only to find it equal to its base.
+  if (await isOwnEcho(engine, event, now.getTime())) return { pending: false, leadKey: null };
   const checked = await verifiedEvent(deps, event);
   if (checked === null) return { pending: false, leadKey: null };
   // A privacy deletion drops the email from the link; the propagation still needs it for the tombstone.

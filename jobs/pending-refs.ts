@@ -122,7 +122,7 @@ export interface TakeBatchOptions {
   shard?: number;
   /** The clock, epoch ms (default: the wall clock); the lease runs from it. */
   nowMs?: number;
-  /** Ignore the batch cap and the shards other batches hold (`popDue`). */
+  /** Ignore the batch cap and the records other batches claimed (`popDue`). */
   ignoreHolds?: boolean;
 }
 
@@ -137,8 +137,10 @@ export interface TakeBatchOptions {
  * `REP_LANE_ADVANCE_MS` early, so it is taken before any routine record.
  *
  * Records taken for a batch are claimed (`claimed`, `claimed-seen` per shard; score the end of the
- * lease) until the batch's outcome is stored (`release`) or they are put back; a shard with claims is
- * held by that batch, so a shard has one active batch at a time. A batch also holds a place in the
+ * lease) until the batch's outcome is stored (`release`) or they are put back; a claimed record is taken
+ * by no other batch (if it changes again meanwhile it waits for its batch), but the rest of its shard is
+ * free: a small batch at the start of a mass change does not hold every shard while the backlog that
+ * follows it builds up. A batch also holds a place in the
  * tenant's semaphore (`batches`, same lease), which caps the tenant's parallel batches across workers.
  * A job that dies stops renewing; once the lease ends, the next `takeBatch` returns its records to
  * pending and its place to the semaphore.
@@ -167,7 +169,20 @@ export class PendingRefs {
     return shardOf(ref.leadKey ?? member(ref), this.shards(tenant));
   }
 
-  #shardKeys(tenant: string, shard: number): string[] {
+  /** Key lists by tenant (and shard): built once, as every take, add and release names them. */
+  readonly #keys = new Map<string, readonly string[]>();
+
+  #shardKeys(tenant: string, shard: number): readonly string[] {
+    const id = `${tenant}\u0000${shard}`;
+    let keys = this.#keys.get(id);
+    if (!keys) {
+      keys = this.#buildShardKeys(tenant, shard);
+      this.#keys.set(id, keys);
+    }
+    return keys;
+  }
+
+  #buildShardKeys(tenant: string, shard: number): string[] {
     const name = (base: string) =>
       shard === 0
         ? tenantKey(this.#prefix, tenant, base)
@@ -175,8 +190,15 @@ export class PendingRefs {
     return [name('pending'), name('pending-seen'), name('claimed'), name('claimed-seen')];
   }
 
-  #allKeys(tenant: string): string[] {
-    return Array.from({ length: this.shards(tenant) }, (_, shard) => this.#shardKeys(tenant, shard)).flat();
+  #allKeys(tenant: string): readonly string[] {
+    const shards = this.shards(tenant);
+    const id = `${tenant}\u0000all${shards}`;
+    let keys = this.#keys.get(id);
+    if (!keys) {
+      keys = Array.from({ length: shards }, (_, shard) => this.#shardKeys(tenant, shard)).flat();
+      this.#keys.set(id, keys);
+    }
+    return keys;
   }
 
   #semaphoreKey(tenant: string): string {
@@ -240,10 +262,10 @@ export class PendingRefs {
   }
 
   /**
-   * Takes a batch: up to `limit` records due by `dueByMs` from shards no other batch holds, the job's
-   * own shard first, claimed for a lease from `nowMs`, unless the tenant already runs its cap of
-   * batches (then the batch is empty). See TAKE_BATCH (jobs/pending-scripts.ts). Release or put back
-   * what you take.
+   * Takes a batch: up to `limit` records due by `dueByMs` that no other batch claimed, the job's own
+   * shard first, claimed for a lease from `nowMs`, unless the tenant already runs its cap of batches
+   * (then the batch is empty). See TAKE_BATCH (jobs/pending-scripts.ts). Release or put back what you
+   * take.
    */
   async takeBatch(tenant: string, options: TakeBatchOptions): Promise<ClaimedBatch> {
     const nowMs = options.nowMs ?? Date.now();
@@ -282,7 +304,7 @@ export class PendingRefs {
 
   /**
    * Takes up to `limit` records due by `dueByMs` from any shard, oldest first per shard, outside the
-   * batch cap and the shards' holds (`sync --once` drains every shard in one process; tests).
+   * batch cap and other batches' claims (`sync --once` drains every shard in one process; tests).
    */
   async popDue(tenant: string, dueByMs: number, limit: number, nowMs = Date.now()): Promise<PendingRef[]> {
     return (await this.takeBatch(tenant, { dueByMs, limit, nowMs, shard: -1, ignoreHolds: true })).refs;

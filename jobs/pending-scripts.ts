@@ -28,11 +28,12 @@ return 1
  *
  * 1. Claims whose lease ended by now (their job died) return to their shard's pending set, due now.
  * 2. With `cap` batches of the tenant already holding an unexpired lease, nothing is taken.
- * 3. Only shards no other batch holds (empty claimed set) are taken from: one active batch per shard.
- *    The job's own shard first, then the other free shards by their earliest record, up to `limit`
- *    records due by `due by` in all: a quiet tenant's records go out in one batch, a busy shard fills a
- *    batch on its own and leaves the other shards to other workers. Within a shard, lowest score first:
- *    the rep lane's advanced scores before routine ones.
+ * 3. Records another batch claimed are left (a record that changed again while its batch runs waits for
+ *    it): two batches never reconcile one record at once, yet a batch holds only its own records, not
+ *    whole shards. The job's own shard first, then the other shards by their earliest record, up to
+ *    `limit` records due by `due by` in all: a quiet tenant's records go out in one batch, a backlog in
+ *    full batches side by side. Within a shard, lowest score first: the rep lane's advanced scores
+ *    before routine ones.
  * Returns (shard, member, meta, score) quadruples; records taken are claimed until `lease until` and the batch
  * holds a place in the semaphore until the same instant; the tenant's last batch start becomes now.
  */
@@ -62,17 +63,15 @@ if cap > 0 then
 end
 local order = {}
 for s = 0, n - 1 do
-  if ignoreHolds or redis.call('ZCARD', key(s, 3)) == 0 then
-    local head = redis.call('ZRANGE', key(s, 1), 0, 0, 'WITHSCORES')
-    if head[2] and tonumber(head[2]) <= dueBy then
-      order[#order + 1] = { s, s == own and -math.huge or tonumber(head[2]) }
-    end
+  local head = redis.call('ZRANGE', key(s, 1), 0, 0, 'WITHSCORES')
+  if head[2] and tonumber(head[2]) <= dueBy then
+    order[#order + 1] = { s, s == own and -math.huge or tonumber(head[2]) }
   end
 end
 table.sort(order, function(a, b) return a[2] < b[2] end)
 -- While another batch of the tenant runs, a new one starts only when it is full or carries a rep's
 -- change: a quiet tenant's changes wait for the running batch and go out together (as few API calls as
--- one batch at a time made), a backlog spreads over the shards and the workers.
+-- one batch at a time made), a backlog goes out in full batches side by side.
 if cap > 0 and not ignoreHolds and redis.call('ZCARD', KEYS[1]) > 0 then
   local available = 0
   local rep = false
@@ -88,8 +87,19 @@ local left = limit
 for _, entry in ipairs(order) do
   if left <= 0 then break end
   local s = entry[1]
-  do
-    local members = redis.call('ZRANGE', key(s, 1), '-inf', dueBy, 'BYSCORE', 'LIMIT', 0, left)
+  -- A record another batch claimed (it changed again while that batch runs) waits for that batch.
+  local skipped = 0
+  while left > 0 do
+    local found = redis.call('ZRANGE', key(s, 1), '-inf', dueBy, 'BYSCORE', 'LIMIT', skipped, left)
+    if #found == 0 then break end
+    local members = {}
+    for i = 1, #found do
+      if not ignoreHolds and redis.call('ZSCORE', key(s, 3), found[i]) then
+        skipped = skipped + 1
+      else
+        members[#members + 1] = found[i]
+      end
+    end
     if #members > 0 then
       local scores = {}
       for i = 1, #members do scores[i] = redis.call('ZSCORE', key(s, 1), members[i]) end

@@ -71,10 +71,10 @@ export interface ReconcileJobResult {
 
 /**
  * Schedules a job for every shard of the tenant with something due: the finishing batch does this for
- * the shards it held and for those a cap or a hold kept waiting, and a recovery job for the end of every
- * claim's lease (a batch that dies leaves its records to it). `futureOnly` (a job that took nothing)
- * skips pending records due by `horizon`: a running batch holds them and schedules them when it ends,
- * and a job for them now would only find them held again.
+ * the shards it took from and for those the cap or the full-batch rule kept waiting, and a recovery job
+ * for the end of every claim's lease (a batch that dies leaves its records to it). `futureOnly` (a job
+ * that took nothing) skips pending records due by `horizon`: a running batch schedules them when it
+ * ends, and a job for them now would only find them waiting again.
  */
 async function scheduleDueShards(
   deps: ReconcileProcessorDeps,
@@ -92,11 +92,11 @@ async function scheduleDueShards(
 }
 
 /**
- * The reconcile queue's processor: takes a batch of the tenant's due records, its shard's first, from
- * shards no other batch holds and within the tenant's cap of parallel batches (claimed with a lease it
+ * The reconcile queue's processor: takes a batch of the tenant's due records, its shard's first, that no
+ * other batch claimed and within the tenant's cap of parallel batches (claimed with a lease it
  * renews while it works, released once the outcome is stored; a worker that dies lets the lease end and
  * the records return to pending), reconciles them, and schedules the shards that still have work. So
- * several batches of one tenant run at once on several workers, each on shards of its own; the per-lead
+ * several batches of one tenant run at once on several workers, each on records of its own; the per-lead
  * compare-and-set of the state store keeps two batches that meet on a lead safe. When the batch fails as
  * a whole, its records go back into their shards before anything is thrown, so nothing is lost whatever
  * BullMQ does next:

@@ -108,6 +108,7 @@ export async function scheduleReconcile(
   tenant: string,
   delayMs: number,
   options: ScheduleOptions = {},
+  added?: AddedSlots,
 ): Promise<void> {
   const shard = options.shard ?? 0;
   const lane = options.lane ?? 'routine';
@@ -116,13 +117,49 @@ export async function scheduleReconcile(
     ? scheduleSlot(now, delayMs, RECOVERY_SLOT_MS, 0)
     : scheduleSlot(now, delayMs, SCHEDULE_SLOT_MS, SLOT_TOLERANCE_MS);
   const kind = options.recovery ? 'lease' : lane;
+  const id = `reconcile-${tenant}-${shard}-${kind}-${slot}`;
+  if (added?.pending(id, now)) return;
   await queue.add(
     'reconcile',
     { tenant, shard },
     {
       delay: Math.max(0, runAt - now),
       priority: LANE_PRIORITY[lane],
-      deduplication: { id: `reconcile-${tenant}-${shard}-${kind}-${slot}`, keepLastIfActive: true },
+      deduplication: { id, keepLastIfActive: true },
     },
   );
+  added?.remember(id, runAt, now);
+}
+
+/**
+ * How long before its run time a delayed job this process added is still taken as not started, in
+ * milliseconds: the margin for another process's clock (BullMQ promotes a delayed job by the clock of
+ * the worker that moves it).
+ */
+export const ADDED_SLOT_MARGIN_MS = 50;
+
+/**
+ * The delayed reconcile jobs this process added and that cannot have started yet, by deduplication id.
+ * Adding the same id again before its run time is a no-op in BullMQ (the job is delayed, so it is
+ * deduplicated), yet costs a round trip and a script of about a quarter of a millisecond of this
+ * process's CPU; a mass change asks for the same slot's job hundreds of times (once per change event).
+ * A job due at once is never remembered: once it may have started, an add keeps its follow-up.
+ */
+export class AddedSlots {
+  readonly #runAt = new Map<string, number>();
+
+  /** True when the job `id` was added here and runs more than the margin after `nowMs` (epoch ms). */
+  pending(id: string, nowMs: number): boolean {
+    const runAt = this.#runAt.get(id);
+    return runAt !== undefined && nowMs < runAt - ADDED_SLOT_MARGIN_MS;
+  }
+
+  /** Remembers the job `id`, added at `nowMs` to run at `runAt` (epoch ms); jobs due at once are not. */
+  remember(id: string, runAt: number, nowMs: number): void {
+    if (runAt - ADDED_SLOT_MARGIN_MS <= nowMs) return;
+    this.#runAt.set(id, runAt);
+    // Slots pass every quarter second: drop the ones that ran, so the map stays the size of the next few.
+    if (this.#runAt.size > 256)
+      for (const [key, at] of this.#runAt) if (at - ADDED_SLOT_MARGIN_MS <= nowMs) this.#runAt.delete(key);
+  }
 }

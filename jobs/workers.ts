@@ -28,6 +28,7 @@ import {
 import { NotificationOutbox } from '../src/store/notification-outbox.ts';
 import { RoundRobinStore } from '../src/store/round-robin-store.ts';
 import {
+  AddedSlots,
   createReconcileQueue,
   scheduleReconcile,
   type ReconcileQueue,
@@ -126,8 +127,10 @@ export async function startWorkers(
     notify: createNotifyQueue(redis, logger, prefixes.queue),
   };
   engine.notify = notifyFromReconcile(queues.notify, config, logger);
+  // One process's memory of the delayed jobs it added: a mass change's events ask for each slot's job once.
+  const added = new AddedSlots();
   const schedule = (tenant: string, delayMs: number, scheduleOptions?: ScheduleOptions) =>
-    scheduleReconcile(queues.reconcile, tenant, delayMs, scheduleOptions);
+    scheduleReconcile(queues.reconcile, tenant, delayMs, scheduleOptions, added);
   engine.timers = {
     schedule: (tenant, timers) => scheduleTimers(queues.timers, tenant, timers, engine.now().getTime()),
   };

@@ -46,6 +46,21 @@ function isNewer(event: HubSpotWebhookEvent, than: HubSpotWebhookEvent): boolean
   return dedupKey(event) > dedupKey(than);
 }
 
+/**
+ * Longest property value an event carries on to ingest, in characters. The values LeadBridge writes
+ * (scores, stages, names, emails) are short; a long text is left out (its event is then never taken for
+ * an echo) so that an ingest job, kept 25 hours for deduplication, never holds a large value.
+ */
+export const MAX_CHANGED_VALUE_CHARS = 256;
+
+/** `[property, new value]` of a property change that names both (a string value, not too long); else null. */
+function changedValue(event: HubSpotWebhookEvent): [string, string] | null {
+  const { propertyName, propertyValue } = event;
+  return propertyName && typeof propertyValue === 'string' && propertyValue.length <= MAX_CHANGED_VALUE_CHARS
+    ? [propertyName, propertyValue]
+    : null;
+}
+
 export interface TranslatedBatch {
   events: ChangeEvent[];
   /** Notifications acknowledged without work: types we do not subscribe to, or without an object. */
@@ -62,6 +77,8 @@ export interface TranslatedBatch {
 export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEvent[]): TranslatedBatch {
   const events: ChangeEvent[] = [];
   const updates = new Map<string, HubSpotWebhookEvent>();
+  // Per contact, every [property, value] of its folded changes; null once one came without a value.
+  const values = new Map<string, Array<[string, string]> | null>();
   let ignored = 0;
   let collapsed = 0;
   for (const event of notifications) {
@@ -71,6 +88,11 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
       continue;
     }
     if (kind === 'updated') {
+      const seen = values.get(event.objectId);
+      const pair = changedValue(event);
+      if (pair === null) values.set(event.objectId, null);
+      else if (seen === undefined) values.set(event.objectId, [pair]);
+      else seen?.push(pair);
       const previous = updates.get(event.objectId);
       if (previous) {
         collapsed++;
@@ -100,6 +122,7 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
     }
   }
   for (const event of updates.values()) {
+    const changed = values.get(event.objectId as string);
     events.push({
       tenant,
       system: 'hubspot',
@@ -108,6 +131,7 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
       occurredAt: new Date(event.occurredAt).toISOString(),
       source: 'webhook',
       dedupKey: dedupKey(event),
+      ...(changed ? { changedValues: changed } : {}),
     });
   }
   return { events, ignored, collapsed };

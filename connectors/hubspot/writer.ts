@@ -89,8 +89,14 @@ async function sendBisecting(
   for (const item of items) {
     const result = results.get(item.key);
     if (result) {
+      const written = storedValues(item.properties, result.properties);
       item.indexes.forEach((index, nth) => {
-        outcomes[index] = { ok: true, id: result.id, created: nth === 0 && (result.created ?? false) };
+        outcomes[index] = {
+          ok: true,
+          id: result.id,
+          created: nth === 0 && (result.created ?? false),
+          written,
+        };
       });
       continue;
     }
@@ -107,6 +113,19 @@ async function sendBisecting(
     };
     for (const index of item.indexes) outcomes[index] = failure;
   }
+}
+
+/**
+ * The properties an input set, with the value HubSpot answered for each (it may normalise what it
+ * stores; its `propertyChange` notifications carry the stored value), else the value sent.
+ */
+function storedValues(
+  sent: Record<string, string>,
+  answered: Record<string, string | null>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(sent)) out[name] = answered[name] ?? value;
+  return out;
 }
 
 /** Adds a patch to the input for its record, so one record appears once per batch (HubSpot refuses duplicates). */

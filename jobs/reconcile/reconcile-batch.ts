@@ -142,6 +142,7 @@ async function reconcilePass(
       links: deps.links,
       now,
       ...(deps.parked ? { parked: deps.parked, configHash: configHash(deps.config) } : {}),
+      ...(deps.written ? { written: { store: deps.written, clock: deps.now } } : {}),
     },
     plans,
   );

@@ -7,6 +7,7 @@ import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { LeadLinks } from '../../src/store/lead-links.ts';
 import type { ParkedWrite, ParkedWrites } from '../../src/store/parked-writes.ts';
 import type { LinkInput } from '../../src/store/link-plans.ts';
+import type { WrittenRecord, WrittenValues } from '../../src/store/written-values.ts';
 import type { RecordFailure } from '../engine.ts';
 import type { LeadPlan, LeadWrites } from './types.ts';
 
@@ -25,6 +26,8 @@ interface WriteContext {
   parked?: ParkedWrites;
   /** Hash of the config the patches were planned with (part of a parked write's fingerprint). */
   configHash?: string;
+  /** Where the values of successful writes are remembered, stamped by `clock` once they landed (echo filter). */
+  written?: { store: WrittenValues; clock: () => Date };
 }
 
 /** Error codes that say nothing about the record itself: never parked. */
@@ -167,7 +170,9 @@ async function writeSystem(
     }
     throw err;
   }
+  const landedAt = context.written?.clock().getTime() ?? 0;
   const planOf = new Map(plans.map((plan) => [plan.sides.link.leadKey, plan]));
+  const written: WrittenRecord[] = [];
   const creates: Array<{ leadKey: string; input: LinkInput; recordId: string }> = [];
   const toPark: Array<{ field: string; parked: ParkedWrite }> = [];
   const toClear: string[] = [];
@@ -193,13 +198,17 @@ async function writeSystem(
       return;
     }
     if (parked.has(field(leadKey))) toClear.push(field(leadKey));
+    if (outcome.written) written.push({ id: outcome.id, values: outcome.written });
     if (patch.id) return;
     const input: LinkInput =
       system === 'hubspot' ? { leadKey, hubspot: outcome.id } : { leadKey, salesforceLead: outcome.id };
     creates.push({ leadKey, input, recordId: outcome.id });
   });
-  await context.parked?.park(context.tenant, toPark);
-  await context.parked?.clear(context.tenant, toClear);
+  await Promise.all([
+    context.written?.store.record(context.tenant, system, written, landedAt),
+    context.parked?.park(context.tenant, toPark),
+    context.parked?.clear(context.tenant, toClear),
+  ]);
   if (creates.length === 0) return;
   const linked = await context.links.linkMany(
     context.tenant,

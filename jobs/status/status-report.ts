@@ -60,6 +60,8 @@ export interface TenantStatus {
   polls: Record<SystemName, PollHealth>;
   /** Records waiting to be reconciled (the tenant's pending set). */
   backlog: number;
+  /** Webhook events of LeadBridge's own writes that ingest dropped (jobs/echo-filter.ts), per system. */
+  echoesDropped: Record<SystemName, number>;
   budget: { salesforce: SalesforceBudget | null };
   failing: { records: number; groups: FailureGroup[] };
   /** Records marked duplicates of the record their lead links: resolved to it, never written to. */
@@ -182,8 +184,9 @@ export async function buildStatus(
   const tenants: TenantStatus[] = [];
   for (const tenant of tenantIds) {
     const tenantConfig = config.tenants.find((entry) => entry.id === tenant);
-    const [polls, backlog, budget, failing, byOwner, identity] = await Promise.all([
+    const [polls, echoesDropped, backlog, budget, failing, byOwner, identity] = await Promise.all([
       health.lastPolls(tenant),
+      health.droppedEchoes(tenant),
       pending.count(tenant),
       budgets.get(tenant),
       readFailingRecords(redis, store.prefix, tenant),
@@ -199,6 +202,7 @@ export async function buildStatus(
         salesforce: pollHealth(polls.salesforce, now),
       },
       backlog,
+      echoesDropped,
       budget: {
         salesforce:
           budget && budget.observedAt > 0

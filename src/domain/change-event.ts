@@ -24,5 +24,11 @@ export const ChangeEvent = z.object({
    * eventId, occurredAt; Salesforce: notification Id).
    */
   dedupKey: z.string().min(1),
+  /**
+   * `[property, new value]` of every property change this event stands for, when each carried its value
+   * (HubSpot `propertyChange`): lets ingest drop the echo of LeadBridge's own write (jobs/echo-filter.ts).
+   * Absent: the event is never taken for an echo.
+   */
+  changedValues: z.array(z.tuple([z.string(), z.string()])).optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEvent>;

@@ -12,7 +12,7 @@ import { scanSyncStates } from '../store/sync-state-scan.ts';
 
 /**
  * Gauges read from Redis at each scrape, matching `leadbridge status`: backlog, last successful poll,
- * overdue leads and Salesforce API budget left, per tenant. A scrape while Redis is down leaves them out
+ * webhook echoes dropped, overdue leads and Salesforce API budget left, per tenant. A scrape while Redis is down leaves them out
  * (and logs once) rather than failing `/metrics`.
  */
 export function registerStatusGauges(deps: {
@@ -60,6 +60,20 @@ export function registerStatusGauges(deps: {
           const polls = await health.lastPolls(id);
           for (const [system, at] of Object.entries(polls))
             this.set({ tenant: id, system }, Math.floor(Date.parse(at) / 1000));
+        }
+      });
+    },
+  });
+  new Gauge({
+    name: 'leadbridge_webhook_echoes_dropped',
+    help: "Webhook events of LeadBridge's own writes that ingest dropped since the install began (any worker), by tenant and system.",
+    labelNames: ['tenant', 'system'] as const,
+    registers,
+    async collect() {
+      await safely('echoes', async () => {
+        for (const { id } of tenants) {
+          const dropped = await health.droppedEchoes(id);
+          for (const [system, count] of Object.entries(dropped)) this.set({ tenant: id, system }, count);
         }
       });
     },

@@ -15,7 +15,7 @@ export class LuaScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+  async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     // One array, not spread arguments: a batch of thousands of records has hundreds of thousands of
     // arguments, past what a JavaScript call can take (RangeError); ioredis sends an array's items.
     const list = [...keys, ...args.map(String)];

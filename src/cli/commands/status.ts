@@ -28,6 +28,9 @@ function formatTenant(tenant: TenantStatus): string[] {
     );
   }
   lines.push(`  backlog               ${tenant.backlog} record(s) waiting to be reconciled`);
+  lines.push(
+    `  own echoes dropped    ${tenant.echoesDropped.hubspot} HubSpot webhook event(s) of LeadBridge's own writes`,
+  );
   const budget = tenant.budget.salesforce;
   lines.push(
     budget

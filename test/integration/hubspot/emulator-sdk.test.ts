@@ -115,7 +115,12 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
     ]);
     expect(outcomes[0]).toMatchObject({ ok: true, created: true });
     expect(outcomes[1]).toMatchObject({ ok: true, id: (outcomes[0] as { id: string }).id });
-    expect(outcomes[2]).toEqual({ ok: true, id: '51000000002', created: false });
+    expect(outcomes[2]).toEqual({
+      ok: true,
+      id: '51000000002',
+      created: false,
+      written: { jobtitle: 'VP of Marketing', leadbridge_score: '40' },
+    });
     expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/upsert` })).toBe(1);
     expect(recorder.count({ endpoint: `POST ${paths.contacts}/batch/update` })).toBe(1);
     const [ada] = await connector.read([(outcomes[0] as { id: string }).id]);
@@ -149,7 +154,12 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
     });
     recorder.reset();
     const [outcome] = await connector.write([{ id, fields: { stage: 'recycled' }, backwardStageMove: true }]);
-    expect(outcome).toEqual({ ok: true, id, created: false });
+    expect(outcome).toEqual({
+      ok: true,
+      id,
+      created: false,
+      written: { lifecyclestage: 'lead', hs_lead_status: 'BAD_TIMING', leadbridge_stage: 'recycled' },
+    });
     expect(emulator.store.find(id)?.properties).toMatchObject({
       lifecyclestage: 'lead',
       hs_lead_status: 'BAD_TIMING',
@@ -186,7 +196,12 @@ describe.each(['2026-09', 'v3'])('the connector against the emulator at API vers
     const id = '51000000003';
     expect(emulator.store.find(id)?.properties.hs_lead_status).toBe('BAD_TIMING');
     const [outcome] = await connector.write([{ id, fields: { stage: 'mql' }, previousStage: 'recycled' }]);
-    expect(outcome).toEqual({ ok: true, id, created: false });
+    expect(outcome).toEqual({
+      ok: true,
+      id,
+      created: false,
+      written: { lifecyclestage: 'marketingqualifiedlead', hs_lead_status: '', leadbridge_stage: 'mql' },
+    });
     const [record] = await connector.read([id]);
     expect(record?.lead.stage).toBe('mql');
     expect(emulator.store.find(id)?.properties.hs_lead_status || null).toBeNull();

@@ -81,7 +81,15 @@ describe('HubSpot writer: a create that races into 409 "already exists"', () => 
       [{ fields: { email: 'Race@Acme.example', firstName: 'Ada' } }],
       config,
     );
-    expect(outcomes).toEqual([{ ok: true, id: '777', created: false }]);
+    // What was written is what HubSpot stored (its answer), the email lower-cased: what its echo will carry.
+    expect(outcomes).toEqual([
+      {
+        ok: true,
+        id: '777',
+        created: false,
+        written: { email: 'race@acme.example', firstname: 'Ada' },
+      },
+    ]);
     scope.done();
   });
 });

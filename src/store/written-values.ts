@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import type { SystemName } from '../domain/lead.ts';
+import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
+import { LuaScript } from './lua-script.ts';
+import { echoCountField, healthKey } from './sync-health.ts';
+
+/**
+ * How long one bucket of written values gathers, in milliseconds. A write is remembered for one to two
+ * buckets (2-4 minutes): webhooks come back in seconds, and an echo that arrives later only costs the
+ * reconcile read it would have cost without the filter.
+ */
+export const WRITTEN_BUCKET_MS = 2 * 60_000;
+
+/**
+ * How much later than our write's completion, by our clock, its echo may be stamped, in milliseconds: the
+ * system's clock against ours. A person who sets the very value we wrote within this margin loses nothing
+ * when the event is dropped (the record already holds what the base holds).
+ */
+export const ECHO_CLOCK_SKEW_MS = 2_000;
+
+/** One record's write as the system stored it: property (field) name -> value. */
+export interface WrittenRecord {
+  id: string;
+  values: Record<string, string>;
+}
+
+/**
+ * KEYS: the newer bucket, the older bucket, the tenant's health hash. ARGV: record id, the event's
+ * occurredAt (epoch ms), the clock-skew margin (ms), the health field to count in, then (name, value)
+ * pairs. 1 (and one more counted) when every pair is what the record's last write in these buckets set,
+ * and the event is stamped no later than that write's completion plus the margin; else 0.
+ */
+const IS_ECHO = new LuaScript(`
+local raw = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('HGET', KEYS[2], ARGV[1])
+if not raw then return 0 end
+local write = cjson.decode(raw)
+if tonumber(ARGV[2]) > write[1] + tonumber(ARGV[3]) then return 0 end
+for i = 5, #ARGV, 2 do
+  if write[2][ARGV[i]] ~= ARGV[i + 1] then return 0 end
+end
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+return 1
+`);
+
+/**
+ * What LeadBridge last wrote to each record, per tenant and system, for a few minutes: so that ingest can
+ * tell the webhook echo of our own write (the same values coming back) from a person's change. Buckets of
+ * `WRITTEN_BUCKET_MS` (`<prefix>:{tenant}:written:<system>:<bucket>`, a hash record id -> JSON
+ * `[completedAtMs, {name: value}]`), each expiring after two bucket lengths, so the memory is that of the
+ * last few minutes' writes whatever the install's size.
+ */
+export class WrittenValues {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, options: { prefix?: string } = {}) {
+    this.#redis = redis;
+    this.#prefix = options.prefix ?? DEFAULT_STORE_PREFIX;
+  }
+
+  #bucketKey(tenant: string, system: SystemName, bucket: number): string {
+    return tenantKey(this.#prefix, tenant, 'written', system, String(bucket));
+  }
+
+  /** Records writes that completed at `completedAtMs` (epoch ms): one round trip for the batch. */
+  async record(
+    tenant: string,
+    system: SystemName,
+    records: WrittenRecord[],
+    completedAtMs: number,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const key = this.#bucketKey(tenant, system, Math.floor(completedAtMs / WRITTEN_BUCKET_MS));
+    const fields = records.flatMap((record) => [record.id, JSON.stringify([completedAtMs, record.values])]);
+    await this.#redis
+      .multi()
+      .hset(key, ...fields)
+      .pexpire(key, 2 * WRITTEN_BUCKET_MS)
+      .exec();
+  }
+
+  /**
+   * True (and the echo counted in the tenant's health hash, src/store/sync-health.ts) when every `[name, value]` of a change
+   * to record `id`, stamped `occurredAtMs` (epoch ms), is what our last write to that record set, and the
+   * change is stamped no later than the write's completion plus `ECHO_CLOCK_SKEW_MS`. One round trip.
+   */
+  async isEcho(
+    tenant: string,
+    system: SystemName,
+    change: { id: string; occurredAtMs: number; values: Array<[string, string]> },
+    nowMs: number,
+  ): Promise<boolean> {
+    if (change.values.length === 0) return false;
+    const bucket = Math.floor(nowMs / WRITTEN_BUCKET_MS);
+    const echo = await IS_ECHO.run(
+      this.#redis,
+      [
+        this.#bucketKey(tenant, system, bucket),
+        this.#bucketKey(tenant, system, bucket - 1),
+        healthKey(this.#prefix, tenant),
+      ],
+      [change.id, change.occurredAtMs, ECHO_CLOCK_SKEW_MS, echoCountField(system), ...change.values.flat()],
+    );
+    return Number(echo) === 1;
+  }
+}

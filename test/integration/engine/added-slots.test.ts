@@ -1,0 +1,60 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AddedSlots,
+  ADDED_SLOT_MARGIN_MS,
+  createReconcileQueue,
+  scheduleReconcile,
+  type ReconcileQueue,
+} from '../../../jobs/reconcile-queue.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { dropKeys, REDIS_URL, TENANT, uniquePrefix } from './engine-harness.ts';
+
+describe('scheduleReconcile with the delayed jobs this process added (AddedSlots)', () => {
+  const prefix = uniquePrefix('added-slots');
+  let redis: Redis;
+  let queue: ReconcileQueue;
+  /** Every add that reached Redis, counted on the real queue. */
+  let adds = 0;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    queue = createReconcileQueue(redis, silentLogger(), prefix);
+    const add = queue.add.bind(queue);
+    queue.add = (...args: Parameters<ReconcileQueue['add']>) => {
+      adds += 1;
+      return add(...args);
+    };
+  });
+
+  afterAll(async () => {
+    await queue.close();
+    await redis.quit();
+    await dropKeys(prefix);
+  });
+
+  it("adds a delayed slot's job once for a burst of requests, and still every job due at once", async () => {
+    const added = new AddedSlots();
+    adds = 0;
+    // A burst of requests for shard 3 due in 300 ms: one slot, one delayed job, one add.
+    for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 300, { shard: 3 }, added);
+    expect(await queue.getDelayedCount()).toBe(1);
+    expect(adds).toBe(1);
+    // Jobs due at once are added every time: one may have started, and the add keeps its follow-up.
+    adds = 0;
+    for (let i = 0; i < 5; i += 1) await scheduleReconcile(queue, TENANT, 0, { shard: 4 }, added);
+    expect(adds).toBe(5);
+  });
+
+  it('adds again once the remembered job may have started', () => {
+    const added = new AddedSlots();
+    added.remember('job', 10_000, 9_000);
+    expect(added.pending('job', 9_000)).toBe(true);
+    expect(added.pending('job', 10_000 - ADDED_SLOT_MARGIN_MS - 1)).toBe(true);
+    expect(added.pending('job', 10_000 - ADDED_SLOT_MARGIN_MS)).toBe(false);
+    expect(added.pending('other', 9_000)).toBe(false);
+    // Due within the margin: never remembered.
+    added.remember('soon', 9_040, 9_000);
+    expect(added.pending('soon', 9_000)).toBe(false);
+  });
+});
