@@ -140,7 +140,7 @@ export const HubSpotTenantConfig = HubSpotTenantFields.superRefine((hubspot, ctx
       code: 'custom',
       path: ['accessToken'],
       message:
-        'set a private-app accessToken (e.g. ${HUBSPOT_ACCESS_TOKEN}) or, for a public app, oauth: { clientId, clientSecret, refreshToken }',
+        'set a private-app access token as accessToken (e.g. ${HUBSPOT_ACCESS_TOKEN}) or, for a public app, oauth: { clientId, clientSecret, refreshToken }',
     });
   if (hubspot.accessToken && hubspot.oauth)
     ctx.addIssue({
