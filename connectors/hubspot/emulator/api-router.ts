@@ -70,7 +70,7 @@ function authenticate(req: Request, context: ApiContext): void {
       'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
     );
   // With an OAuth app, an injected expiry ends the current token for good: only a refresh helps.
-  const expiresNow = tokenExpiresNow(context);
+  const expiresNow = !context.faults.expiredToken && tokenExpiresNow(context);
   if (expiresNow) oauth?.expireNow();
   if (context.faults.expiredToken || expiresNow || known === 'expired')
     throw new EmulatorError(
