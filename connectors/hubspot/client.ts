@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { ignoreApiCalls } from '../../src/metrics/api-calls.ts';
-import { ApiCaller } from './api-call.ts';
+import { ApiCaller, type HttpInfoLike } from './api-call.ts';
 import { DEFAULT_HUBSPOT_API_VERSION, hubspotPaths, type HubSpotPaths } from './api-version.ts';
 import { expiredAuthentication } from './classify.ts';
 import { sendJson, type JsonRequest } from './http.ts';
@@ -151,31 +151,49 @@ export class HubSpotClient {
    * One JSON call at this client's version, admitted, counted and classified by the caller. `endpoint`
    * names the route template for metrics, e.g. `POST /crm/objects/2026-09/contacts/batch/read`.
    */
-  async request<T = unknown>(
+  request<T = unknown>(
     request: JsonRequest,
     kind: CallKind = 'standard',
     endpoint = `${request.method} ${request.path}`,
   ): Promise<{ httpStatusCode: number; data: T }> {
+    return this.call(endpoint, kind, (sdk) => sendJson<T>(sdk, request));
+  }
+
+  /**
+   * One call through the SDK (`send` gets it with this call's bearer token set; reach its API classes
+   * inside `send`, as `setAccessToken` makes them anew), admitted, counted and classified by the caller.
+   * A 401 that says the token expired gets a refreshed token and one more try.
+   */
+  async call<T>(
+    endpoint: string,
+    kind: CallKind,
+    send: (sdk: Client) => Promise<HttpInfoLike<T>>,
+  ): Promise<HttpInfoLike<T>> {
     const token = await this.#auth.token();
     try {
-      return await this.#send<T>(token, request, kind, endpoint);
+      return await this.#send(token, endpoint, kind, send);
     } catch (err) {
-      // An OAuth access token ran out before its time (or the clock is off): refresh once, call again.
+      // An OAuth access token ran out before its time (or another process's refresh superseded it).
       if (!expiredAuthentication(err)) throw err;
       const fresh = await this.#auth.renew(token);
       if (fresh === token) throw err;
-      return this.#send<T>(fresh, request, kind, endpoint);
+      return this.#send(fresh, endpoint, kind, send);
     }
   }
 
-  #send<T>(token: string, request: JsonRequest, kind: CallKind, endpoint: string) {
+  #send<T>(
+    token: string,
+    endpoint: string,
+    kind: CallKind,
+    send: (sdk: Client) => Promise<HttpInfoLike<T>>,
+  ): Promise<HttpInfoLike<T>> {
     return this.caller.call(endpoint, kind, () => {
       // The SDK reads its token when the request is built, in this same synchronous step.
       if (this.#sdkToken !== token) {
         this.sdk.setAccessToken(token);
         this.#sdkToken = token;
       }
-      return sendJson<T>(this.sdk, request);
+      return send(this.sdk);
     });
   }
 

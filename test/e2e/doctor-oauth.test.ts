@@ -11,7 +11,7 @@ import {
 } from '../../connectors/salesforce/emulator/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { runCli } from '../helpers/cli.ts';
-import { deleteKeys, postJson, TEST_SCORING } from '../helpers/emulators.ts';
+import { createContact, deleteKeys, postJson, qualifiedContact, TEST_SCORING } from '../helpers/emulators.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const APP = { clientId: 'cid-doctor', clientSecret: 'secret-doctor', refreshToken: 'rt-doctor-install' };
@@ -63,6 +63,27 @@ ${TEST_SCORING}
     await hubspot.close();
     await salesforce.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sync --once goes on through access tokens that expire mid-run, refreshing each once', async () => {
+    for (const email of ['ada@analytical.example', 'grace@cobol.example'])
+      await createContact(hubspot, qualifiedContact(email));
+    // Every 4th API call finds the current access token expired: only a refresh lets the run go on.
+    await postJson(`${hubspot.url}/__emulator/faults`, { expiredTokenEvery: 4 });
+    const before = hubspot.oauth?.refreshes ?? 0;
+    const result = await runCli(['sync', '--once', '--config', configFile], env, 60_000);
+    await postJson(`${hubspot.url}/__emulator/faults`, { expiredTokenEvery: 0 });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/salesforce 2 \(2 created\)/);
+    expect(result.stdout).toMatch(/failures: 0/);
+    // Nothing failed along the way (no job retried for it), though calls met expired tokens.
+    expect(result.stderr).not.toMatch(/job failed|access token expired/);
+    const expired = [...hubspot.calls.values()].reduce((sum, byStatus) => sum + (byStatus.get(401) ?? 0), 0);
+    expect(expired).toBeGreaterThan(0);
+    // The first token of this process, and one for each expiry (calls still holding a token another
+    // call already replaced take the stored one: no token call for them).
+    expect((hubspot.oauth?.refreshes ?? 0) - before).toBeGreaterThanOrEqual(2);
+    expect((hubspot.oauth?.refreshes ?? 0) - before).toBeLessThanOrEqual(expired + 1);
   });
 
   it('passes with a working refresh token, and exits 1 with the fix once the install is revoked', async () => {
