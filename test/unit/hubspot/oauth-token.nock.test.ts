@@ -5,6 +5,7 @@ import { HubSpotOAuthSession } from '../../../connectors/hubspot/oauth-session.t
 import { REAUTHORIZE_FIX, refreshAccessToken } from '../../../connectors/hubspot/oauth-token.ts';
 import { memoryHubSpotTokenStore } from '../../../connectors/hubspot/token-store.ts';
 import { PermanentError, RetryableError } from '../../../src/errors/index.ts';
+import { tokenFingerprint } from '../../../src/store/session-store.ts';
 
 const BASE = 'https://api.hubapi.example';
 const app = { clientId: 'cid-123', clientSecret: 'secret-456', refreshToken: 'rt-install' };
@@ -93,6 +94,33 @@ describe('a public app client', () => {
     expired.done();
     renewed.done();
     again.done();
+  });
+
+  it('a stored token from another configured refresh token yields: the configured one is used', async () => {
+    const now = Date.parse('2026-12-01T08:00:00Z');
+    const store = memoryHubSpotTokenStore();
+    await store.save('acme', {
+      accessToken: 'at-from-the-revoked-install',
+      refreshToken: 'rt-revoked',
+      issuedAt: now,
+      expiresAt: now + 1_800_000,
+      configuredFingerprint: tokenFingerprint('rt-revoked')!,
+      appFingerprint: 'whatever',
+    });
+    const session = new HubSpotOAuthSession({
+      tenant: 'acme',
+      app,
+      store,
+      exchange: (refreshToken) => refreshAccessToken(BASE, app, refreshToken, 'acme'),
+      now: () => now,
+    });
+    const scope = nock(BASE).post('/oauth/v1/token', FORM).reply(200, granted('at-new'));
+    expect(await session.token()).toBe('at-new');
+    scope.done();
+    expect(await store.load('acme')).toMatchObject({
+      accessToken: 'at-new',
+      configuredFingerprint: tokenFingerprint('rt-install'),
+    });
   });
 
   it('refreshes before expires_in runs out, without waiting for a 401', async () => {
