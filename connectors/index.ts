@@ -5,6 +5,7 @@ import type { ApiCallRecorder } from '../src/metrics/api-calls.ts';
 import type { SecretBox } from '../src/store/secret-box.ts';
 import { RedisRateLimiter } from '../src/store/rate-limiter.ts';
 import { HubSpotConnector } from './hubspot/connector.ts';
+import { redisHubSpotTokenStore } from './hubspot/token-store.ts';
 import { SalesforceConnector } from './salesforce/connector.ts';
 
 /** Both sides of one tenant. */
@@ -14,13 +15,13 @@ export interface TenantConnectors {
 }
 
 export interface ConnectorDeps {
-  /** Shared state across workers: rate limits, Salesforce sessions, API budget, poll de-duplication. */
+  /** Shared state across workers: rate limits, OAuth sessions, API budget, poll de-duplication. */
   redis: Redis;
   /** Prefix of every Redis key the connectors write, e.g. `leadbridge:`. */
   keyPrefix: string;
   recorder: ApiCallRecorder;
   logger: Logger;
-  /** Seals the Salesforce tokens kept in Redis (LEADBRIDGE_SECRET_KEY); without it they are stored plain. */
+  /** Seals the OAuth tokens kept in Redis (LEADBRIDGE_SECRET_KEY); without it they are stored plain. */
   secretBox?: SecretBox | undefined;
 }
 
@@ -41,6 +42,7 @@ export function createConnectors(
           limiter,
           recorder: deps.recorder,
           logger: deps.logger,
+          tokenStore: redisHubSpotTokenStore(deps.redis, deps.keyPrefix, deps.secretBox),
         }),
         salesforce: new SalesforceConnector({
           config,

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
+import { parkPermanent } from './park.ts';
 import type { EngineDeps } from './engine.ts';
 import { enqueueChangeEvents, type IngestQueue } from './ingest-queue.ts';
 import { pollPass, type PollPassResult } from './poll-pass.ts';
@@ -61,7 +62,7 @@ export function pollProcessor(deps: PollProcessorDeps): (job: Job) => Promise<Po
           deferredMs: error.waitMs,
         };
       }
-      throw error;
+      throw parkPermanent(error);
     }
   };
 }

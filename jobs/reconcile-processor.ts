@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
+import { parkPermanent } from './park.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
 import {
@@ -104,7 +105,9 @@ async function scheduleDueShards(
  *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
  *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
  * - RetryableError: thrown as is, for the queue's exponential backoff with jitter;
- * - anything else: logged as unexpected and thrown the same way.
+ * - PermanentError (a revoked OAuth install): logged and parked as an UnrecoverableError naming the cause
+ *   and the fix, not retried;
+ * - anything else: logged as unexpected and thrown for the backoff.
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
  */
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
@@ -176,7 +179,7 @@ async function runJob(
       if (!(error instanceof RetryableError)) {
         engine.logger.error({ err: error, tenant, refs: refs.length }, 'reconcile batch failed unexpectedly');
       }
-      throw error;
+      throw parkPermanent(error);
     }
     for (const failure of result.failures) {
       engine.logger.warn({ failure }, 'record not synced');

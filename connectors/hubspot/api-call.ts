@@ -25,7 +25,7 @@ export interface ApiCallerOptions {
 }
 
 /** A response as the SDK's `…WithHttpInfo` methods return it. */
-interface HttpInfoLike<T> {
+export interface HttpInfoLike<T> {
   httpStatusCode: number;
   data: T;
   /** Lower-cased; carries `X-HubSpot-RateLimit-*`, the gate's feedback. */

@@ -75,6 +75,21 @@ function rateLimitWait(body: HubSpotErrorBody, headers: Record<string, string>):
   return { kind: 'rate_limited', waitMs: intervalMs, policy };
 }
 
+/**
+ * True for HubSpot's 401 EXPIRED_AUTHENTICATION ("The OAuth token used to make this call expired"), on
+ * the failure itself or a classified error's `cause`: a public app's token to refresh.
+ */
+export function expiredAuthentication(err: unknown): boolean {
+  for (let current = err, depth = 0; current && depth < 3; depth++) {
+    if (isHttpFailure(current) && current.code === 401) {
+      const parsed = HubSpotErrorBody.safeParse(current.body);
+      return parsed.success && parsed.data.category === 'EXPIRED_AUTHENTICATION';
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** What to do about a failed HubSpot call: wait (429 and friends), retry later (5xx, network), or give up. */
 export function classify(err: unknown): RetryDecision {
   if (isHttpFailure(err)) {
@@ -91,7 +106,7 @@ export function classify(err: unknown): RetryDecision {
       return { kind: 'rate_limited', waitMs: waitS * 1000, policy: 'MIGRATION_IN_PROGRESS' };
     }
     if (status >= 500 || status === 408) return { kind: 'transient', reason: `HTTP ${status}` };
-    if (status === 401 && body.category === 'EXPIRED_AUTHENTICATION') {
+    if (expiredAuthentication(err)) {
       // An OAuth access token lives 30 minutes; once the installer's token is renewed, the same call
       // works. Retrying is right; recording the record as permanently failed is not.
       // https://developers.hubspot.com/docs/api/oauth/refresh-access-token

@@ -4,9 +4,11 @@ import type { z } from 'zod';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { ignoreApiCalls } from '../../src/metrics/api-calls.ts';
-import { ApiCaller } from './api-call.ts';
+import { ApiCaller, type HttpInfoLike } from './api-call.ts';
 import { DEFAULT_HUBSPOT_API_VERSION, hubspotPaths, type HubSpotPaths } from './api-version.ts';
+import { expiredAuthentication } from './classify.ts';
 import { sendJson, type JsonRequest } from './http.ts';
+import { staticToken, type HubSpotAuth } from './oauth-session.ts';
 import { BATCH_MAX_INPUTS, LIST_PAGE_MAX, SEARCH_PAGE_MAX } from './limits.ts';
 import { openGate, type CallKind, type RateGate } from './rate-gate.ts';
 import {
@@ -19,7 +21,10 @@ import {
 
 export interface HubSpotClientOptions {
   tenant: string;
-  accessToken: string;
+  /** A private-app token; or `auth` for tokens that expire. */
+  accessToken?: string;
+  /** Where each call's bearer token comes from (a public app's OAuth session); default `accessToken`. */
+  auth?: HubSpotAuth;
   /** API base URL without a trailing slash, e.g. `https://api.hubapi.com` or an emulator's URL. */
   baseUrl: string;
   /** `v3` or a dated version such as `2026-09` (default {@link DEFAULT_HUBSPOT_API_VERSION}). */
@@ -117,12 +122,18 @@ export class HubSpotClient {
   readonly caller: ApiCaller;
   readonly sdk: Client;
   readonly paths: HubSpotPaths;
+  readonly #auth: HubSpotAuth;
+  /** The bearer token the SDK client holds. */
+  #sdkToken: string | undefined;
 
   constructor(options: HubSpotClientOptions) {
     this.tenant = options.tenant;
     this.paths = hubspotPaths(options.apiVersion ?? DEFAULT_HUBSPOT_API_VERSION);
+    if (!options.auth && !options.accessToken) throw new Error('a HubSpot client needs accessToken or auth');
+    this.#auth = options.auth ?? staticToken(options.accessToken!);
+    this.#sdkToken = options.accessToken;
     this.sdk = new Client({
-      accessToken: options.accessToken,
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
       basePath: options.baseUrl.replace(/\/+$/, ''),
       numberOfApiCallRetries: 0,
     });
@@ -145,7 +156,45 @@ export class HubSpotClient {
     kind: CallKind = 'standard',
     endpoint = `${request.method} ${request.path}`,
   ): Promise<{ httpStatusCode: number; data: T }> {
-    return this.caller.call(endpoint, kind, () => sendJson<T>(this.sdk, request));
+    return this.call(endpoint, kind, (sdk) => sendJson<T>(sdk, request));
+  }
+
+  /**
+   * One call through the SDK (`send` gets it with this call's bearer token set; reach its API classes
+   * inside `send`, as `setAccessToken` makes them anew), admitted, counted and classified by the caller.
+   * A 401 that says the token expired gets a refreshed token and one more try.
+   */
+  async call<T>(
+    endpoint: string,
+    kind: CallKind,
+    send: (sdk: Client) => Promise<HttpInfoLike<T>>,
+  ): Promise<HttpInfoLike<T>> {
+    const token = await this.#auth.token();
+    try {
+      return await this.#send(token, endpoint, kind, send);
+    } catch (err) {
+      // An OAuth access token ran out before its time (or another process's refresh superseded it).
+      if (!expiredAuthentication(err)) throw err;
+      const fresh = await this.#auth.renew(token);
+      if (fresh === token) throw err;
+      return this.#send(fresh, endpoint, kind, send);
+    }
+  }
+
+  #send<T>(
+    token: string,
+    endpoint: string,
+    kind: CallKind,
+    send: (sdk: Client) => Promise<HttpInfoLike<T>>,
+  ): Promise<HttpInfoLike<T>> {
+    return this.caller.call(endpoint, kind, () => {
+      // The SDK reads its token when the request is built, in this same synchronous step.
+      if (this.#sdkToken !== token) {
+        this.sdk.setAccessToken(token);
+        this.#sdkToken = token;
+      }
+      return send(this.sdk);
+    });
   }
 
   /** Batch read by record id, 100 per call; ids HubSpot no longer has are left out. */

@@ -16,6 +16,9 @@ import type {
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import { unsupportedFrom } from './api-version.ts';
 import { HubSpotClient } from './client.ts';
+import { HubSpotOAuthSession, staticToken, type HubSpotAuth } from './oauth-session.ts';
+import { refreshAccessToken } from './oauth-token.ts';
+import { memoryHubSpotTokenStore, type HubSpotTokenStore } from './token-store.ts';
 import { checkProperties, installProperties, type InstallAction } from './install.ts';
 import { checkIngestMode } from './ingest-check.ts';
 import { planLeadRecords, syncLeadRecords, type LeadRecordsResult } from './leads-object.ts';
@@ -39,6 +42,24 @@ export interface HubSpotConnectorDeps {
   requestTimeoutMs?: number;
   /** Where the Leads-object step reports the Lead records it could not write. */
   logger?: Logger;
+  /**
+   * With `hubspot.oauth`: where the access token is kept for every process and refreshed under a lock
+   * (Redis in production); default one of this process.
+   */
+  tokenStore?: HubSpotTokenStore;
+}
+
+/** A private app's token as configured, or a public app's OAuth session. */
+function authOf(tenant: TenantConfig, deps: HubSpotConnectorDeps): HubSpotAuth {
+  const { oauth, accessToken, baseUrl } = tenant.hubspot;
+  if (!oauth) return staticToken(accessToken!);
+  return new HubSpotOAuthSession({
+    tenant: tenant.id,
+    app: oauth,
+    store: deps.tokenStore ?? memoryHubSpotTokenStore(),
+    exchange: (refreshToken) => refreshAccessToken(baseUrl, oauth, refreshToken, tenant.id),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
 }
 
 function lastModified(contact: HubSpotContact): string {
@@ -59,8 +80,8 @@ function lastModified(contact: HubSpotContact): string {
  *   cannot be filtered by time, so finding recent ones means paging every archived contact each pass.
  *   Deletions, merges and privacy deletions arrive by webhook (`contact.deletion`, `contact.merge`,
  *   `contact.privacyDeletion`); a deletion missed there shows later as an id `read()` no longer returns.
- * - Authentication is a static access token (private app or a token refreshed elsewhere): the OAuth
- *   refresh of public apps (`oauth.tokensApi.create('refresh_token', …)`) is not implemented.
+ * - Authentication: a private app's static access token, or a public app's OAuth session
+ *   (`hubspot.oauth`), refreshed before it runs out and on an expired-token 401 (see oauth-session.ts).
  */
 export class HubSpotConnector implements Connector {
   readonly system = 'hubspot' as const;
@@ -81,7 +102,7 @@ export class HubSpotConnector implements Connector {
     this.#logger = deps.logger;
     this.client = new HubSpotClient({
       tenant: tenant.id,
-      accessToken: tenant.hubspot.accessToken,
+      auth: authOf(tenant, deps),
       baseUrl: tenant.hubspot.baseUrl,
       apiVersion: tenant.hubspot.apiVersion,
       gate: deps.limiter
@@ -216,7 +237,10 @@ export class HubSpotConnector implements Connector {
           name: 'hubspot api access',
           ok: false,
           detail: (err as Error).message,
-          fix: 'check tenants[].hubspot.accessToken (scopes crm.objects.contacts.read/write, crm.schemas.contacts.read/write) and baseUrl',
+          fix:
+            err instanceof PermanentError && err.fix
+              ? err.fix
+              : `check tenants[].hubspot.${this.#hubspot.oauth ? 'oauth' : 'accessToken'} (scopes crm.objects.contacts.read/write, crm.schemas.contacts.read/write) and baseUrl`,
         },
       ];
     }

@@ -11,10 +11,9 @@ export type HubSpotOwnerMatch =
  * https://developers.hubspot.com/docs/api-reference/crm-owners-v3/guide
  */
 export async function findOwnerByEmail(client: HubSpotClient, email: string): Promise<HubSpotOwnerMatch> {
-  const owners = client.sdk.crm.owners.ownersApi;
   for (const archived of [false, true]) {
-    const info = await client.caller.call('GET /crm/v3/owners', 'standard', () =>
-      owners.getPageWithHttpInfo(email, undefined, 10, archived),
+    const info = await client.call('GET /crm/v3/owners', 'standard', (sdk) =>
+      sdk.crm.owners.ownersApi.getPageWithHttpInfo(email, undefined, 10, archived),
     );
     const match = info.data.results.find((owner) => owner.email?.toLowerCase() === email.toLowerCase());
     if (match) return { kind: archived ? 'inactive' : 'active', id: match.id };
@@ -34,8 +33,7 @@ export async function setContactOwner(
 ): Promise<void> {
   if (!/^\d+$/.test(ownerId))
     throw new PermanentError(`${ownerId} is not a HubSpot owner id`, 'INVALID_OWNER_ID');
-  const contacts = client.sdk.crm.contacts.basicApi;
-  await client.caller.call('PATCH /crm/v3/objects/contacts/{contactId}', 'standard', () =>
-    contacts.updateWithHttpInfo(contactId, { properties: { hubspot_owner_id: ownerId } }),
+  await client.call('PATCH /crm/v3/objects/contacts/{contactId}', 'standard', (sdk) =>
+    sdk.crm.contacts.basicApi.updateWithHttpInfo(contactId, { properties: { hubspot_owner_id: ownerId } }),
   );
 }

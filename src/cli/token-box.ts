@@ -5,7 +5,7 @@ import type { RuntimeEnv } from './runtime-env.ts';
 
 /** What `start`, `worker` and `doctor` say when tokens would be kept in Redis as plain text. */
 export const NO_SECRET_KEY_WARNING =
-  'LEADBRIDGE_SECRET_KEY is not set: Salesforce access and refresh tokens are stored in Redis unencrypted; set it to a random value (`openssl rand -base64 32`) and keep it with your other secrets';
+  'LEADBRIDGE_SECRET_KEY is not set: OAuth tokens (Salesforce, HubSpot public apps) are stored in Redis unencrypted; set it to a random value (`openssl rand -base64 32`) and keep it with your other secrets';
 
 /**
  * The box that seals the tokens LeadBridge keeps in Redis, from LEADBRIDGE_SECRET_KEY; without the key

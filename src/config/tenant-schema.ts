@@ -36,8 +36,32 @@ export const HubSpotLeadsObjectConfig = z.strictObject({
 });
 export type HubSpotLeadsObjectConfig = z.infer<typeof HubSpotLeadsObjectConfig>;
 
-export const HubSpotTenantConfig = z.strictObject({
-  accessToken: z.string().min(1, 'set a private-app or OAuth access token (e.g. ${HUBSPOT_ACCESS_TOKEN})'),
+/**
+ * A public app installed in the portal: LeadBridge holds its refresh token and obtains 30-minute access
+ * tokens with it (`POST /oauth/v1/token`, grant_type=refresh_token), before the first call and again
+ * before each runs out. https://developers.hubspot.com/docs/api/oauth/refresh-access-token
+ */
+export const HubSpotOAuthConfig = z.strictObject({
+  clientId: z.string().min(1).describe("Client id of the public app (the app's Auth settings)."),
+  clientSecret: z.string().min(1).describe('Client secret of the public app.'),
+  refreshToken: z
+    .string()
+    .min(1)
+    .describe(
+      'Refresh token the app install gave (the authorization-code exchange); access tokens are obtained with it.',
+    ),
+});
+export type HubSpotOAuthConfig = z.infer<typeof HubSpotOAuthConfig>;
+
+const HubSpotTenantFields = z.strictObject({
+  accessToken: z
+    .string()
+    .min(1, 'set a private-app access token (e.g. ${HUBSPOT_ACCESS_TOKEN}), or remove it and set oauth')
+    .optional()
+    .describe('Private-app access token (self-hosted installs); or set `oauth` for a public app.'),
+  oauth: HubSpotOAuthConfig.optional().describe(
+    'Public-app install: clientId, clientSecret and refreshToken; LeadBridge refreshes the 30-minute access tokens itself.',
+  ),
   clientSecret: z
     .string()
     .min(1)
@@ -108,6 +132,23 @@ export const HubSpotTenantConfig = z.strictObject({
     .describe(
       'Developer account API key of the public app (webhooks settings API); read-only use by doctor.',
     ),
+});
+
+export const HubSpotTenantConfig = HubSpotTenantFields.superRefine((hubspot, ctx) => {
+  if (!hubspot.accessToken && !hubspot.oauth)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accessToken'],
+      message:
+        'set a private-app access token as accessToken (e.g. ${HUBSPOT_ACCESS_TOKEN}) or, for a public app, oauth: { clientId, clientSecret, refreshToken }',
+    });
+  if (hubspot.accessToken && hubspot.oauth)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['oauth'],
+      message:
+        'set either accessToken (private app) or oauth (public app), not both: with oauth LeadBridge obtains the access tokens',
+    });
 });
 export type HubSpotTenantConfig = z.infer<typeof HubSpotTenantConfig>;
 

@@ -14,6 +14,8 @@ export interface HandoffEpisode {
   outcome: 'accepted' | 'rejected' | 'disqualified' | 'waiting';
   outcomeAt: number | null;
   followUpAt: number | null;
+  /** Past the handoff stage when it crossed it (or first seen so): no follow-up time to measure. */
+  workedWhenSeen: boolean;
 }
 
 export interface RejectionFact {
@@ -64,12 +66,16 @@ export function factsOf(lead: LedgerLead, lifecycle: LifecycleOrder): LeadFacts 
       case 'transition': {
         reach(entry.to, at);
         if (entry.cause === 'seed' && entry.clock) {
+          const handoffAt = ms(entry.clock.handoffAt);
+          const followUpAt = entry.clock.followUpAt ? ms(entry.clock.followUpAt) : null;
           current = {
-            handoffAt: ms(entry.clock.handoffAt),
+            handoffAt,
             followUpDueAt: entry.timers?.followUpDueAt ? ms(entry.timers.followUpDueAt) : null,
             outcome: 'waiting',
             outcomeAt: null,
-            followUpAt: entry.clock.followUpAt ? ms(entry.clock.followUpAt) : null,
+            followUpAt,
+            // The stored timeline stamps a lead worked at its handoff with the handoff's own instant.
+            workedWhenSeen: followUpAt === handoffAt,
           };
           facts.handoffs.push(current);
           byEpisode.set(entry.episode, current);
@@ -81,11 +87,17 @@ export function factsOf(lead: LedgerLead, lifecycle: LifecycleOrder): LeadFacts 
             outcome: 'waiting',
             outcomeAt: null,
             followUpAt: null,
+            workedWhenSeen: false,
           };
           facts.handoffs.push(current);
           byEpisode.set(entry.episode, current);
           if (entry.to !== lifecycle.handoffStage) {
-            Object.assign(current, { outcome: 'accepted', outcomeAt: at, followUpAt: at });
+            Object.assign(current, {
+              outcome: 'accepted',
+              outcomeAt: at,
+              followUpAt: at,
+              workedWhenSeen: true,
+            });
           }
         } else if (entry.to === 'rejected' || entry.to === 'disqualified') {
           const answered = current?.outcome === 'waiting' ? current : null;

@@ -62,7 +62,7 @@ export const FollowUpBucket = z.object({ label: z.string(), upToMs: z.number().n
 export const BreachDay = z.object({ day: z.string(), followUp: Count, feedback: Count });
 
 export const FollowUpFigures = z.object({
-  /** Handed-off leads whose first follow-up came after the handoff. */
+  /** Handed-off leads whose first follow-up came after the handoff (in its own second: 0 ms). */
   measured: Count,
   /** Already worked when LeadBridge first saw them (backfill, created in Salesforce): no time to measure. */
   alreadyWorkedWhenSeen: Count,

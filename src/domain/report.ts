@@ -131,7 +131,9 @@ function tenantFigures(
     );
     const { followUp, feedback } = evaluation;
     if (followUp.elapsedMs !== undefined) {
-      if (followUp.elapsedMs > 0) {
+      // The timeline stamps a lead worked at its handoff with the handoff's own instant.
+      const workedWhenSeen = instant(lead.timeline.firstFollowUpAt) === handoffAt;
+      if (!workedWhenSeen && followUp.elapsedMs >= 0) {
         followUpTimes.push(followUp.elapsedMs);
         if (!followUp.breached) withinSla++;
       } else alreadyWorkedWhenSeen++;

@@ -13,6 +13,18 @@ function ms(value: Instant, what: string): number {
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
+/**
+ * Milliseconds from a handoff to its first follow-up, compared at the coarser precision of the two:
+ * Salesforce keeps date-times to the whole second while the handoff carries milliseconds, so a rep's
+ * answer in the handoff's own second reads up to 999 ms earlier than the handoff. That answer is a 0 ms
+ * follow-up. Negative only for a follow-up stamped before the handoff's second.
+ */
+export function followUpElapsedMs(handoffAtMs: number, followUpAtMs: number): number {
+  const handoffSecondMs = Math.floor(handoffAtMs / 1000) * 1000;
+  const elapsed = followUpAtMs - handoffAtMs;
+  return followUpAtMs >= handoffSecondMs ? Math.max(0, elapsed) : elapsed;
+}
+
 /** When a handed-off lead must have been worked by a rep: handoff + `followUpWithin`. ISO-8601. */
 export function followUpDueAt(handoffAt: Instant, sla: Pick<SlaConfig, 'followUpWithin'>): string {
   return iso(ms(handoffAt, 'handoffAt') + durationMs(sla.followUpWithin));
@@ -72,7 +84,7 @@ function deadline(
       state: late ? 'breached' : 'met',
       breached: late,
       doneAt: iso(doneMs),
-      elapsedMs: doneMs - startMs,
+      elapsedMs: followUpElapsedMs(startMs, doneMs),
       ...(late ? { lateByMs: doneMs - dueMs } : {}),
     };
   }

@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { checkVersion, datedTemplate, requestVersion } from './api-versions.ts';
 import { EmulatorError, errorBody } from './errors.ts';
 import type { Faults, RateLimits } from './faults.ts';
+import type { OAuthTokens } from './oauth.ts';
 
 export interface ApiRoute {
   method: 'get' | 'post' | 'patch';
@@ -41,6 +42,8 @@ export interface ApiContext {
   now: () => number;
   /** Calls since the token last expired (`expiredTokenEvery`). */
   callsSinceExpiry?: number;
+  /** A public app's tokens: when set, only its current access token works. */
+  oauth?: OAuthTokens | undefined;
 }
 
 /** `expiredTokenEvery`: every Nth authenticated call finds the token expired. */
@@ -58,13 +61,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function authenticate(req: Request, context: ApiContext): void {
   const match = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
   const token = match?.[1]?.trim();
-  if (!token || (context.token !== undefined && token !== context.token))
+  const oauth = context.oauth;
+  const known = oauth && token ? oauth.check(token) : 'ok';
+  if (!token || known === 'unknown' || (!oauth && context.token !== undefined && token !== context.token))
     throw new EmulatorError(
       401,
       'INVALID_AUTHENTICATION',
       'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
     );
-  if (context.faults.expiredToken || tokenExpiresNow(context))
+  // With an OAuth app, an injected expiry ends the current token for good: only a refresh helps.
+  const expiresNow = !context.faults.expiredToken && tokenExpiresNow(context);
+  if (expiresNow) oauth?.expireNow();
+  if (context.faults.expiredToken || expiresNow || known === 'expired')
     throw new EmulatorError(
       401,
       'EXPIRED_AUTHENTICATION',

@@ -11,6 +11,8 @@ import { contactRoutes } from './routes-contacts.ts';
 import { Journal } from './journal.ts';
 import { journalRoutes } from './routes-journal.ts';
 import { LeadRecords, leadRoutes } from './routes-leads.ts';
+import { OAuthTokens, type EmulatedOAuthApp } from './oauth.ts';
+import { oauthRoutes } from './routes-oauth.ts';
 import { propertyRoutes } from './routes-properties.ts';
 import { schemaRoutes } from './routes-schemas.ts';
 import { seedContacts } from './seed.ts';
@@ -49,6 +51,11 @@ export interface HubSpotEmulatorOptions {
   now?: () => number;
   /** The portal's account id, in journal events (default 62515). */
   portalId?: number;
+  /**
+   * A public app installed in the portal: `POST /oauth/v1/token` issues its access tokens and only the
+   * current one works (`token` is then ignored).
+   */
+  oauth?: EmulatedOAuthApp;
 }
 
 export interface HubSpotEmulator {
@@ -62,6 +69,8 @@ export interface HubSpotEmulator {
   /** The portal's users (`/crm/v3/owners`); tests may archive one. */
   owners: EmulatedOwner[];
   faults: Faults;
+  /** The public app's tokens, when started with `oauth`. */
+  oauth: OAuthTokens | undefined;
   /** Recorded exchanges when `recordExchanges` is on. */
   exchanges: Exchange[];
   /** API calls by `METHOD /path/template` and status. */
@@ -87,6 +96,12 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const calls = new Map<string, Map<number, number>>();
   const exchanges: Exchange[] = [];
   let webhooks: WebhookDeliverer | undefined;
+  const oauth = options.oauth ? new OAuthTokens(options.oauth, clock) : undefined;
+  const record = (endpoint: string, status: number) => {
+    const byStatus = calls.get(endpoint) ?? new Map<number, number>();
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    calls.set(endpoint, byStatus);
+  };
 
   // What the webhooks settings API shows: the app and its target URL (set by `webhook`, or by a PUT).
   const webhookApp = {
@@ -143,6 +158,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       resetRateLimits: () => rateLimits.reset(),
     }),
   );
+  app.use(oauthRoutes(oauth, record));
   app.use(
     webhookSettingsRoutes({
       app: () => webhookApp,
@@ -168,11 +184,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
         token: options.token,
         exchanges: options.recordExchanges ? exchanges : undefined,
         now: clock,
-        record: (endpoint, status) => {
-          const byStatus = calls.get(endpoint) ?? new Map<number, number>();
-          byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-          calls.set(endpoint, byStatus);
-        },
+        record,
+        oauth,
       },
     ),
   );
@@ -219,6 +232,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     leads,
     owners,
     faults,
+    oauth,
     exchanges,
     calls,
     get webhooks() {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TenantConnectors } from '../../../connectors/index.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
+import { redisHubSpotTokenStore } from '../../../connectors/hubspot/token-store.ts';
 import { SalesforceConnector } from '../../../connectors/salesforce/connector.ts';
 import { RedisTokenStore } from '../../../connectors/salesforce/token-store.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
@@ -11,7 +12,7 @@ import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import type { RuntimeEnv } from '../runtime-env.ts';
 import { tokenBox } from '../token-box.ts';
 
-/** The session store `start` and `worker` use, so a token `install` or `doctor` refreshes is not lost. */
+/** The session stores `start` and `worker` use, so a token `install` or `doctor` refreshes is not lost. */
 export interface SharedSessions {
   redis: Redis;
   keyPrefix: string;
@@ -33,7 +34,13 @@ export function setupConnectors(
     config.tenants.map((tenant) => [
       tenant.id,
       {
-        hubspot: new HubSpotConnector(tenant, config),
+        hubspot: new HubSpotConnector(
+          tenant,
+          config,
+          shared
+            ? { tokenStore: redisHubSpotTokenStore(shared.redis, shared.keyPrefix, shared.secretBox) }
+            : {},
+        ),
         salesforce: new SalesforceConnector({
           config,
           tenant,

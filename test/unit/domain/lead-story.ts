@@ -58,14 +58,22 @@ export class Story {
   constructor(hubspot: Partial<Lead>) {
     this.hubspot = hubspot;
   }
-  pass(now: string, extra: { salesforceEdit?: Partial<Lead>; hubspotEdit?: Partial<Lead> } = {}) {
+  /**
+   * One reconcile pass at `now`. An edit is stamped `modifiedAt` in its system (default `now`): Salesforce
+   * stamps whole seconds, so a rep's edit can carry a time before the pass that reads it.
+   */
+  pass(
+    now: string,
+    extra: { salesforceEdit?: Partial<Lead>; hubspotEdit?: Partial<Lead>; modifiedAt?: string } = {},
+  ) {
+    const modifiedAt = extra.modifiedAt ?? now;
     if (extra.salesforceEdit && this.salesforce) {
       this.salesforce = { ...this.salesforce, ...extra.salesforceEdit };
-      this.meta.salesforce = { modifiedAt: now, actor: '005REP' };
+      this.meta.salesforce = { modifiedAt, actor: '005REP' };
     }
     if (extra.hubspotEdit && this.hubspot) {
       this.hubspot = { ...this.hubspot, ...extra.hubspotEdit };
-      this.meta.hubspot = { modifiedAt: now, actor: '77' };
+      this.meta.hubspot = { modifiedAt, actor: '77' };
     }
     const result = reconcileLead({
       base: this.base,

@@ -117,3 +117,86 @@ describe('the closed-loop report from the ledger', () => {
     expect(events.funnel.find((step) => step.stage === 'opportunity')?.reached).toBe(1);
   });
 });
+
+describe('a rep answer stamped in the handoff own second', () => {
+  // The handoff carries HubSpot's milliseconds; Salesforce stamps the rep's edit to the whole second, so
+  // an answer given 300 ms after a handoff at 10:00:00.600 reads 10:00:00.000.
+  const handoffAt = '2026-01-05T10:00:00.600Z';
+  const answeredAt = '2026-01-05T10:00:00.000Z';
+  const qualified = { ...person, stage: 'lead', points: 'x' };
+
+  function answered(edit: Parameters<Story['pass']>[1]) {
+    const story = new Story({ ...qualified, email: 'f@acme.com' });
+    story.pass(handoffAt);
+    story.pass('2026-01-05T10:00:01.200Z', { ...edit, modifiedAt: answeredAt });
+    return story;
+  }
+  const figuresOf = (story: Story) =>
+    buildLedgerReport({
+      tenants: [{ tenant: 'acme', leads: [{ leadKey: 'lead-f', entries: story.entries }] }],
+      lifecycle: config.lifecycle,
+      sla: config.sla,
+      now: new Date('2026-01-05T16:00:00Z'),
+    }).tenants[0]!;
+
+  it('counts a rep who works it as a 0 s follow-up within the SLA', () => {
+    const story = answered({ salesforceEdit: { stage: 'sql' } });
+    expect(
+      story.entries.find((entry) => entry.type === 'transition' && entry.rule === 'handoff'),
+    ).toMatchObject({ sourceTime: handoffAt });
+    const figures = figuresOf(story);
+    expect(figures.followUp).toMatchObject({
+      measured: 1,
+      alreadyWorkedWhenSeen: 0,
+      averageMs: 0,
+      medianMs: 0,
+      withinSla: 1,
+      withinSlaShare: 1,
+    });
+    expect(figures.followUpDistribution.find((bucket) => bucket.label === '< 5 min')?.count).toBe(1);
+    expect(figures.handoff).toMatchObject({ passedToSales: 1, accepted: 1 });
+  });
+
+  it('counts a rep who rejects it with a reason the same way', () => {
+    const figures = figuresOf(
+      answered({ salesforceEdit: { stage: 'rejected', rejectionReason: 'No budget' } }),
+    );
+    expect(figures.followUp).toMatchObject({
+      measured: 1,
+      alreadyWorkedWhenSeen: 0,
+      averageMs: 0,
+      withinSla: 1,
+    });
+    expect(figures.handoff).toMatchObject({ rejected: 1 });
+  });
+
+  it('stops the follow-up and feedback timers: no breach, nothing overdue hours later', () => {
+    const story = answered({ salesforceEdit: { stage: 'sql' } });
+    story.pass('2026-01-05T15:00:00Z');
+    expect(story.entries.filter((entry) => entry.type === 'breach')).toEqual([]);
+    const figures = figuresOf(story);
+    expect(figures.sla).toEqual({
+      followUpBreaches: 0,
+      feedbackBreaches: 0,
+      leadsBreached: 0,
+      overdueNow: 0,
+    });
+  });
+
+  it('still tells a lead already worked when it crossed the handoff apart from a measured one', () => {
+    // Marketing moves an unqualified lead straight to sql with the points: handed off already worked.
+    const worked = new Story({ ...person, email: 'h@acme.com', stage: 'lead' });
+    worked.pass('2026-01-05T09:00:00.400Z');
+    worked.pass('2026-01-05T09:30:00.700Z', { hubspotEdit: { stage: 'sql', points: 'x' } });
+    expect(
+      worked.entries.find((entry) => entry.type === 'transition' && entry.rule === 'handoff'),
+    ).toMatchObject({ to: 'sql' });
+    const figures = buildLedgerReport({
+      tenants: [{ tenant: 'acme', leads: [{ leadKey: 'lead-h', entries: worked.entries }] }],
+      lifecycle: config.lifecycle,
+      sla: config.sla,
+      now: new Date('2026-01-05T16:00:00Z'),
+    }).tenants[0]!;
+    expect(figures.followUp).toMatchObject({ measured: 0, alreadyWorkedWhenSeen: 1 });
+  });
+});

@@ -137,6 +137,26 @@ describe('funnel report', () => {
     expect(report.total.handoff.accepted).toBe(1);
   });
 
+  it('measures an answer stamped in the handoff own second (Salesforce whole seconds) as 0 s', () => {
+    const report = buildReport({
+      tenants: [
+        {
+          tenant: 'acme',
+          leads: [lead('sql', handedOff('2025-03-10T09:00:00.700Z', '2025-03-10T09:00:00Z'))],
+        },
+      ],
+      lifecycle,
+      sla,
+      now,
+    });
+    expect(report.total.followUp).toMatchObject({
+      measured: 1,
+      alreadyWorkedWhenSeen: 0,
+      averageMs: 0,
+      withinSla: 1,
+    });
+  });
+
   it('adds the tenants up in the total and scales the monthly target by the tenants', () => {
     const both = buildReport({
       tenants: [

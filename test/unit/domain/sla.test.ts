@@ -3,6 +3,7 @@ import { SlaConfig } from '../../../src/domain/sla-schema.ts';
 import {
   evaluateSla,
   followUpDueAt,
+  followUpElapsedMs,
   isRecycleDue,
   recycleAt,
   rejectionFeedbackDueAt,
@@ -83,5 +84,32 @@ describe('SLA breach evaluation', () => {
     );
     expect(answered.feedback.state).toBe('met');
     expect(answered.breached).toBe(false);
+  });
+});
+
+describe('follow-up time at the coarser precision of the two stamps', () => {
+  const handoffMs = Date.parse('2025-03-03T09:00:00.600Z');
+  const at = (iso: string) => Date.parse(iso);
+
+  it('reads an answer stamped in the handoff own second as 0 ms, not as earlier', () => {
+    expect(followUpElapsedMs(handoffMs, at('2025-03-03T09:00:00Z'))).toBe(0);
+    expect(followUpElapsedMs(handoffMs, at('2025-03-03T09:00:00.600Z'))).toBe(0);
+    expect(followUpElapsedMs(handoffMs, at('2025-03-03T09:00:01Z'))).toBe(400);
+  });
+
+  it('still reads an answer stamped before the handoff second as earlier', () => {
+    expect(followUpElapsedMs(handoffMs, at('2025-03-03T08:59:59Z'))).toBe(-1600);
+  });
+
+  it('meets the follow-up deadline with an answer in the handoff second', () => {
+    const result = evaluateSla(
+      {
+        handoffAt: '2025-03-03T09:00:00.600Z',
+        firstFollowUpAt: '2025-03-03T09:00:00Z',
+        now: new Date('2025-03-03T12:00:00Z'),
+      },
+      sla,
+    );
+    expect(result.followUp).toMatchObject({ state: 'met', breached: false, elapsedMs: 0 });
   });
 });

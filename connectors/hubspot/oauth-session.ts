@@ -1,0 +1,121 @@
+import type { HubSpotOAuthConfig } from '../../src/config/tenant-schema.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { tokenFingerprint } from '../../src/store/session-store.ts';
+import type { IssuedToken } from './oauth-token.ts';
+import type { HubSpotSession, HubSpotTokenStore } from './token-store.ts';
+
+/** Where the client gets the bearer token of each call. */
+export interface HubSpotAuth {
+  /** The access token to send now; obtained first when there is none or it is about to run out. */
+  token(): Promise<string>;
+  /** HubSpot answered `rejected` with 401 EXPIRED_AUTHENTICATION: a fresh token, refreshed at most once. */
+  renew(rejected: string): Promise<string>;
+}
+
+/** A private-app token: it never expires, so there is nothing to renew. */
+export function staticToken(accessToken: string): HubSpotAuth {
+  return {
+    token: async () => accessToken,
+    renew: async () => accessToken,
+  };
+}
+
+export interface OAuthSessionOptions {
+  tenant: string;
+  app: HubSpotOAuthConfig;
+  store: HubSpotTokenStore;
+  /** The refresh-token grant (`refreshAccessToken` bound to the tenant's base URL). */
+  exchange: (refreshToken: string) => Promise<IssuedToken>;
+  /** Clock in epoch milliseconds (tests move time). */
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** Longest margin before expiry at which a token is refreshed, in milliseconds. */
+const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * A public app's access tokens for one tenant. HubSpot's live 30 minutes (`expires_in` 1800): one is
+ * refreshed before first use, again when a sixth of its life (at most 5 minutes) is left, and on a 401
+ * that says it expired. Refreshes run under the tenant's lock in the shared store: a process that finds a
+ * token another one stored meanwhile takes it, so processes due at once refresh once between them.
+ */
+export class HubSpotOAuthSession implements HubSpotAuth {
+  readonly #options: OAuthSessionOptions;
+  readonly #now: () => number;
+  readonly #configured: string;
+  readonly #app: string;
+  #held: HubSpotSession | null = null;
+  #refreshing: Promise<HubSpotSession> | null = null;
+
+  constructor(options: OAuthSessionOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#configured = tokenFingerprint(options.app.refreshToken)!;
+    this.#app = tokenFingerprint(
+      JSON.stringify(['hubspot-app', options.app.clientId, options.app.clientSecret]),
+    )!;
+  }
+
+  async token(): Promise<string> {
+    if (this.#held && this.#fresh(this.#held)) return this.#held.accessToken;
+    const stored = this.#usable(await this.#options.store.load(this.#options.tenant));
+    if (stored && this.#fresh(stored)) {
+      this.#held = stored;
+      return stored.accessToken;
+    }
+    return (await this.#refresh(null)).accessToken;
+  }
+
+  async renew(rejected: string): Promise<string> {
+    return (await this.#refresh(rejected)).accessToken;
+  }
+
+  /** Still usable for a while: more than a sixth of its life (at most 5 minutes) left. */
+  #fresh(session: HubSpotSession): boolean {
+    const margin = Math.min(MAX_REFRESH_MARGIN_MS, (session.expiresAt - session.issuedAt) / 6);
+    return this.#now() < session.expiresAt - margin;
+  }
+
+  /**
+   * A stored token descends from the configured refresh token and app; after the admin configures another
+   * (say, re-authorized after a revocation) it yields, and the next refresh uses the configured one.
+   */
+  #usable(stored: HubSpotSession | null): HubSpotSession | null {
+    if (!stored || stored.configuredFingerprint !== this.#configured || stored.appFingerprint !== this.#app)
+      return null;
+    return stored;
+  }
+
+  /** One refresh at a time in this process; across processes, the store's lock. */
+  #refresh(rejected: string | null): Promise<HubSpotSession> {
+    this.#refreshing ??= this.#refreshLocked(rejected).finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  async #refreshLocked(rejected: string | null): Promise<HubSpotSession> {
+    const { store, tenant, app, exchange } = this.#options;
+    const session = await store.withRefreshLock(tenant, async () => {
+      const stored = this.#usable(await store.load(tenant));
+      // Another process refreshed while this one waited for the lock: its token serves.
+      if (stored && stored.accessToken !== rejected && this.#fresh(stored)) return stored;
+      const issued = await exchange(stored?.refreshToken ?? app.refreshToken);
+      const issuedAt = this.#now();
+      const next: HubSpotSession = {
+        accessToken: issued.accessToken,
+        refreshToken: issued.refreshToken,
+        issuedAt,
+        expiresAt: issuedAt + issued.expiresInS * 1000,
+        configuredFingerprint: this.#configured,
+        appFingerprint: this.#app,
+      };
+      await store.save(tenant, next);
+      this.#options.logger?.info({ tenant }, 'hubspot access token refreshed');
+      return next;
+    });
+    this.#held = session;
+    return session;
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { SecretBox } from './secret-box.ts';
+
+/**
+ * Where a connector keeps the OAuth session it refreshed, so other workers and restarts reuse it instead
+ * of refreshing again, and the lock that lets one process at a time refresh.
+ */
+export interface SessionStore<S> {
+  load(tenant: string): Promise<S | null>;
+  /** Replaces the tenant's session in one write. */
+  save(tenant: string, session: S): Promise<void>;
+  /**
+   * Runs `fn` while holding the tenant's refresh lock, so only one process at a time refreshes (a rotated
+   * refresh token works once: two refreshing at once would revoke each other). Waits up to `waitMs` for
+   * the lock; throws when it cannot get it.
+   */
+  withRefreshLock<T>(tenant: string, fn: () => Promise<T>, waitMs?: number): Promise<T>;
+}
+
+/** A short, one-way fingerprint of a configured token (never the token itself). */
+export function tokenFingerprint(token: string | undefined): string | undefined {
+  return token === undefined
+    ? undefined
+    : createHash('sha256').update(`leadbridge:${token}`).digest('hex').slice(0, 32);
+}
+
+/** Sessions and locks of one process (tests, and commands run without Redis). */
+export class MemorySessionStore<S> implements SessionStore<S> {
+  readonly #schema: z.ZodType<S>;
+  readonly #sessions = new Map<string, S>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(schema: z.ZodType<S>) {
+    this.#schema = schema;
+  }
+
+  async load(tenant: string): Promise<S | null> {
+    return this.#sessions.get(tenant) ?? null;
+  }
+
+  async save(tenant: string, session: S): Promise<void> {
+    this.#sessions.set(tenant, this.#schema.parse(session));
+  }
+
+  async withRefreshLock<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(tenant) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    this.#locks.set(
+      tenant,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+}
+
+/** Longest a refresh may hold the lock, in milliseconds (a token endpoint answers in well under that). */
+const LOCK_TTL_MS = 30_000;
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface RedisSessionKeys {
+  /** Key of the tenant's session, without the prefix, e.g. `sf:session:acme`. */
+  session(tenant: string): string;
+  /** Key of the tenant's single-flight refresh lock, without the prefix. */
+  lock(tenant: string): string;
+  /** What is refreshed, for the error when the lock is held too long, e.g. `Salesforce session`. */
+  what: string;
+}
+
+/**
+ * A session per tenant in Redis, sealed with AES-256-GCM when LEADBRIDGE_SECRET_KEY is set (plain JSON
+ * otherwise, which start and doctor warn about), and a single-flight refresh lock (SET NX PX, released
+ * only by its owner).
+ */
+export class RedisSessionStore<S> implements SessionStore<S> {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #box: SecretBox | undefined;
+  readonly #schema: z.ZodType<S>;
+  readonly #keys: RedisSessionKeys;
+
+  constructor(redis: Redis, prefix: string, schema: z.ZodType<S>, keys: RedisSessionKeys, box?: SecretBox) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#schema = schema;
+    this.#keys = keys;
+    this.#box = box;
+  }
+
+  async load(tenant: string): Promise<S | null> {
+    const key = `${this.#prefix}${this.#keys.session(tenant)}`;
+    const raw = await this.#redis.get(key);
+    if (!raw) return null;
+    // A sealed value needs the key; a plain one (stored before a key was set) is read once and sealed on
+    // the next save.
+    const text = SecretBox.isSealed(raw) ? (this.#box?.open(raw, key) ?? null) : raw;
+    if (text === null) return null;
+    try {
+      const parsed = this.#schema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async save(tenant: string, session: S): Promise<void> {
+    const key = `${this.#prefix}${this.#keys.session(tenant)}`;
+    const text = JSON.stringify(this.#schema.parse(session));
+    await this.#redis.set(key, this.#box ? this.#box.seal(text, key) : text);
+  }
+
+  async withRefreshLock<T>(tenant: string, fn: () => Promise<T>, waitMs = 20_000): Promise<T> {
+    const lock = `${this.#prefix}${this.#keys.lock(tenant)}`;
+    const owner = randomBytes(12).toString('hex');
+    const until = Date.now() + waitMs;
+    while ((await this.#redis.set(lock, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      if (Date.now() > until)
+        throw new Error(
+          `another process has been refreshing the ${this.#keys.what} of ${tenant} for too long`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.#redis.eval(RELEASE, 1, lock, owner).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
+import { pollProcessor } from '../../../jobs/poll-processor.ts';
+import { reconcileProcessor } from '../../../jobs/reconcile-processor.ts';
+import { postJson } from '../../helpers/emulators.ts';
+import { hubspotConfig } from '../hubspot/helpers.ts';
+import { recordingBatch, startEngineHarness, TENANT, useConnectors } from './engine-harness.ts';
+
+const APP = { clientId: 'cid-park', clientSecret: 'secret-park', refreshToken: 'rt-park' };
+const PARKED = /BAD_REFRESH_TOKEN: .*missing or invalid refresh token.*re-authorize the app/;
+
+describe('a revoked HubSpot install parks the jobs that need it, with the cause and the fix', () => {
+  const harness = startEngineHarness('oauth-park');
+  let emulator: HubSpotEmulator;
+  let hubspot: HubSpotConnector;
+  afterAll(() => harness.close());
+  beforeEach(async () => {
+    emulator = await startHubSpotEmulator({ seed: 4, contacts: 3, oauth: APP });
+    const config = hubspotConfig(emulator.url, { accessToken: undefined, oauth: APP });
+    hubspot = new HubSpotConnector(config.tenants[0]!, config);
+    useConnectors(harness, { hubspot });
+    await postJson(`${emulator.url}/__emulator/oauth`, { revokeRefreshToken: true });
+  });
+  afterEach(() => emulator.close());
+
+  it('a poll job fails unrecoverably (no retries spent on the token endpoint)', async () => {
+    const process = pollProcessor({
+      engine: harness.engine,
+      ingestQueue: { addBulk: async () => [] } as never,
+      pollQueue: { add: async () => undefined as never } as never,
+    });
+    const parked = await process({ data: { tenant: TENANT, system: 'hubspot' } } as never).catch(
+      (err: unknown) => err,
+    );
+    expect(parked).toBeInstanceOf(UnrecoverableError);
+    expect((parked as Error).message).toMatch(PARKED);
+    expect(emulator.oauth?.refreshes).toBe(0);
+  });
+
+  it('a reconcile job fails unrecoverably and leaves its records pending', async () => {
+    const ids = [...emulator.store.contacts.keys()];
+    await harness.pending.add(
+      TENANT,
+      ids.map((id) => ({ system: 'hubspot' as const, id })),
+      Date.now() - 1_000,
+    );
+    const batch = recordingBatch(async (refs) => {
+      await hubspot.read(refs.map((ref) => ref.id));
+    });
+    const process = reconcileProcessor({
+      engine: harness.engine,
+      pending: harness.pending,
+      reconcileBatch: batch,
+      schedule: async () => {},
+    });
+    const parked = await process({ data: { tenant: TENANT, shard: 0 }, opts: {} } as never).catch(
+      (err: unknown) => err,
+    );
+    expect(batch.calls).toHaveLength(1);
+    expect(parked).toBeInstanceOf(UnrecoverableError);
+    expect((parked as Error).message).toMatch(PARKED);
+    expect(await harness.pending.count(TENANT)).toBe(ids.length);
+  });
+});
