@@ -132,7 +132,7 @@ describe('addBatchResult distinct leads', () => {
     }
     const heap = liveHeap() - before;
     expect(totals.leads).toBe(200_000);
-    // A Set of `${tenant}\0${key}` strings held about 23 MB of V8 heap (115 bytes per lead).
+    // The Set of `${tenant}\0${key}` strings it replaced held 42 MB of V8 heap here (210 bytes per lead).
     expect(heap).toBeLessThan(2 * 1024 * 1024);
   });
 });
