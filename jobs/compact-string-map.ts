@@ -68,7 +68,15 @@ export class CompactStringMap {
       larger.set(this.#scratch.subarray(0, at));
       this.#scratch = larger;
     }
-    const { written } = this.#encoder.encodeInto(text, this.#scratch.subarray(at));
+    const scratch = this.#scratch;
+    let written = 0;
+    // ASCII (ids, instants, lead keys) byte by byte: no view to allocate, no call out of JS.
+    for (; written < text.length; written++) {
+      const code = text.charCodeAt(written);
+      if (code >= 0x80) break;
+      scratch[at + written] = code;
+    }
+    if (written < text.length) written = this.#encoder.encodeInto(text, scratch.subarray(at)).written;
     if (written > MAX_PART) throw new RangeError(`CompactStringMap: a key or value over ${MAX_PART} bytes`);
     return written;
   }
@@ -87,7 +95,8 @@ export class CompactStringMap {
     arena[at + 1] = keyLength & 0xff;
     arena[at + 2] = valueLength >> 8;
     arena[at + 3] = valueLength & 0xff;
-    arena.set(this.#scratch.subarray(0, keyLength + valueLength), at + HEADER);
+    const scratch = this.#scratch;
+    for (let i = 0; i < keyLength + valueLength; i++) arena[at + HEADER + i] = scratch[i] as number;
     this.#used += length;
     return at;
   }
@@ -125,9 +134,14 @@ function bytesEqual(a: Uint8Array, at: number, b: Uint8Array, bt: number, length
   return true;
 }
 
-/** 32-bit FNV-1a of `length` bytes from `at`. */
+/**
+ * 32-bit FNV-1a of `length` bytes from `at`, then murmur3's finalizer: FNV's low bits (the table's
+ * index) mix poorly for keys that differ only in their last digits, as sequential ids do.
+ */
 function fnv1a(bytes: Uint8Array, at: number, length: number): number {
   let hash = 0x811c9dc5;
   for (let i = at; i < at + length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
-  return hash >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 }
