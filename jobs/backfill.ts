@@ -8,6 +8,7 @@ import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { EngineDeps, ReconcileBatch } from './engine.ts';
 import { bufferedConnectors, WriteBuffer } from './backfill-write-buffer.ts';
+import { CompactStringMap } from './compact-string-map.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
@@ -297,8 +298,9 @@ async function backfillSystem(
     connectors: new Map(engine.connectors).set(tenant, bufferedConnectors(connectors, buffer)),
   };
   // Keyset pages overlap (equal SystemModstamps, the poll overlap, records modified while we read):
-  // count each record once. Record id -> the version (modifiedAt) last read.
-  const seen = new Map<string, string>();
+  // count each record once. Record id -> the version (modifiedAt) last read; it grows with the run,
+  // so it is kept compact, off the V8 heap (jobs/compact-string-map.ts).
+  const seen = new CompactStringMap();
   const failedRead: { error?: unknown } = {};
   const units = readUnits(
     async (position) => {
@@ -386,10 +388,9 @@ async function backfillSystem(
     // A record read again as it was (the Salesforce re-scan of its overlap window meets rows of a page
     // still reconciling, not yet acknowledged) is that earlier page's to reconcile: not reconciled twice.
     unit.records = unit.records.filter((record) => {
-      const version = seen.get(record.id);
-      if (version === undefined) summary.records[system] += 1;
-      seen.set(record.id, record.modifiedAt);
-      return version !== record.modifiedAt;
+      const read = seen.put(record.id, record.modifiedAt);
+      if (read === 'added') summary.records[system] += 1;
+      return read !== 'unchanged';
     });
     while (window.length >= inFlight) ok = (await window.shift()) === true && ok;
     if (!ok) break;

@@ -1,5 +1,6 @@
 import { SystemName } from '../src/domain/lead.ts';
 import type { RecordFailure, ReconcileBatchResult } from './engine.ts';
+import { CompactStringMap } from './compact-string-map.ts';
 
 /** What a run of reconcile batches did, added up (`sync --once`, `backfill`). */
 export interface BatchTotals {
@@ -17,18 +18,20 @@ export interface BatchTotals {
   failures: RecordFailure[];
 }
 
-/** The lead keys seen per totals object, kept out of the object so its JSON stays plain. */
-const seenLeads = new WeakMap<BatchTotals, Set<string>>();
+/**
+ * The lead keys seen per totals object, kept out of the object so its JSON stays plain; compact, as a
+ * backfill adds every lead of the tenant (jobs/compact-string-map.ts).
+ */
+const seenLeads = new WeakMap<BatchTotals, CompactStringMap>();
 
 export function addBatchResult(totals: BatchTotals, result: ReconcileBatchResult): void {
   totals.batches += 1;
   totals.reconciles += result.leads;
   if (result.leadKeys) {
-    const seen = seenLeads.get(totals) ?? new Set<string>();
+    const seen = seenLeads.get(totals) ?? new CompactStringMap();
     seenLeads.set(totals, seen);
-    const before = seen.size;
-    for (const key of result.leadKeys) seen.add(`${result.tenant}\u0000${key}`);
-    totals.leads += seen.size - before;
+    for (const key of result.leadKeys)
+      if (seen.put(`${result.tenant}\u0000${key}`) === 'added') totals.leads += 1;
   } else {
     totals.leads += result.leads;
   }
