@@ -331,6 +331,32 @@ export class SalesforceClient {
   }
 
   /**
+   * The first batch of a SOQL query only (one call), with what it proves: `done` is true when the batch
+   * holds the whole result (`totalSize` counts the whole result, not the batch). `batchSize` is asked
+   * with `Sforce-Query-Options` (held to 200..2,000; Salesforce may answer fewer). The cursor of an
+   * unfinished result is left open: Salesforce keeps ten per user and releases the oldest first, so
+   * abandoned ones go before any cursor a query of ours is still paging through.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+   */
+  async queryFirstBatch(
+    soql: string,
+    options: { scanAll?: boolean; batchSize?: number } = {},
+  ): Promise<{ records: SfRecord[]; done: boolean; totalSize: number }> {
+    await this.init();
+    const batchSize = Math.min(QUERY_BATCH_SIZE, Math.max(200, options.batchSize ?? QUERY_BATCH_SIZE));
+    const headers = { 'Sforce-Query-Options': `batchSize=${batchSize}` };
+    try {
+      const page = QueryResult.parse(
+        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false, headers }),
+      );
+      return { records: page.records.map(stripAttributes), done: page.done, totalSize: page.totalSize };
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce query');
+    }
+  }
+
+  /**
    * Reads records by id through sObject Collections (up to 2,000 ids per call); missing or deleted ids
    * are absent from the result. It is a POST, so our retry policy applies.
    */
