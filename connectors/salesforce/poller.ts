@@ -79,7 +79,7 @@ export class LeadPoller {
     const { client, reader, overlapMs } = this.options;
     const state = decodeCursor(cursor, now, overlapMs);
     const userId = await client.integrationUserId();
-    const fields = reader.leadFields().join(', ');
+    const fields = await reader.leadSelect();
     const notOurs = notOurEcho(userId, options.backfillSince);
     // No LIMIT: the first batch's `done` says whether it holds every row left, so the last page is known
     // when it is read and no empty page has to prove it (a LIMIT page that comes back full cannot tell).
@@ -119,7 +119,10 @@ export class LeadPoller {
       if (closed.length > 0) {
         const seenLeads = new Set(records.map((record) => record.leadId));
         const leads = await reader.leadsByOpportunity(closed.map((opp) => opp.Id));
-        const fresh = leads.filter((lead) => !seenLeads.has(lead.Id) && !lead.IsDeleted);
+        const fresh = leads.filter((raw) => {
+          const lead = LeadRow.parse(raw);
+          return !seenLeads.has(lead.Id) && !lead.IsDeleted;
+        });
         records.push(...(await reader.fromLeadRows(fresh, userId)));
       }
     }
@@ -149,7 +152,7 @@ export class LeadPoller {
     if (overlapMs <= 0 || (!keyset.id && Date.parse(keyset.ts) <= 0)) return [];
     const rows = (
       await client.query(
-        `SELECT ${reader.leadFields().join(', ')} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
+        `SELECT ${await reader.leadSelect()} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
         { scanAll: true },
       )
     ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));

@@ -92,7 +92,12 @@ export function restRoutes(state: EmulatorState): Router {
         res.json({ totalSize: rows.length, done: true, records: [] });
         return;
       }
-      const projected = rows.map((row) => project(compiled, row, base));
+      const parent = (id: string) => {
+        const type = state.store.objectOf(id);
+        const row = type ? state.store.get(type, id) : undefined;
+        return type && row && (scanAll || row.IsDeleted !== true) ? { type, row } : undefined;
+      };
+      const projected = rows.map((row) => project(compiled, row, base, parent));
       sendPage(req, res, projected, 0, `q${randomBytes(6).toString('hex')}`);
     } catch (err) {
       sendError(res, err);

@@ -4,7 +4,7 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
-import { compileQuery, runQuery } from '../../../connectors/salesforce/emulator/soql.ts';
+import { compileQuery, project, runQuery } from '../../../connectors/salesforce/emulator/soql.ts';
 import type { Row } from '../../../connectors/salesforce/emulator/validation.ts';
 
 const rows: Row[] = [
@@ -81,6 +81,47 @@ describe('emulator SOQL subset', () => {
     expect(() => compileQuery('SELEKT Id')).toThrow(
       expect.objectContaining({ errorCode: 'MALFORMED_QUERY' }),
     );
+  });
+
+  it('selects parent fields through relationships as nested records, null for an empty lookup', () => {
+    const contactId = '0035g0000000001AAA';
+    const contact: Row = { Id: contactId, Email: 'c@example.com', IsDeleted: false };
+    const converted: Row = { Id: '00Q5g0000000009EAA', ConvertedContactId: contactId };
+    const open: Row = { Id: '00Q5g0000000010EAA', ConvertedContactId: null };
+    const query = compileQuery('SELECT Id, ConvertedContact.Email, convertedcontact.Id FROM Lead');
+    const parent = (id: string) => (id === contactId ? { type: 'Contact', row: contact } : undefined);
+    expect(project(query, converted, '/v', parent)).toEqual({
+      attributes: { type: 'Lead', url: '/v/sobjects/Lead/00Q5g0000000009EAA' },
+      Id: converted.Id,
+      ConvertedContact: {
+        attributes: { type: 'Contact', url: '/v/sobjects/Contact/0035g0000000001AAA' },
+        Email: 'c@example.com',
+        Id: contactId,
+      },
+    });
+    expect(project(query, open, '/v', parent)).toMatchObject({ ConvertedContact: null });
+  });
+
+  it('refuses relationships and parent fields the objects do not have, in Salesforce words', () => {
+    expect(() => compileQuery('SELECT ConvertedContactId.Email FROM Lead')).toThrow(
+      expect.objectContaining({
+        errorCode: 'INVALID_FIELD',
+        message: expect.stringContaining("Didn't understand relationship 'ConvertedContactId'"),
+      }),
+    );
+    expect(() => compileQuery('SELECT ConvertedContact.Company FROM Lead')).toThrow(
+      expect.objectContaining({
+        errorCode: 'INVALID_FIELD',
+        message: "No such column 'Company' on entity 'Contact'.",
+      }),
+    );
+    // A bare org lacks LeadBridge's fields on Contact too.
+    expect(() =>
+      compileQuery(
+        'SELECT ConvertedContact.LeadBridge_Score__c FROM Lead',
+        new Set(['Contact.LeadBridge_Score__c']),
+      ),
+    ).toThrow(expect.objectContaining({ errorCode: 'INVALID_FIELD' }));
   });
 
   it('makes ids with the real 18-character case suffix, ordered by creation', () => {
