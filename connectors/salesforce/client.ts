@@ -14,7 +14,9 @@ import { withSavedResults } from './saved-results.ts';
 import { instrumentTransport } from './instrument.ts';
 import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, QUERY_BATCH_SIZE, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
+import { z } from 'zod';
 import {
+  CompositeResult,
   DescribeResult,
   LeadStatusRow,
   LimitsResponse,
@@ -472,6 +474,49 @@ export class SalesforceClient {
       results.push(...parsed);
     }
     return results;
+  }
+
+  /**
+   * Several GET requests (paths from the version root, by reference id) in one composite call, which
+   * "counts as a single call toward your API limits"; up to 25 subrequests, 5 of them queries. Each
+   * answer stands alone: the first that failed throws, classified by its status and error code.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm
+   */
+  async compositeGet(paths: Record<string, string>): Promise<Record<string, unknown>> {
+    await this.init();
+    const version = `/services/data/v${this.conn.version}`;
+    const body = {
+      allOrNone: false,
+      compositeRequest: Object.entries(paths).map(([referenceId, path]) => ({
+        method: 'GET',
+        url: `${version}${path}`,
+        referenceId,
+      })),
+    };
+    // Only GETs ride in it, so repeating it is safe.
+    const raw = await withRetry(
+      'Salesforce composite',
+      () => this.conn.requestPost('/composite', body),
+      this.retry,
+    );
+    const answers = CompositeResult.parse(raw).compositeResponse;
+    const bodies: Record<string, unknown> = {};
+    for (const answer of answers) {
+      if (answer.httpStatusCode >= 400) {
+        const [first] = z
+          .array(z.looseObject({ errorCode: z.string(), message: z.string() }))
+          .safeParse(answer.body).data ?? [
+          { errorCode: `ERROR_HTTP_${answer.httpStatusCode}`, message: 'subrequest failed' },
+        ];
+        const failure = Object.assign(new Error(first?.message ?? 'subrequest failed'), {
+          errorCode: first?.errorCode ?? '',
+          status: answer.httpStatusCode,
+        });
+        throw classifiedError(failure, `Salesforce ${answer.referenceId}`);
+      }
+      bodies[answer.referenceId] = answer.body;
+    }
+    return bodies;
   }
 
   /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm */

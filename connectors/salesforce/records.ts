@@ -4,6 +4,7 @@ import { chunk } from './chunk.ts';
 import { soqlString } from './cursor.ts';
 import { SOQL_IN_MAX_IDS } from './limits.ts';
 import { mappedFieldNames, toCanonical, toIsoInstant, type SalesforceMapping } from './mapping.ts';
+import { OrgMetadataReader } from './org-metadata.ts';
 import { ContactRow, LeadRow, OpportunityRow } from './schemas.ts';
 
 /** A Salesforce record as the engine sees it, with what it needs to follow a conversion. */
@@ -82,11 +83,12 @@ function ownStageOf(raw: SfRecord, mapping: SalesforceMapping): string | null | 
 export class RecordReader {
   private readonly client: SalesforceClient;
   private readonly mapping: SalesforceMapping;
-  private contactFieldList: Promise<string[]> | undefined;
+  private readonly metadata: OrgMetadataReader;
 
-  constructor(client: SalesforceClient, mapping: SalesforceMapping) {
+  constructor(client: SalesforceClient, mapping: SalesforceMapping, metadata?: OrgMetadataReader) {
     this.client = client;
     this.mapping = mapping;
+    this.metadata = metadata ?? new OrgMetadataReader(client);
   }
 
   /** The Lead's own fields (what a collections retrieve by id can return). */
@@ -110,13 +112,11 @@ export class RecordReader {
   }
 
   /** Mapped fields the org's Contact has (Company, Status and most custom lead fields do not). */
-  contactFields(): Promise<string[]> {
-    this.contactFieldList ??= this.client.describe('Contact').then((describe) => {
-      const names = new Set(describe.fields.map((field) => field.name));
-      const mapped = mappedFieldNames(this.mapping).filter((name) => name !== 'Status' && names.has(name));
-      return [...new Set([...CONTACT_SYSTEM_FIELDS, ...mapped])];
-    });
-    return this.contactFieldList;
+  async contactFields(): Promise<string[]> {
+    const { contact } = await this.metadata.get();
+    const names = new Set(contact.fields.map((field) => field.name));
+    const mapped = mappedFieldNames(this.mapping).filter((name) => name !== 'Status' && names.has(name));
+    return [...new Set([...CONTACT_SYSTEM_FIELDS, ...mapped])];
   }
 
   async readLeads(ids: string[]): Promise<SfRecord[]> {

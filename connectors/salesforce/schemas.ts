@@ -106,6 +106,18 @@ export type DescribeField = z.infer<typeof DescribeField>;
 export const DescribeResult = z.looseObject({ name: z.string(), fields: z.array(DescribeField) });
 export type DescribeResult = z.infer<typeof DescribeResult>;
 
+/** A composite call's answer: one per subrequest, in order. */
+export const CompositeResult = z.looseObject({
+  compositeResponse: z.array(
+    z.looseObject({
+      body: z.unknown(),
+      httpStatusCode: z.number().int(),
+      referenceId: z.string(),
+    }),
+  ),
+});
+export type CompositeResult = z.infer<typeof CompositeResult>;
+
 /** `GET /limits`: only the daily API allocation is read. */
 export const LimitsResponse = z.looseObject({
   DailyApiRequests: z.looseObject({ Max: z.number().int(), Remaining: z.number().int() }),

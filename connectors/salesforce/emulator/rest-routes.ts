@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { collectionRoutes } from './collection-routes.ts';
+import { compositeRoutes } from './composite-routes.ts';
 import { KEY_PREFIX } from './ids.ts';
 import { describeObject, OBJECTS } from './objects.ts';
 import { restGuard } from './rest-guard.ts';
@@ -185,6 +186,7 @@ export function restRoutes(state: EmulatorState): Router {
     for (const name of fields) out[name] = row[name] ?? null;
     res.json(out);
   });
+  api.use(compositeRoutes(state));
   api.use(collectionRoutes(state));
   api.use((_req: Request, res: Response) => {
     res.status(404).json(sfError('NOT_FOUND', 'The requested resource does not exist'));

@@ -76,12 +76,28 @@ describe('Salesforce backfill reads (real jsforce against the emulator)', () => 
     expect(pages).toHaveLength(1);
     expect(new Set(records.map((record) => record.leadId)).size).toBe(leadCount());
     expect(records.some((record) => record.objectType === 'Contact' && record.opportunity)).toBe(true);
-    // One Lead query, which brings the converted leads' Contacts and Opportunities along; one describe
-    // of Contact says which mapped fields it has.
-    expect(made).toEqual({
-      'GET /queryAll': 1,
-      'GET /sobjects/Contact/describe': 1,
-    });
+    // One Lead query, which brings the converted leads' Contacts and Opportunities along; one composite
+    // call brings the org's metadata (the Contact describe says which mapped fields it has).
+    expect(made).toEqual({ 'GET /queryAll': 1, 'POST /composite': 1 });
+  });
+
+  it('reads the org metadata (status picklist, Contact describe) in one call, once per connector', async () => {
+    const { connector } = connectorFor(emulator);
+    await connector.integrationUserId();
+    const before = await stats(emulator);
+    const open = emulator.state.store.rows('Lead').find((row) => row.IsConverted !== true);
+    const [written] = await connector.write([
+      { id: String(open?.Id), fields: { stage: 'opportunity', title: 'CFO' } },
+      { key: 'lb-key-metadata', fields: { email: 'meta@example.com', lastName: 'Meta', company: 'M' } },
+    ]);
+    expect(written?.ok).toBe(true);
+    // A converted status is only conversion's to set: the picklist said which, so Status was left alone.
+    expect(emulator.state.store.get('Lead', String(open?.Id))?.Status).toBe(open?.Status);
+    await readAll(connector, backfillCursor(), { backfillSince: new Date().toISOString() });
+    const made = callsBetween(before, await stats(emulator));
+    expect(made['POST /composite']).toBe(1);
+    expect(made['GET /query']).toBeUndefined();
+    expect(made['GET /sobjects/Contact/describe']).toBeUndefined();
   });
 
   it('loses no change a person made during the backfill: the first poll after it finds what moved behind its cursor', async () => {

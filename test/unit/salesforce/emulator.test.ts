@@ -156,6 +156,61 @@ describe('emulator wire format', () => {
     });
   });
 
+  it('answers a composite of GET subrequests in one counted call, each subrequest with its own status', async () => {
+    const statsOf = async () =>
+      (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
+        calls: Record<string, Record<string, number>>;
+        total: number;
+      };
+    const before = await statsOf();
+    const used = emulator.state.usage.used();
+    const response = await api('/composite', {
+      method: 'POST',
+      body: JSON.stringify({
+        compositeRequest: [
+          {
+            method: 'GET',
+            url: `/services/data/v62.0/query?q=${encodeURIComponent('SELECT ApiName, IsConverted FROM LeadStatus')}`,
+            referenceId: 'statuses',
+          },
+          { method: 'GET', url: '/services/data/v62.0/sobjects/Contact/describe', referenceId: 'contact' },
+          { method: 'GET', url: '/services/data/v62.0/sobjects/Nope/describe', referenceId: 'nope' },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      compositeResponse: Array<{ body: unknown; httpStatusCode: number; referenceId: string }>;
+    };
+    expect(body.compositeResponse.map((answer) => [answer.referenceId, answer.httpStatusCode])).toEqual([
+      ['statuses', 200],
+      ['contact', 200],
+      ['nope', 404],
+    ]);
+    expect(body.compositeResponse[0]?.body).toMatchObject({ done: true, totalSize: 4 });
+    expect(body.compositeResponse[1]?.body).toMatchObject({ name: 'Contact' });
+    const after = await statsOf();
+    expect(after.total - before.total).toBe(1);
+    expect(after.calls['POST /composite']).toEqual({ '200': 1 });
+    expect(emulator.state.usage.used() - used).toBe(1);
+  });
+
+  it('refuses a composite of more than 25 subrequests or 5 queries, and writes it does not emulate', async () => {
+    const describe = { method: 'GET', url: '/services/data/v62.0/sobjects/Lead/describe' };
+    const query = { method: 'GET', url: '/services/data/v62.0/query?q=SELECT+Id+FROM+Lead' };
+    const send = (compositeRequest: Array<Record<string, string>>) =>
+      api('/composite', {
+        method: 'POST',
+        body: JSON.stringify({
+          compositeRequest: compositeRequest.map((sub, i) => ({ ...sub, referenceId: `r${i}` })),
+        }),
+      });
+    expect((await send(Array.from({ length: 26 }, () => describe))).status).toBe(400);
+    expect((await send(Array.from({ length: 6 }, () => query))).status).toBe(400);
+    expect((await send(Array.from({ length: 5 }, () => query))).status).toBe(200);
+    expect((await send([{ method: 'POST', url: '/services/data/v62.0/sobjects/Lead' }])).status).toBe(400);
+  });
+
   it('lists the versions it serves (31.0 to 67.0) and answers retired ones (21.0-30.0) with 410', async () => {
     const listing = (await (await fetch(`${emulator.url}/services/data/`)).json()) as Array<{
       version: string;
