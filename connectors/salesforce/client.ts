@@ -336,8 +336,9 @@ export class SalesforceClient {
    * The first batch of a SOQL query only (one call), with what it proves: `done` is true when the batch
    * holds the whole result (`totalSize` counts the whole result, not the batch). `batchSize` is asked
    * with `Sforce-Query-Options` (held to 200..2,000; Salesforce may answer fewer). The cursor of an
-   * unfinished result is left open: Salesforce keeps ten per user and releases the oldest first, so
-   * abandoned ones go before any cursor a query of ours is still paging through.
+   * unfinished result is left open: "a user can have up to 10 query cursors open at a time" and the
+   * oldest is released first, so abandoned ones go before any cursor a query of ours is still paging
+   * through (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/implementation_considerations.htm).
    * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
    * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
    */

@@ -41,7 +41,7 @@ export interface SalesforceConnectorOptions {
   /** Overrides for the stores (tests). */
   stores?: { tokens?: TokenStore; budget?: BudgetStore; seen?: SeenStore };
   logger?: Logger;
-  /** Rows per poll page (default 200). */
+  /** Rows per poll page (default `POLL_PAGE_SIZE`, 2,000). */
   pageSize?: number;
   retry?: RetryOptions;
   /** Clock for the budget, in epoch milliseconds. */

@@ -81,10 +81,11 @@ export class LeadPoller {
     const userId = await client.integrationUserId();
     const fields = await reader.leadSelect();
     const notOurs = notOurEcho(userId, options.backfillSince);
-    // No LIMIT: the first batch's `done` says whether it holds every row left, so the last page is known
-    // when it is read and no empty page has to prove it (a LIMIT page that comes back full cannot tell).
+    // One row more than a page: the first batch (a page) says `done` only when no row is left after it,
+    // so the last page is known when it is read and no empty page has to prove it (a LIMIT-page query
+    // that comes back full cannot tell); the LIMIT keeps the query from counting every row left.
     const first = await client.queryFirstBatch(
-      `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
+      `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize + 1}`,
       { scanAll: true, batchSize: this.pageSize },
     );
     const rows = first.records.slice(0, this.pageSize).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
