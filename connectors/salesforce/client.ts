@@ -14,8 +14,8 @@ import { withSavedResults } from './saved-results.ts';
 import { instrumentTransport } from './instrument.ts';
 import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, QUERY_BATCH_SIZE, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
-import { z } from 'zod';
 import {
+  ApiErrors,
   CompositeResult,
   DescribeResult,
   LeadStatusRow,
@@ -503,15 +503,13 @@ export class SalesforceClient {
     const answers = CompositeResult.parse(raw).compositeResponse;
     const bodies: Record<string, unknown> = {};
     for (const answer of answers) {
-      if (answer.httpStatusCode >= 400) {
-        const [first] = z
-          .array(z.looseObject({ errorCode: z.string(), message: z.string() }))
-          .safeParse(answer.body).data ?? [
-          { errorCode: `ERROR_HTTP_${answer.httpStatusCode}`, message: 'subrequest failed' },
-        ];
-        const failure = Object.assign(new Error(first?.message ?? 'subrequest failed'), {
-          errorCode: first?.errorCode ?? '',
-          status: answer.httpStatusCode,
+      const status = answer.httpStatusCode;
+      if (status >= 400) {
+        // Shaped as jsforce's errors are (errorCode, status), so `classify` judges it as any other call.
+        const first = ApiErrors.safeParse(answer.body).data?.[0];
+        const failure = Object.assign(new Error(first?.message ?? `HTTP ${status}`), {
+          errorCode: first?.errorCode ?? `ERROR_HTTP_${status}`,
+          status,
         });
         throw classifiedError(failure, `Salesforce ${answer.referenceId}`);
       }
