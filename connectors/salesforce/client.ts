@@ -15,6 +15,8 @@ import { instrumentTransport } from './instrument.ts';
 import { COLLECTION_MAX_RECORDS, DEFAULT_API_VERSION, QUERY_BATCH_SIZE, RETRIEVE_MAX_IDS } from './limits.ts';
 import { withRetry, type RetryOptions } from './retry.ts';
 import {
+  ApiErrors,
+  CompositeResult,
   DescribeResult,
   LeadStatusRow,
   LimitsResponse,
@@ -331,6 +333,33 @@ export class SalesforceClient {
   }
 
   /**
+   * The first batch of a SOQL query only (one call), with what it proves: `done` is true when the batch
+   * holds the whole result (`totalSize` counts the whole result, not the batch). `batchSize` is asked
+   * with `Sforce-Query-Options` (held to 200..2,000; Salesforce may answer fewer). The cursor of an
+   * unfinished result is left open: "a user can have up to 10 query cursors open at a time" and the
+   * oldest is released first, so abandoned ones go before any cursor a query of ours is still paging
+   * through (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/implementation_considerations.htm).
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+   */
+  async queryFirstBatch(
+    soql: string,
+    options: { scanAll?: boolean; batchSize?: number } = {},
+  ): Promise<{ records: SfRecord[]; done: boolean; totalSize: number }> {
+    await this.init();
+    const batchSize = Math.min(QUERY_BATCH_SIZE, Math.max(200, options.batchSize ?? QUERY_BATCH_SIZE));
+    const headers = { 'Sforce-Query-Options': `batchSize=${batchSize}` };
+    try {
+      const page = QueryResult.parse(
+        await this.conn.query(soql, { scanAll: options.scanAll ?? false, autoFetch: false, headers }),
+      );
+      return { records: page.records.map(stripAttributes), done: page.done, totalSize: page.totalSize };
+    } catch (err) {
+      throw classifiedError(err, 'Salesforce query');
+    }
+  }
+
+  /**
    * Reads records by id through sObject Collections (up to 2,000 ids per call); missing or deleted ids
    * are absent from the result. It is a POST, so our retry policy applies.
    */
@@ -446,6 +475,47 @@ export class SalesforceClient {
       results.push(...parsed);
     }
     return results;
+  }
+
+  /**
+   * Several GET requests (paths from the version root, by reference id) in one composite call, which
+   * "counts as a single call toward your API limits"; up to 25 subrequests, 5 of them queries. Each
+   * answer stands alone: the first that failed throws, classified by its status and error code.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm
+   */
+  async compositeGet(paths: Record<string, string>): Promise<Record<string, unknown>> {
+    await this.init();
+    const version = `/services/data/v${this.conn.version}`;
+    const body = {
+      allOrNone: false,
+      compositeRequest: Object.entries(paths).map(([referenceId, path]) => ({
+        method: 'GET',
+        url: `${version}${path}`,
+        referenceId,
+      })),
+    };
+    // Only GETs ride in it, so repeating it is safe.
+    const raw = await withRetry(
+      'Salesforce composite',
+      () => this.conn.requestPost('/composite', body),
+      this.retry,
+    );
+    const answers = CompositeResult.parse(raw).compositeResponse;
+    const bodies: Record<string, unknown> = {};
+    for (const answer of answers) {
+      const status = answer.httpStatusCode;
+      if (status >= 400) {
+        // Shaped as jsforce's errors are (errorCode, status), so `classify` judges it as any other call.
+        const first = ApiErrors.safeParse(answer.body).data?.[0];
+        const failure = Object.assign(new Error(first?.message ?? `HTTP ${status}`), {
+          errorCode: first?.errorCode ?? `ERROR_HTTP_${status}`,
+          status,
+        });
+        throw classifiedError(failure, `Salesforce ${answer.referenceId}`);
+      }
+      bodies[answer.referenceId] = answer.body;
+    }
+    return bodies;
   }
 
   /** https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm */

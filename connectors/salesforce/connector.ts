@@ -17,6 +17,7 @@ import { ApiBudget } from './budget.ts';
 import { MemoryBudgetStore, RedisBudgetStore, type BudgetStore } from './budget-store.ts';
 import { SalesforceClient } from './client.ts';
 import { salesforceMapping, type SalesforceMapping } from './mapping.ts';
+import { OrgMetadataReader } from './org-metadata.ts';
 import { LeadPoller, type LeadPollOptions, type SalesforcePollPage } from './poller.ts';
 import { readRecordStates, type RecordState } from './record-states.ts';
 import { RecordReader, type SalesforceRecord } from './records.ts';
@@ -40,7 +41,7 @@ export interface SalesforceConnectorOptions {
   /** Overrides for the stores (tests). */
   stores?: { tokens?: TokenStore; budget?: BudgetStore; seen?: SeenStore };
   logger?: Logger;
-  /** Rows per poll page (default 200). */
+  /** Rows per poll page (default `POLL_PAGE_SIZE`, 2,000). */
   pageSize?: number;
   retry?: RetryOptions;
   /** Clock for the budget, in epoch milliseconds. */
@@ -66,7 +67,7 @@ export class SalesforceConnector implements Connector {
   private readonly writer: LeadWriter;
   private readonly share: number;
   private readonly orgId: string;
-  private convertedStatuses: Promise<ReadonlySet<string>> | undefined;
+  private readonly metadata: OrgMetadataReader;
 
   constructor(options: SalesforceConnectorOptions) {
     const { config, tenant, redis } = options;
@@ -93,7 +94,8 @@ export class SalesforceConnector implements Connector {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
     });
-    this.reader = new RecordReader(this.client, this.mapping);
+    this.metadata = new OrgMetadataReader(this.client);
+    this.reader = new RecordReader(this.client, this.mapping, this.metadata);
     this.poller = new LeadPoller({
       tenant: tenant.id,
       client: this.client,
@@ -183,14 +185,9 @@ export class SalesforceConnector implements Connector {
     return this.client.integrationUserId();
   }
 
-  private loadConvertedStatuses(): Promise<ReadonlySet<string>> {
-    this.convertedStatuses ??= this.client
-      .leadStatuses()
-      .then((rows) => new Set(rows.filter((row) => row.IsConverted).map((row) => row.ApiName)));
-    this.convertedStatuses.catch(() => {
-      this.convertedStatuses = undefined;
-    });
-    return this.convertedStatuses;
+  private async loadConvertedStatuses(): Promise<ReadonlySet<string>> {
+    const { leadStatuses } = await this.metadata.get();
+    return new Set(leadStatuses.filter((row) => row.IsConverted).map((row) => row.ApiName));
   }
 }
 

@@ -23,7 +23,7 @@ export interface LeadPollerOptions {
   seen: SeenStore;
   /** How far behind the cursor each pass looks again for late commits, in milliseconds. */
   overlapMs: number;
-  /** Rows per page (default 200). */
+  /** Rows per page (default {@link POLL_PAGE_SIZE}, 2,000). */
   pageSize?: number;
 }
 
@@ -32,8 +32,10 @@ export interface LeadPollOptions {
   /**
    * Set by a backfill to the ISO-8601 instant it began (it reads every Lead from the start of time
    * after that instant). Rows the integration user changed since then are skipped (older writes of
-   * ours are still read), and a deal closed before then needs no second read of its lead: the lead's
-   * own row was read with it. Default (incremental poll): skip every row whose last change is ours.
+   * ours are still read). Its last page neither re-scans the overlap window nor reads closed deals: the
+   * cursor it returns leaves both to the first poll after it (the deals from this instant on), and a
+   * deal closed before then came with its lead's row. Default (incremental poll): skip every row whose
+   * last change is ours.
    */
   backfillSince?: string;
 }
@@ -77,20 +79,26 @@ export class LeadPoller {
     const { client, reader, overlapMs } = this.options;
     const state = decodeCursor(cursor, now, overlapMs);
     const userId = await client.integrationUserId();
-    const fields = reader.leadFields().join(', ');
+    const fields = await reader.leadSelect();
     const notOurs = notOurEcho(userId, options.backfillSince);
-    const rows = (
-      await client.query(
-        `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize}`,
-        { scanAll: true },
-      )
-    ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
+    // One row more than a page: the first batch (a page) says `done` only when no row is left after it,
+    // so the last page is known when it is read and no empty page has to prove it (a LIMIT-page query
+    // that comes back full cannot tell); the LIMIT keeps the query from counting every row left.
+    const first = await client.queryFirstBatch(
+      `SELECT ${fields} FROM Lead WHERE ${afterKeyset(state.lead)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${this.pageSize + 1}`,
+      { scanAll: true, batchSize: this.pageSize },
+    );
+    const rows = first.records.slice(0, this.pageSize).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
     const leadKeyset = advance(
       state.lead,
       rows.map(({ row }) => row),
     );
-    const leadsDone = rows.length < this.pageSize;
-    if (leadsDone) rows.push(...(await this.lateCommits(state.lead, notOurs)));
+    const leadsDone = first.done && first.records.length <= this.pageSize;
+    const backfill = options.backfillSince !== undefined;
+    // A backfill leaves the re-scan of its overlap window to the first poll after it, which starts at
+    // the cursor the backfill hands over and re-scans that same window against the same seen store, so
+    // a late commit is found there once; done here, it mostly meets rows of pages still reconciling.
+    if (leadsDone && !backfill) rows.push(...(await this.lateCommits(state.lead, notOurs)));
 
     const deleted = rows.filter(({ row }) => row.IsDeleted).map(({ row }) => row);
     const deletedIds = deleted.filter((row) => !row.MasterRecordId).map((row) => row.Id);
@@ -100,18 +108,22 @@ export class LeadPoller {
 
     let oppKeyset = state.opp;
     let done = leadsDone;
-    if (leadsDone) {
+    if (leadsDone && backfill) {
+      // Deals closed before the backfill began came with their leads' rows (their Opportunity is read
+      // with each converted lead); the first poll after it reads the deals closed since it began.
+      const since = new Date(options.backfillSince as string).toISOString();
+      oppKeyset = laterKeyset(state.opp, { ts: since, id: '' });
+    } else if (leadsDone) {
       const closed = await this.closedOpportunities(state.opp);
       oppKeyset = advance(state.opp, closed);
       done = closed.length < this.pageSize;
-      const since = options.backfillSince;
-      const changed = since
-        ? closed.filter((opp) => stampMs(opp.SystemModstamp) >= Date.parse(since))
-        : closed;
-      if (changed.length > 0) {
+      if (closed.length > 0) {
         const seenLeads = new Set(records.map((record) => record.leadId));
-        const leads = await reader.leadsByOpportunity(changed.map((opp) => opp.Id));
-        const fresh = leads.filter((lead) => !seenLeads.has(lead.Id) && !lead.IsDeleted);
+        const leads = await reader.leadsByOpportunity(closed.map((opp) => opp.Id));
+        const fresh = leads.filter((raw) => {
+          const lead = LeadRow.parse(raw);
+          return !seenLeads.has(lead.Id) && !lead.IsDeleted;
+        });
         records.push(...(await reader.fromLeadRows(fresh, userId)));
       }
     }
@@ -141,7 +153,7 @@ export class LeadPoller {
     if (overlapMs <= 0 || (!keyset.id && Date.parse(keyset.ts) <= 0)) return [];
     const rows = (
       await client.query(
-        `SELECT ${reader.leadFields().join(', ')} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
+        `SELECT ${await reader.leadSelect()} FROM Lead WHERE ${revisitWindow(keyset, overlapMs)} AND ${notOurs} ORDER BY SystemModstamp ASC, Id ASC`,
         { scanAll: true },
       )
     ).map((raw) => ({ raw, row: LeadRow.parse(raw) }));
@@ -171,9 +183,11 @@ export class LeadPoller {
   }
 }
 
-/** A SystemModstamp (`+0000` offset or `Z`) in epoch milliseconds. */
-function stampMs(stamp: string): number {
-  return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+/** Pure: whichever keyset is further along. */
+export function laterKeyset(a: Keyset, b: Keyset): Keyset {
+  const [ta, tb] = [Date.parse(a.ts), Date.parse(b.ts)];
+  if (ta !== tb) return ta > tb ? a : b;
+  return a.id >= b.id ? a : b;
 }
 
 /**

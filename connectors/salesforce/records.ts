@@ -4,6 +4,7 @@ import { chunk } from './chunk.ts';
 import { soqlString } from './cursor.ts';
 import { SOQL_IN_MAX_IDS } from './limits.ts';
 import { mappedFieldNames, toCanonical, toIsoInstant, type SalesforceMapping } from './mapping.ts';
+import { OrgMetadataReader } from './org-metadata.ts';
 import { ContactRow, LeadRow, OpportunityRow } from './schemas.ts';
 
 /** A Salesforce record as the engine sees it, with what it needs to follow a conversion. */
@@ -30,7 +31,16 @@ export const LEAD_SYSTEM_FIELDS = [
   'MasterRecordId',
 ];
 const CONTACT_SYSTEM_FIELDS = ['Id', 'SystemModstamp', 'LastModifiedById'];
-const OPPORTUNITY_FIELDS = 'Id, IsClosed, IsWon, StageName, SystemModstamp';
+const OPPORTUNITY_FIELD_NAMES = ['Id', 'IsClosed', 'IsWon', 'StageName', 'SystemModstamp'];
+const OPPORTUNITY_FIELDS = OPPORTUNITY_FIELD_NAMES.join(', ');
+
+/**
+ * Lead -> parent lookups a converted lead's row brings along in the same query (parent relationship
+ * fields), so its Contact and Opportunity cost no call of their own.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm
+ */
+const CONVERTED_CONTACT = 'ConvertedContact';
+const CONVERTED_OPPORTUNITY = 'ConvertedOpportunity';
 
 /**
  * Pure: the shared stage of a converted lead. A won deal makes the person a customer, a lost one sends
@@ -73,25 +83,40 @@ function ownStageOf(raw: SfRecord, mapping: SalesforceMapping): string | null | 
 export class RecordReader {
   private readonly client: SalesforceClient;
   private readonly mapping: SalesforceMapping;
-  private contactFieldList: Promise<string[]> | undefined;
+  private readonly metadata: OrgMetadataReader;
 
-  constructor(client: SalesforceClient, mapping: SalesforceMapping) {
+  constructor(client: SalesforceClient, mapping: SalesforceMapping, metadata?: OrgMetadataReader) {
     this.client = client;
     this.mapping = mapping;
+    this.metadata = metadata ?? new OrgMetadataReader(client);
   }
 
+  /** The Lead's own fields (what a collections retrieve by id can return). */
   leadFields(): string[] {
     return [...new Set([...LEAD_SYSTEM_FIELDS, ...mappedFieldNames(this.mapping)])];
   }
 
+  /**
+   * The SELECT list of a Lead query: the Lead's own fields, and its converted Contact's and
+   * Opportunity's through their lookups (`ConvertedContact.Email`), with their IsDeleted so a parent in
+   * the recycle bin (which queryAll may show) reads as gone, as a retrieve by id answers it.
+   */
+  async leadSelect(): Promise<string> {
+    const parent = (relationship: string, fields: string[]) =>
+      [...fields, 'IsDeleted'].map((field) => `${relationship}.${field}`);
+    return [
+      ...this.leadFields(),
+      ...parent(CONVERTED_CONTACT, await this.contactFields()),
+      ...parent(CONVERTED_OPPORTUNITY, OPPORTUNITY_FIELD_NAMES),
+    ].join(', ');
+  }
+
   /** Mapped fields the org's Contact has (Company, Status and most custom lead fields do not). */
-  contactFields(): Promise<string[]> {
-    this.contactFieldList ??= this.client.describe('Contact').then((describe) => {
-      const names = new Set(describe.fields.map((field) => field.name));
-      const mapped = mappedFieldNames(this.mapping).filter((name) => name !== 'Status' && names.has(name));
-      return [...new Set([...CONTACT_SYSTEM_FIELDS, ...mapped])];
-    });
-    return this.contactFieldList;
+  async contactFields(): Promise<string[]> {
+    const { contact } = await this.metadata.get();
+    const names = new Set(contact.fields.map((field) => field.name));
+    const mapped = mappedFieldNames(this.mapping).filter((name) => name !== 'Status' && names.has(name));
+    return [...new Set([...CONTACT_SYSTEM_FIELDS, ...mapped])];
   }
 
   async readLeads(ids: string[]): Promise<SfRecord[]> {
@@ -103,7 +128,7 @@ export class RecordReader {
     const byContact = new Map<string, LeadRow>();
     for (const part of chunk(contactIds, SOQL_IN_MAX_IDS)) {
       const rows = await this.client.query(
-        `SELECT ${this.leadFields().join(', ')} FROM Lead WHERE ConvertedContactId IN (${part.map(soqlString).join(', ')})`,
+        `SELECT ${await this.leadSelect()} FROM Lead WHERE ConvertedContactId IN (${part.map(soqlString).join(', ')})`,
       );
       for (const row of rows.map((raw) => LeadRow.parse(raw))) {
         if (row.ConvertedContactId) byContact.set(row.ConvertedContactId, row);
@@ -112,30 +137,42 @@ export class RecordReader {
     return byContact;
   }
 
-  async leadsByOpportunity(opportunityIds: string[]): Promise<LeadRow[]> {
-    const leads: LeadRow[] = [];
+  /** Leads converted into the given Opportunities, as raw rows (their parents' fields included). */
+  async leadsByOpportunity(opportunityIds: string[]): Promise<SfRecord[]> {
+    const leads: SfRecord[] = [];
     for (const part of chunk(opportunityIds, SOQL_IN_MAX_IDS)) {
-      const rows = await this.client.query(
-        `SELECT ${this.leadFields().join(', ')} FROM Lead WHERE ConvertedOpportunityId IN (${part.map(soqlString).join(', ')})`,
+      leads.push(
+        ...(await this.client.query(
+          `SELECT ${await this.leadSelect()} FROM Lead WHERE ConvertedOpportunityId IN (${part.map(soqlString).join(', ')})`,
+        )),
       );
-      leads.push(...rows.map((raw) => LeadRow.parse(raw)));
     }
     return leads;
   }
 
-  /** Turns Lead rows into records; converted leads are read through their Contact and Opportunity. */
+  /**
+   * Turns Lead rows into records; converted leads are read through their Contact and Opportunity: from
+   * the row itself when it was queried with {@link leadSelect}, else by id (one call each per batch).
+   */
   async fromLeadRows(rawRows: SfRecord[], integrationUserId: string): Promise<SalesforceRecord[]> {
     const rows = rawRows.map((raw) => ({ raw, row: LeadRow.parse(raw) }));
     const converted = rows.filter(({ row }) => row.IsConverted && row.ConvertedContactId);
     const contacts = new Map<string, SfRecord>();
     const opportunities = new Map<string, OpportunityRow>();
-    if (converted.length > 0) {
-      const contactIds = converted.map(({ row }) => row.ConvertedContactId as string);
+    for (const { raw } of converted) {
+      const contact = liveParent(raw[CONVERTED_CONTACT]);
+      if (contact) contacts.set(String(contact.Id), contact);
+      const opp = liveParent(raw[CONVERTED_OPPORTUNITY]);
+      if (opp) opportunities.set(String(opp.Id), OpportunityRow.parse(opp));
+    }
+    const unread = converted.filter(({ raw }) => !(CONVERTED_CONTACT in raw));
+    if (unread.length > 0) {
+      const contactIds = unread.map(({ row }) => row.ConvertedContactId as string);
       const fields = await this.contactFields();
       for (const contact of await this.client.retrieve('Contact', contactIds, fields)) {
         contacts.set(String(contact.Id), contact);
       }
-      const oppIds = converted.flatMap(({ row }) =>
+      const oppIds = unread.flatMap(({ row }) =>
         row.ConvertedOpportunityId ? [row.ConvertedOpportunityId] : [],
       );
       for (const opp of await this.opportunities(oppIds)) opportunities.set(opp.Id, opp);
@@ -211,6 +248,13 @@ export class RecordReader {
 }
 
 export { OPPORTUNITY_FIELDS };
+
+/** A parent record a query brought along, without its `attributes`; undefined when absent or deleted. */
+function liveParent(value: unknown): SfRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { attributes: _attributes, ...fields } = value as SfRecord;
+  return fields.IsDeleted === true ? undefined : fields;
+}
 
 function stampMs(stamp: string): number {
   return Date.parse(toIsoInstant(stamp) ?? stamp);

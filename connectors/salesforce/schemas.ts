@@ -106,6 +106,21 @@ export type DescribeField = z.infer<typeof DescribeField>;
 export const DescribeResult = z.looseObject({ name: z.string(), fields: z.array(DescribeField) });
 export type DescribeResult = z.infer<typeof DescribeResult>;
 
+/** The REST API's error body: `[{ message, errorCode }]`. */
+export const ApiErrors = z.array(z.looseObject({ errorCode: z.string(), message: z.string() }));
+
+/** A composite call's answer: one per subrequest, in order. */
+export const CompositeResult = z.looseObject({
+  compositeResponse: z.array(
+    z.looseObject({
+      body: z.unknown(),
+      httpStatusCode: z.number().int(),
+      referenceId: z.string(),
+    }),
+  ),
+});
+export type CompositeResult = z.infer<typeof CompositeResult>;
+
 /** `GET /limits`: only the daily API allocation is read. */
 export const LimitsResponse = z.looseObject({
   DailyApiRequests: z.looseObject({ Max: z.number().int(), Remaining: z.number().int() }),

@@ -75,11 +75,10 @@ const pages = (records: number, cap: number) => Math.ceil(records / cap);
 
 /**
  * The fewest calls a backfill can make: every record of each system read once, at the read cap (a
- * person present on both sides is read once more on the side not being paged, by id), with the
- * Salesforce poll's two extra queries (overlap re-scan, closed Opportunities); every record
- * that changed or appeared written once, at the write cap; plus per-run calls: HubSpot one search for
- * the total, Salesforce its identity, the status picklist, the COUNT() total and, with converted leads,
- * one describe of Contact.
+ * person present on both sides is read once more on the side not being paged, by id; a converted
+ * lead's Contact and Opportunity come with its row); every record that changed or appeared written
+ * once, at the write cap; plus per-run calls: HubSpot one search for the total, Salesforce one composite
+ * call for its metadata (status picklist and Contact describe).
  */
 export function backfillBound(
   before: { hubspot: HubSpotSnapshot; salesforce: SalesforceSnapshot },
@@ -103,7 +102,6 @@ export function backfillBound(
     fixed: 1,
   };
 
-  const converted = [...before.salesforce.leads.values()].filter((lead) => lead.converted).length;
   const salesforceCreated = [...after.salesforce.leads.keys()].filter(
     (id) => !before.salesforce.leads.has(id),
   ).length;
@@ -113,20 +111,14 @@ export function backfillBound(
     changed(before.salesforce.leads, after.salesforce.leads) +
     changed(before.salesforce.contacts, after.salesforce.contacts);
   const salesforce = {
-    // Lead pages, then the poll's re-scan of its overlap window for late commits and its keyset
-    // over closed Opportunities (at least one query each); converted leads' Contacts by id and their
-    // Opportunities by one query per page.
+    // Lead pages (at least one; the last knows it is the last: its query's first batch says done).
+    // The overlap re-scan and the closed deals since the backfill began are the first poll's.
     reads:
-      // A keyset page knows it is the last only when it comes back short.
-      Math.floor(before.salesforce.leads.size / SALESFORCE_QUERY_PAGE) +
-      1 +
-      1 +
-      Math.max(1, pages(before.salesforce.closedOpportunities, SALESFORCE_QUERY_PAGE)) +
-      2 * pages(converted, SALESFORCE_RETRIEVE) +
+      Math.max(1, pages(before.salesforce.leads.size, SALESFORCE_QUERY_PAGE)) +
       pages(onBothSides, SALESFORCE_RETRIEVE),
     creates: pages(salesforceCreated, SALESFORCE_COLLECTION),
     updates: pages(salesforceUpdated, SALESFORCE_COLLECTION),
-    fixed: 3 + (converted > 0 ? 1 : 0),
+    fixed: 1,
   };
   const total = (bound: Omit<SystemBound, 'total'>) => ({
     ...bound,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -85,6 +86,7 @@ export async function startSalesforceEmulator(
     now,
     baseUrl: () => baseUrl,
     defaultSeed: seed,
+    subrequestSecret: randomBytes(16).toString('hex'),
   };
   if (options.outboundMessages)
     state.outbound = new OutboundSender(store, options.outboundMessages, () => baseUrl, now);

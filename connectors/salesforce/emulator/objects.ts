@@ -308,6 +308,13 @@ export function leadBridgeFieldNames(): Set<string> {
   );
 }
 
+/** The parent a reference field leads to, as `describe` names it: `ConvertedContactId` -> `ConvertedContact`. */
+export function relationshipName(field: FieldDef): string | undefined {
+  if (field.type !== 'reference') return undefined;
+  if (field.custom) return field.name.replace(/__c$/, '__r');
+  return field.name.endsWith('Id') ? field.name.slice(0, -2) : undefined;
+}
+
 /** `describe` as the REST API answers it (subset). */
 export function describeObject(
   def: ObjectDef,
@@ -345,6 +352,7 @@ export function describeObject(
           unique: f.unique ?? false,
           externalId: f.externalId ?? false,
           referenceTo: f.referenceTo ?? [],
+          relationshipName: relationshipName(f) ?? null,
           restrictedPicklist: def.name === 'Lead' && f.name === 'Status',
           picklistValues: (values ?? []).map((value) => ({
             active: true,

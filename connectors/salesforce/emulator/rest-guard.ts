@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { endpointTemplate } from '../endpoint.ts';
+import { SUBREQUEST_HEADER } from './composite-routes.ts';
 import { sfError, type EmulatorState } from './state.ts';
 
 /** Bearer token of a request (`Authorization: Bearer x` or the older `OAuth x`). */
@@ -9,10 +10,18 @@ export function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** True for a subrequest of a composite call the emulator sends itself: part of a call already counted. */
+export function isSubrequest(state: EmulatorState, req: Request): boolean {
+  return req.get(SUBREQUEST_HEADER) === state.subrequestSecret;
+}
+
 /** Records every API response by endpoint template and status, for `GET /__emulator/stats`. */
 export function countCalls(state: EmulatorState) {
   return (req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () => state.usage.count(endpointTemplate(req.method, req.originalUrl), res.statusCode));
+    if (!isSubrequest(state, req))
+      res.on('finish', () =>
+        state.usage.count(endpointTemplate(req.method, req.originalUrl), res.statusCode),
+      );
     next();
   };
 }
@@ -30,6 +39,11 @@ export function restGuard(state: EmulatorState, options: { countsAgainstLimit: b
     if (token) state.tokensSeen.add(token);
     if (!state.sessions.isValid(token)) {
       res.status(401).json(sfError('INVALID_SESSION_ID', 'Session expired or invalid'));
+      return;
+    }
+    // A composite's subrequests ride on its one call: its allocation and its faults.
+    if (isSubrequest(state, req)) {
+      next();
       return;
     }
     if (options.countsAgainstLimit) {

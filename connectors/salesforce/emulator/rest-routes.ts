@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { collectionRoutes } from './collection-routes.ts';
+import { compositeRoutes } from './composite-routes.ts';
 import { KEY_PREFIX } from './ids.ts';
 import { describeObject, OBJECTS } from './objects.ts';
 import { restGuard } from './rest-guard.ts';
@@ -92,7 +93,12 @@ export function restRoutes(state: EmulatorState): Router {
         res.json({ totalSize: rows.length, done: true, records: [] });
         return;
       }
-      const projected = rows.map((row) => project(compiled, row, base));
+      const parent = (id: string) => {
+        const type = state.store.objectOf(id);
+        const row = type ? state.store.get(type, id) : undefined;
+        return type && row && (scanAll || row.IsDeleted !== true) ? { type, row } : undefined;
+      };
+      const projected = rows.map((row) => project(compiled, row, base, parent));
       sendPage(req, res, projected, 0, `q${randomBytes(6).toString('hex')}`);
     } catch (err) {
       sendError(res, err);
@@ -180,6 +186,7 @@ export function restRoutes(state: EmulatorState): Router {
     for (const name of fields) out[name] = row[name] ?? null;
     res.json(out);
   });
+  api.use(compositeRoutes(state));
   api.use(collectionRoutes(state));
   api.use((_req: Request, res: Response) => {
     res.status(404).json(sfError('NOT_FOUND', 'The requested resource does not exist'));

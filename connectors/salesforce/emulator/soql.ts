@@ -1,23 +1,32 @@
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import { parseSfDateTime } from './datetime.ts';
 import { toId18 } from './ids.ts';
-import { fieldDef, OBJECTS, type FieldDef } from './objects.ts';
+import { fieldDef, OBJECTS, relationshipName, type FieldDef } from './objects.ts';
 import { RequestError, type Row, type SfValue } from './validation.ts';
 
 /**
- * The SOQL subset the connector (and a person trying the emulator) uses: field lists, COUNT(), WHERE
- * with AND / OR / NOT and parentheses, = != < <= > >= LIKE IN NOT IN, string, number, boolean, null and
+ * The SOQL subset the connector (and a person trying the emulator) uses: field lists (with parent
+ * fields through relationships, `ConvertedContact.Email`), COUNT(), WHERE with AND / OR / NOT and parentheses, = != < <= > >= LIKE IN NOT IN, string, number, boolean, null and
  * date-time literals, ORDER BY several fields with NULLS FIRST/LAST, LIMIT and OFFSET.
  * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
  */
 export interface CompiledQuery {
   object: string;
-  /** Canonical field names, or 'COUNT' for SELECT COUNT(). */
-  fields: string[] | 'COUNT';
+  /** The selected fields, or 'COUNT' for SELECT COUNT(). */
+  fields: SelectedField[] | 'COUNT';
   where: Expr | undefined;
   orderBy: Array<{ field: FieldDef; desc: boolean; nullsLast: boolean }>;
   limit: number | undefined;
   offset: number | undefined;
+}
+
+/**
+ * A selected field: `name` (canonical) on the queried object, or on the parent reached through
+ * `relationships` (each the canonical relationship name and the object it leads to).
+ */
+export interface SelectedField {
+  relationships: Array<{ name: string; via: FieldDef }>;
+  name: string;
 }
 
 type Literal = { type: 'string' | 'number' | 'boolean' | 'null' | 'datetime' | 'date'; value: SfValue };
@@ -45,7 +54,7 @@ export function compileQuery(soql: string, absent?: ReadonlySet<string>): Compil
     return found;
   };
   const selected = parsed.fields ?? [];
-  let fields: string[] | 'COUNT';
+  let fields: SelectedField[] | 'COUNT';
   if (
     selected.length === 1 &&
     selected[0]?.type === 'FieldFunctionExpression' &&
@@ -53,10 +62,10 @@ export function compileQuery(soql: string, absent?: ReadonlySet<string>): Compil
   ) {
     fields = 'COUNT';
   } else {
-    fields = selected.map((f) => {
-      if (f.type !== 'Field')
-        throw new RequestError('MALFORMED_QUERY', `unsupported select item: ${JSON.stringify(f)}`);
-      return resolve(f.field).name;
+    fields = selected.map((f): SelectedField => {
+      if (f.type === 'Field') return { relationships: [], name: resolve(f.field).name };
+      if (f.type === 'FieldRelationship') return parentField(object, f.relationships, f.field, absent);
+      throw new RequestError('MALFORMED_QUERY', `unsupported select item: ${JSON.stringify(f)}`);
     });
   }
   const where = parsed.where ? parseTokens(tokens(parsed.where as unknown as WhereNode), resolve) : undefined;
@@ -102,12 +111,84 @@ export function runQuery(query: CompiledQuery, rows: Row[], scanAll: boolean): R
   return result.slice(start, query.limit !== undefined ? start + query.limit : undefined);
 }
 
-/** A row projected to the selected fields, with `attributes` as the REST API adds them. */
-export function project(query: CompiledQuery, row: Row, baseUrl: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    attributes: { type: query.object, url: `${baseUrl}/sobjects/${query.object}/${String(row.Id)}` },
-  };
-  if (query.fields !== 'COUNT') for (const name of query.fields) out[name] = row[name] ?? null;
+/** Salesforce's answer to a relationship name the object does not have. */
+function unknownRelationship(name: string): RequestError {
+  return new RequestError(
+    'INVALID_FIELD',
+    `Didn't understand relationship '${name}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+  );
+}
+
+/**
+ * A parent field (`ConvertedContact.Email`): each relationship is a lookup of the object before it,
+ * named as `describe` names it (`relationshipName`); the field must exist on the last parent (on every
+ * object a polymorphic lookup may point at). Salesforce allows five levels.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_using.htm
+ */
+function parentField(
+  object: string,
+  relationships: string[],
+  name: string,
+  absent?: ReadonlySet<string>,
+): SelectedField {
+  if (relationships.length > 5)
+    throw new RequestError('MALFORMED_QUERY', 'A query can reach at most 5 levels of parent relationships.');
+  let targets = [object];
+  const walked: SelectedField['relationships'] = [];
+  for (const relationship of relationships) {
+    const lower = relationship.toLowerCase();
+    const via = OBJECTS[targets[0] as string]?.fields.find(
+      (f) => f.type === 'reference' && relationshipName(f)?.toLowerCase() === lower,
+    );
+    if (!via || targets.length > 1) throw unknownRelationship(relationship);
+    walked.push({ name: relationshipName(via) as string, via });
+    targets = via.referenceTo ?? [];
+  }
+  const found = targets.map((target) => fieldDef(target, name, absent));
+  const missing = targets.find((_, i) => !found[i]);
+  if (missing !== undefined || !found[0])
+    throw new RequestError('INVALID_FIELD', `No such column '${name}' on entity '${missing ?? object}'.`);
+  return { relationships: walked, name: found[0].name };
+}
+
+/**
+ * A row projected to the selected fields, with `attributes` as the REST API adds them. A parent comes
+ * as a nested record with its own `attributes`, or null when the lookup is empty; `parent` finds a
+ * record by id (a deleted one only for queryAll).
+ */
+export function project(
+  query: CompiledQuery,
+  row: Row,
+  baseUrl: string,
+  parent: (id: string) => { type: string; row: Row } | undefined = () => undefined,
+): Record<string, unknown> {
+  const record = (type: string, of: Row): Record<string, unknown> => ({
+    attributes: { type, url: `${baseUrl}/sobjects/${type}/${String(of.Id)}` },
+  });
+  const out = record(query.object, row);
+  if (query.fields === 'COUNT') return out;
+  for (const selected of query.fields) {
+    let source: Row | undefined = row;
+    let target = out;
+    for (const { name, via } of selected.relationships) {
+      const existing = target[name];
+      if (existing === null) {
+        source = undefined;
+        break;
+      }
+      const id: unknown = source?.[via.name];
+      const found: { type: string; row: Row } | undefined = typeof id === 'string' ? parent(id) : undefined;
+      if (!found) {
+        target[name] = null;
+        source = undefined;
+        break;
+      }
+      target[name] ??= record(found.type, found.row);
+      target = target[name] as Record<string, unknown>;
+      source = found.row;
+    }
+    if (source) target[selected.name] = source[selected.name] ?? null;
+  }
   return out;
 }
 

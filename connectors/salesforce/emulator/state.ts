@@ -23,6 +23,8 @@ export interface EmulatorState {
   /** The emulator's own base URL (login URL and instance URL). */
   baseUrl: () => string;
   defaultSeed: number;
+  /** Marks the composite subrequests the emulator sends itself (see composite-routes.ts). */
+  subrequestSecret: string;
 }
 
 /** Salesforce's JSON error body: an array of `{ message, errorCode }`. */

@@ -79,8 +79,9 @@ tenants:
       })),
     );
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    // sObject Collections writes (the org's metadata comes in a `POST /composite` of its own).
     const salesforceWrites = recorder.calls.filter(
-      (call) => call.system === 'salesforce' && /composite/.test(call.endpoint),
+      (call) => call.system === 'salesforce' && /\/composite\/sobjects/.test(call.endpoint),
     );
     expect(salesforceWrites).toHaveLength(1);
 

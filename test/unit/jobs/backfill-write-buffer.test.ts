@@ -102,6 +102,27 @@ describe('WriteBuffer', () => {
     expect(calls.map((call) => call.patches.length)).toEqual([1, 1]);
   });
 
+  it('times the wait from the oldest patch still queued, not from the first one ever queued', async () => {
+    const { calls, send } = recorder();
+    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 3, maxWaitMs: 600 });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // At 0 ms a batch queues 5 (one full call goes, 1 waits); at 200 ms the next queues 4 (a full call
+    // takes the 1 and 3 of them; 1 waits); at 700 ms the third queues 3: the 1 waiting since 200 ms
+    // fills a full call with them. A wait kept from the first patch (600 ms from 0) sent it alone.
+    const a = buffer.run(() => buffer.write('salesforce', creates('a', 5)));
+    const b = buffer.run(async () => {
+      await sleep(200);
+      return buffer.write('salesforce', creates('b', 4));
+    });
+    const c = buffer.run(async () => {
+      await sleep(700);
+      return buffer.write('salesforce', creates('c', 3));
+    });
+    await Promise.all([a, b, c]);
+    buffer.end();
+    expect(calls.map((call) => call.patches.length)).toEqual([4, 4, 4]);
+  });
+
   it('when every batch waits, releases the one whose partial calls are HubSpot ones before a Salesforce one', async () => {
     const { calls, send } = recorder();
     const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });

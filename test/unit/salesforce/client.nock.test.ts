@@ -5,7 +5,7 @@ import { MemoryBudgetStore } from '../../../connectors/salesforce/budget-store.t
 import { SalesforceClient } from '../../../connectors/salesforce/client.ts';
 import { MemoryTokenStore } from '../../../connectors/salesforce/token-store.ts';
 import { SalesforceTenantConfig } from '../../../src/config/tenant-schema.ts';
-import { RateLimitedError, RetryableError } from '../../../src/errors/index.ts';
+import { PermanentError, RateLimitedError, RetryableError } from '../../../src/errors/index.ts';
 import { InMemoryApiCallRecorder } from '../../../src/metrics/api-calls.ts';
 
 const LOGIN = 'https://login.example.test';
@@ -191,6 +191,48 @@ describe('SalesforceClient over jsforce (nock)', () => {
     expect(
       await client.retrieve('Lead', ['00Q5g0000000001EAA', '00Q5g0000000009EAA'], ['Id', 'Email']),
     ).toEqual([{ Id: '00Q5g0000000001EAA', Email: 'a@b.example' }]);
+    api.done();
+  });
+
+  it('sends GETs as one composite call and fails as the first failed subrequest would, classified', async () => {
+    const { client } = setup({ accessToken: 'tok', instanceUrl: INSTANCE });
+    const request = {
+      allOrNone: false,
+      compositeRequest: [
+        { method: 'GET', url: `${API}/sobjects/Contact/describe`, referenceId: 'contact' },
+        { method: 'GET', url: `${API}/sobjects/Nope/describe`, referenceId: 'nope' },
+      ],
+    };
+    const paths = { contact: '/sobjects/Contact/describe', nope: '/sobjects/Nope/describe' };
+    const answer = (status: number, body: unknown) => ({
+      compositeResponse: [
+        {
+          body: { name: 'Contact', fields: [] },
+          httpHeaders: {},
+          httpStatusCode: 200,
+          referenceId: 'contact',
+        },
+        { body, httpHeaders: {}, httpStatusCode: status, referenceId: 'nope' },
+      ],
+    });
+    const api = nock(INSTANCE)
+      .post(`${API}/composite`, request)
+      .reply(200, answer(404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]))
+      .post(`${API}/composite`, request)
+      .reply(200, answer(503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'down' }]))
+      .post(`${API}/composite`, {
+        allOrNone: false,
+        compositeRequest: [request.compositeRequest[0]],
+      })
+      .reply(200, { compositeResponse: [answer(0, null).compositeResponse[0]] });
+
+    const missing = await client.compositeGet(paths).catch((err: unknown) => err);
+    expect(missing).toBeInstanceOf(PermanentError);
+    expect((missing as PermanentError).code).toBe('NOT_FOUND');
+    expect(await client.compositeGet(paths).catch((err: unknown) => err)).toBeInstanceOf(RetryableError);
+    expect(await client.compositeGet({ contact: paths.contact })).toEqual({
+      contact: { name: 'Contact', fields: [] },
+    });
     api.done();
   });
 

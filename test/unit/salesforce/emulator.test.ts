@@ -4,7 +4,7 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
-import { compileQuery, runQuery } from '../../../connectors/salesforce/emulator/soql.ts';
+import { compileQuery, project, runQuery } from '../../../connectors/salesforce/emulator/soql.ts';
 import type { Row } from '../../../connectors/salesforce/emulator/validation.ts';
 
 const rows: Row[] = [
@@ -83,6 +83,47 @@ describe('emulator SOQL subset', () => {
     );
   });
 
+  it('selects parent fields through relationships as nested records, null for an empty lookup', () => {
+    const contactId = '0035g0000000001AAA';
+    const contact: Row = { Id: contactId, Email: 'c@example.com', IsDeleted: false };
+    const converted: Row = { Id: '00Q5g0000000009EAA', ConvertedContactId: contactId };
+    const open: Row = { Id: '00Q5g0000000010EAA', ConvertedContactId: null };
+    const query = compileQuery('SELECT Id, ConvertedContact.Email, convertedcontact.Id FROM Lead');
+    const parent = (id: string) => (id === contactId ? { type: 'Contact', row: contact } : undefined);
+    expect(project(query, converted, '/v', parent)).toEqual({
+      attributes: { type: 'Lead', url: '/v/sobjects/Lead/00Q5g0000000009EAA' },
+      Id: converted.Id,
+      ConvertedContact: {
+        attributes: { type: 'Contact', url: '/v/sobjects/Contact/0035g0000000001AAA' },
+        Email: 'c@example.com',
+        Id: contactId,
+      },
+    });
+    expect(project(query, open, '/v', parent)).toMatchObject({ ConvertedContact: null });
+  });
+
+  it('refuses relationships and parent fields the objects do not have, in Salesforce words', () => {
+    expect(() => compileQuery('SELECT ConvertedContactId.Email FROM Lead')).toThrow(
+      expect.objectContaining({
+        errorCode: 'INVALID_FIELD',
+        message: expect.stringContaining("Didn't understand relationship 'ConvertedContactId'"),
+      }),
+    );
+    expect(() => compileQuery('SELECT ConvertedContact.Company FROM Lead')).toThrow(
+      expect.objectContaining({
+        errorCode: 'INVALID_FIELD',
+        message: "No such column 'Company' on entity 'Contact'.",
+      }),
+    );
+    // A bare org lacks LeadBridge's fields on Contact too.
+    expect(() =>
+      compileQuery(
+        'SELECT ConvertedContact.LeadBridge_Score__c FROM Lead',
+        new Set(['Contact.LeadBridge_Score__c']),
+      ),
+    ).toThrow(expect.objectContaining({ errorCode: 'INVALID_FIELD' }));
+  });
+
   it('makes ids with the real 18-character case suffix, ordered by creation', () => {
     expect(idSuffix('001A0000006Vm9r')).toBe('IAC');
     expect(isValidId(makeId('00Q', 61))).toBe(true);
@@ -113,6 +154,61 @@ describe('emulator wire format', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"dailyLimit":100000}',
     });
+  });
+
+  it('answers a composite of GET subrequests in one counted call, each subrequest with its own status', async () => {
+    const statsOf = async () =>
+      (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as {
+        calls: Record<string, Record<string, number>>;
+        total: number;
+      };
+    const before = await statsOf();
+    const used = emulator.state.usage.used();
+    const response = await api('/composite', {
+      method: 'POST',
+      body: JSON.stringify({
+        compositeRequest: [
+          {
+            method: 'GET',
+            url: `/services/data/v62.0/query?q=${encodeURIComponent('SELECT ApiName, IsConverted FROM LeadStatus')}`,
+            referenceId: 'statuses',
+          },
+          { method: 'GET', url: '/services/data/v62.0/sobjects/Contact/describe', referenceId: 'contact' },
+          { method: 'GET', url: '/services/data/v62.0/sobjects/Nope/describe', referenceId: 'nope' },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      compositeResponse: Array<{ body: unknown; httpStatusCode: number; referenceId: string }>;
+    };
+    expect(body.compositeResponse.map((answer) => [answer.referenceId, answer.httpStatusCode])).toEqual([
+      ['statuses', 200],
+      ['contact', 200],
+      ['nope', 404],
+    ]);
+    expect(body.compositeResponse[0]?.body).toMatchObject({ done: true, totalSize: 4 });
+    expect(body.compositeResponse[1]?.body).toMatchObject({ name: 'Contact' });
+    const after = await statsOf();
+    expect(after.total - before.total).toBe(1);
+    expect(after.calls['POST /composite']).toEqual({ '200': 1 });
+    expect(emulator.state.usage.used() - used).toBe(1);
+  });
+
+  it('refuses a composite of more than 25 subrequests or 5 queries, and writes it does not emulate', async () => {
+    const describe = { method: 'GET', url: '/services/data/v62.0/sobjects/Lead/describe' };
+    const query = { method: 'GET', url: '/services/data/v62.0/query?q=SELECT+Id+FROM+Lead' };
+    const send = (compositeRequest: Array<Record<string, string>>) =>
+      api('/composite', {
+        method: 'POST',
+        body: JSON.stringify({
+          compositeRequest: compositeRequest.map((sub, i) => ({ ...sub, referenceId: `r${i}` })),
+        }),
+      });
+    expect((await send(Array.from({ length: 26 }, () => describe))).status).toBe(400);
+    expect((await send(Array.from({ length: 6 }, () => query))).status).toBe(400);
+    expect((await send(Array.from({ length: 5 }, () => query))).status).toBe(200);
+    expect((await send([{ method: 'POST', url: '/services/data/v62.0/sobjects/Lead' }])).status).toBe(400);
   });
 
   it('lists the versions it serves (31.0 to 67.0) and answers retired ones (21.0-30.0) with 410', async () => {
