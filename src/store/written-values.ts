@@ -14,8 +14,8 @@ export const WRITTEN_BUCKET_MS = 2 * 60_000;
 
 /**
  * How much later than our write's completion, by our clock, its echo may be stamped, in milliseconds: the
- * system's clock against ours. A person who sets the very value we wrote within this margin loses nothing
- * when the event is dropped (the record already holds what the base holds).
+ * system's clock against ours. Only a change an app wrote is compared at all (a person's never is), so
+ * the margin can only let our own app's later write of the same value pass for an echo.
  */
 export const ECHO_CLOCK_SKEW_MS = 2_000;
 
