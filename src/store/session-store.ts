@@ -55,8 +55,11 @@ export class MemorySessionStore<S> implements SessionStore<S> {
   }
 }
 
-/** Longest a refresh may hold the lock, in milliseconds (a token endpoint answers in well under that). */
-const LOCK_TTL_MS = 30_000;
+/**
+ * Longest a refresh may hold the lock, in milliseconds: the lock is not renewed, so every token call made
+ * under it must give up well before this (a hung call past it would let a second process refresh too).
+ */
+export const REFRESH_LOCK_TTL_MS = 30_000;
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -115,7 +118,7 @@ export class RedisSessionStore<S> implements SessionStore<S> {
     const lock = `${this.#prefix}${this.#keys.lock(tenant)}`;
     const owner = randomBytes(12).toString('hex');
     const until = Date.now() + waitMs;
-    while ((await this.#redis.set(lock, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+    while ((await this.#redis.set(lock, owner, 'PX', REFRESH_LOCK_TTL_MS, 'NX')) !== 'OK') {
       if (Date.now() > until)
         throw new Error(
           `another process has been refreshing the ${this.#keys.what} of ${tenant} for too long`,
