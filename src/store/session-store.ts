@@ -26,6 +26,44 @@ export function tokenFingerprint(token: string | undefined): string | undefined 
     : createHash('sha256').update(`leadbridge:${token}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * A short, one-way fingerprint of the OAuth app a session is refreshed through, from the parts that name
+ * it (a tag per system, then e.g. login host, client id, client secret; absent parts count as ''). A
+ * session stored by a process with other app credentials then yields instead of being reused.
+ */
+export function oauthAppFingerprint(...parts: Array<string | undefined>): string {
+  return tokenFingerprint(JSON.stringify(parts.map((part) => part ?? '')))!;
+}
+
+/** One OAuth refresh under the tenant's lock, as each connector defines its steps. */
+export interface LockedRefresh<S, A> {
+  /** The stored session as this process may use it: null when none, or another app's or refresh token's. */
+  usable(stored: S | null): S | null;
+  /** The stored session serves as it is: another process refreshed while this one waited for the lock. */
+  serves(stored: S): boolean;
+  /** Spends a refresh token (the stored one, else the configured one): the new session and the answer. */
+  issue(stored: S | null): Promise<{ session: S; answer: A }>;
+}
+
+/**
+ * The refresh flow both OAuth connectors share: under the tenant's lock, take the session another process
+ * stored meanwhile when it serves, else obtain one and store it before the lock is released, so two
+ * processes never spend the same refresh token. `answer` is null when the stored session served.
+ */
+export async function refreshUnderLock<S, A>(
+  store: SessionStore<S>,
+  tenant: string,
+  refresh: LockedRefresh<S, A>,
+): Promise<{ session: S; answer: A | null }> {
+  return store.withRefreshLock(tenant, async () => {
+    const stored = refresh.usable(await store.load(tenant));
+    if (stored && refresh.serves(stored)) return { session: stored, answer: null };
+    const issued = await refresh.issue(stored);
+    await store.save(tenant, issued.session);
+    return issued;
+  });
+}
+
 /** Sessions and locks of one process (tests, and commands run without Redis). */
 export class MemorySessionStore<S> implements SessionStore<S> {
   readonly #schema: z.ZodType<S>;
