@@ -4,26 +4,26 @@ import type { WrittenValues } from '../src/store/written-values.ts';
 
 /**
  * True when `event` is LeadBridge's own write coming back (a HubSpot `propertyChange` webhook of a value
- * we set): every property change it stands for set the very value our last write to that record set,
- * and it is stamped no later than that write landed (src/store/written-values.ts). Counted in the
- * tenant's health hash (`leadbridge status`) and in `leadbridge_webhook_events_total{outcome="own_echo"}`.
+ * we set): every property change it stands for was written by an app (connectors/hubspot/webhook-events.ts)
+ * and set the very value our last write to that record set, and it is stamped no later than that write
+ * landed (src/store/written-values.ts). Counted in the tenant's health hash (`leadbridge status`) and in
+ * `leadbridge_webhook_events_total{outcome="own_echo"}`.
  *
- * What is never dropped: a person's change to another value (even one made between our write and its
- * echo: its value differs), a change to a property our last write did not set, a change stamped later
- * than our write, and any event without values (polls, deletions, merges, outbound messages). A person
- * who sets again the value we just wrote may be dropped: the record then holds what its base holds, so
- * reconcile would have found nothing to do.
+ * What is never dropped: a change by a person, a form, an import or another app (even one that sets the
+ * value we wrote: A->B->A by a person must reach the other system), a change to another value, a change
+ * to a property our last write did not set, a change stamped later than our write, and any event without
+ * value hashes (polls, deletions, merges, outbound messages).
  */
 export async function isOwnEcho(
   deps: { written?: WrittenValues; metrics?: Pick<Metrics, 'webhookEvents'> },
   event: ChangeEvent,
   nowMs: number,
 ): Promise<boolean> {
-  if (!deps.written || event.kind !== 'updated' || !event.changedValues?.length) return false;
+  if (!deps.written || event.kind !== 'updated' || !event.changedValueHashes?.length) return false;
   const echo = await deps.written.isEcho(
     event.tenant,
     event.system,
-    { id: event.objectId, occurredAtMs: Date.parse(event.occurredAt), values: event.changedValues },
+    { id: event.objectId, occurredAtMs: Date.parse(event.occurredAt), valueHashes: event.changedValueHashes },
     nowMs,
   );
   if (echo) deps.metrics?.webhookEvents.inc({ system: event.system, outcome: 'own_echo' });

@@ -43,7 +43,8 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, endpoint: string): Promise<T> {
+/** `promise`, or a RequestTimeoutError after `ms` milliseconds; the abandoned call is left to run out. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, endpoint: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new RequestTimeoutError(endpoint, ms)), ms);

@@ -1,6 +1,6 @@
 import type { HubSpotOAuthConfig } from '../../src/config/tenant-schema.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { tokenFingerprint } from '../../src/store/session-store.ts';
+import { oauthAppFingerprint, refreshUnderLock, tokenFingerprint } from '../../src/store/session-store.ts';
 import type { IssuedToken } from './oauth-token.ts';
 import type { HubSpotSession, HubSpotTokenStore } from './token-store.ts';
 
@@ -52,9 +52,7 @@ export class HubSpotOAuthSession implements HubSpotAuth {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#configured = tokenFingerprint(options.app.refreshToken)!;
-    this.#app = tokenFingerprint(
-      JSON.stringify(['hubspot-app', options.app.clientId, options.app.clientSecret]),
-    )!;
+    this.#app = oauthAppFingerprint('hubspot-app', options.app.clientId, options.app.clientSecret);
   }
 
   async token(): Promise<string> {
@@ -97,24 +95,24 @@ export class HubSpotOAuthSession implements HubSpotAuth {
 
   async #refreshLocked(rejected: string | null): Promise<HubSpotSession> {
     const { store, tenant, app, exchange } = this.#options;
-    const session = await store.withRefreshLock(tenant, async () => {
-      const stored = this.#usable(await store.load(tenant));
-      // Another process refreshed while this one waited for the lock: its token serves.
-      if (stored && stored.accessToken !== rejected && this.#fresh(stored)) return stored;
-      const issued = await exchange(stored?.refreshToken ?? app.refreshToken);
-      const issuedAt = this.#now();
-      const next: HubSpotSession = {
-        accessToken: issued.accessToken,
-        refreshToken: issued.refreshToken,
-        issuedAt,
-        expiresAt: issuedAt + issued.expiresInS * 1000,
-        configuredFingerprint: this.#configured,
-        appFingerprint: this.#app,
-      };
-      await store.save(tenant, next);
-      this.#options.logger?.info({ tenant }, 'hubspot access token refreshed');
-      return next;
+    const { session, answer } = await refreshUnderLock(store, tenant, {
+      usable: (stored) => this.#usable(stored),
+      serves: (stored) => stored.accessToken !== rejected && this.#fresh(stored),
+      issue: async (stored) => {
+        const issued = await exchange(stored?.refreshToken ?? app.refreshToken);
+        const issuedAt = this.#now();
+        const next: HubSpotSession = {
+          accessToken: issued.accessToken,
+          refreshToken: issued.refreshToken,
+          issuedAt,
+          expiresAt: issuedAt + issued.expiresInS * 1000,
+          configuredFingerprint: this.#configured,
+          appFingerprint: this.#app,
+        };
+        return { session: next, answer: issued };
+      },
     });
+    if (answer) this.#options.logger?.info({ tenant }, 'hubspot access token refreshed');
     this.#held = session;
     return session;
   }

@@ -4,6 +4,8 @@ import type { HubSpotOAuthConfig } from '../../src/config/tenant-schema.ts';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { RateLimitedError } from '../../src/errors/rate-limited-error.ts';
 import type { RetryableError } from '../../src/errors/retryable-error.ts';
+import { REFRESH_LOCK_TTL_MS } from '../../src/store/session-store.ts';
+import { withTimeout } from './api-call.ts';
 import { toClassifiedError } from './classify.ts';
 
 /** What a refused refresh token asks of an admin. */
@@ -11,6 +13,14 @@ export const REAUTHORIZE_FIX =
   'the refresh token was revoked (app uninstalled or access removed): re-authorize the app (install it again in the portal) and set tenants[].hubspot.oauth.refreshToken to the new refresh token';
 
 const CLIENT_FIX = "check tenants[].hubspot.oauth.clientId and clientSecret against the app's Auth settings";
+
+/**
+ * Longest the token call may take, in milliseconds, before it is abandoned as a transient failure. It runs
+ * under the tenant's refresh lock, which expires after `REFRESH_LOCK_TTL_MS` (30 s) and is not renewed:
+ * a call still hanging then would let a second process refresh too. A third of the lock leaves room for
+ * the lock's own Redis calls and the session save.
+ */
+export const TOKEN_CALL_TIMEOUT_MS = REFRESH_LOCK_TTL_MS / 3;
 
 /** The token endpoint's answer (the SDK maps `access_token` to `accessToken`, and so on). */
 const TokenAnswer = z.object({
@@ -59,7 +69,8 @@ export function tokenError(err: unknown, tenant: string): PermanentError | RateL
 
 /**
  * One refresh-token grant through the SDK: `POST /oauth/v1/token`, form-encoded, grant_type=refresh_token
- * (protocol facts 3.5). A client of its own, without the bearer of the API calls.
+ * (protocol facts 3.5). A client of its own, without the bearer of the API calls. No answer within
+ * `timeoutMs` (default `TOKEN_CALL_TIMEOUT_MS`) is a transient failure (RetryableError) that frees the lock.
  * https://developers.hubspot.com/docs/api/oauth/refresh-access-token
  */
 export async function refreshAccessToken(
@@ -67,17 +78,22 @@ export async function refreshAccessToken(
   app: HubSpotOAuthConfig,
   refreshToken: string,
   tenant: string,
+  timeoutMs = TOKEN_CALL_TIMEOUT_MS,
 ): Promise<IssuedToken> {
   const sdk = new Client({ basePath: baseUrl.replace(/\/+$/, ''), numberOfApiCallRetries: 0 });
   let answer: unknown;
   try {
-    answer = await sdk.oauth.tokensApi.create(
-      'refresh_token',
-      undefined,
-      undefined,
-      app.clientId,
-      app.clientSecret,
-      refreshToken,
+    answer = await withTimeout(
+      sdk.oauth.tokensApi.create(
+        'refresh_token',
+        undefined,
+        undefined,
+        app.clientId,
+        app.clientSecret,
+        refreshToken,
+      ),
+      timeoutMs,
+      'POST /oauth/v1/token',
     );
   } catch (err) {
     throw tokenError(err, tenant);

@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
+import { valueHash } from '../../src/domain/value-hash.ts';
 import type { HubSpotWebhookEvent } from './schemas.ts';
 
 // https://developers.hubspot.com/docs/api/webhooks#webhook-payloads
@@ -47,17 +48,29 @@ function isNewer(event: HubSpotWebhookEvent, than: HubSpotWebhookEvent): boolean
 }
 
 /**
- * Longest property value an event carries on to ingest, in characters. The values LeadBridge writes
- * (scores, stages, names, emails) are short; a long text is left out (its event is then never taken for
- * an echo) so that an ingest job, kept 25 hours for deduplication, never holds a large value.
+ * True when an app wrote the change, so that it may be the echo of our own write: changeSource
+ * `INTEGRATION` with sourceId the id of the app this notification is for (ours), or `API`. Everything
+ * else (a person in HubSpot, `CRM_UI`; a form; an import; another app) is never an echo, even when it
+ * sets the value we just wrote: a person's A->B->A must reach the other system.
+ * https://developers.hubspot.com/docs/api/webhooks#webhook-payloads (changeSource, sourceId)
  */
-export const MAX_CHANGED_VALUE_CHARS = 256;
+function writtenByOurApp(event: HubSpotWebhookEvent): boolean {
+  if (event.changeSource === 'API') return true;
+  return (
+    event.changeSource === 'INTEGRATION' &&
+    event.appId !== undefined &&
+    event.sourceId === String(event.appId)
+  );
+}
 
-/** `[property, new value]` of a property change that names both (a string value, not too long); else null. */
-function changedValue(event: HubSpotWebhookEvent): [string, string] | null {
+/**
+ * The hash of `[property, new value]` of a property change that names both (a string value) and that an
+ * app wrote; else null. Only the hash goes on (src/domain/value-hash.ts): an ingest job is kept 25 hours.
+ */
+function changedValueHash(event: HubSpotWebhookEvent): string | null {
   const { propertyName, propertyValue } = event;
-  return propertyName && typeof propertyValue === 'string' && propertyValue.length <= MAX_CHANGED_VALUE_CHARS
-    ? [propertyName, propertyValue]
+  return propertyName && typeof propertyValue === 'string' && writtenByOurApp(event)
+    ? valueHash(propertyName, propertyValue)
     : null;
 }
 
@@ -77,8 +90,8 @@ export interface TranslatedBatch {
 export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEvent[]): TranslatedBatch {
   const events: ChangeEvent[] = [];
   const updates = new Map<string, HubSpotWebhookEvent>();
-  // Per contact, every [property, value] of its folded changes; null once one came without a value.
-  const values = new Map<string, Array<[string, string]> | null>();
+  // Per contact, the value hashes of its folded changes; null once one came without a value or not from an app.
+  const hashes = new Map<string, string[] | null>();
   let ignored = 0;
   let collapsed = 0;
   for (const event of notifications) {
@@ -88,11 +101,11 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
       continue;
     }
     if (kind === 'updated') {
-      const seen = values.get(event.objectId);
-      const pair = changedValue(event);
-      if (pair === null) values.set(event.objectId, null);
-      else if (seen === undefined) values.set(event.objectId, [pair]);
-      else seen?.push(pair);
+      const seen = hashes.get(event.objectId);
+      const hash = changedValueHash(event);
+      if (hash === null) hashes.set(event.objectId, null);
+      else if (seen === undefined) hashes.set(event.objectId, [hash]);
+      else seen?.push(hash);
       const previous = updates.get(event.objectId);
       if (previous) {
         collapsed++;
@@ -122,7 +135,7 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
     }
   }
   for (const event of updates.values()) {
-    const changed = values.get(event.objectId as string);
+    const changed = hashes.get(event.objectId as string);
     events.push({
       tenant,
       system: 'hubspot',
@@ -131,7 +144,7 @@ export function toChangeEvents(tenant: string, notifications: HubSpotWebhookEven
       occurredAt: new Date(event.occurredAt).toISOString(),
       source: 'webhook',
       dedupKey: dedupKey(event),
-      ...(changed ? { changedValues: changed } : {}),
+      ...(changed ? { changedValueHashes: changed } : {}),
     });
   }
   return { events, ignored, collapsed };

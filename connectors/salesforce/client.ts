@@ -6,6 +6,7 @@ import type { SalesforceTenantConfig } from '../../src/config/tenant-schema.ts';
 import { durationMs } from '../../src/domain/duration.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { ignoreApiCalls, type ApiCallRecorder } from '../../src/metrics/api-calls.ts';
+import { refreshUnderLock } from '../../src/store/session-store.ts';
 import { BudgetExhaustedError, type ApiBudget } from './budget.ts';
 import { surelyNotProcessed } from './classify.ts';
 import { classifiedError } from './classified-error.ts';
@@ -224,35 +225,35 @@ export class SalesforceClient {
    */
   private async refreshSession(): Promise<{ accessToken: string; response: Record<string, unknown> }> {
     const held = this.sessionIssuedAt;
-    const outcome = await this.tokenStore.withRefreshLock(this.tenant, async () => {
-      const stored = this.usable(await this.tokenStore.load(this.tenant));
-      if (
-        stored &&
-        this.sameApp(stored) &&
-        stored.issuedAt > held &&
-        stored.accessToken !== this.conn.accessToken
-      )
-        return { session: stored, response: { instance_url: stored.instanceUrl } as Record<string, unknown> };
-      const refreshToken = stored?.refreshToken ?? this.conn.refreshToken ?? this.config.refreshToken;
-      if (!refreshToken) throw new Error('no refresh token to refresh the Salesforce session with');
-      const response = await this.exchange(refreshToken);
-      const accessToken = typeof response.access_token === 'string' ? response.access_token : undefined;
-      if (!accessToken) throw new Error('the token endpoint answered without an access_token');
-      const session: StoredSession = {
-        accessToken,
-        instanceUrl:
-          typeof response.instance_url === 'string' ? response.instance_url : (this.conn.instanceUrl ?? ''),
-        refreshToken: typeof response.refresh_token === 'string' ? response.refresh_token : refreshToken,
-        issuedAt: Math.max(this.now(), held + 1),
-        ...(this.config.refreshToken
-          ? { configuredFingerprint: tokenFingerprint(this.config.refreshToken) }
-          : {}),
-        appFingerprint: appFingerprint(this.config),
-      };
-      await this.tokenStore.save(this.tenant, session);
-      this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');
-      return { session, response };
+    const { session, answer } = await refreshUnderLock(this.tokenStore, this.tenant, {
+      usable: (stored) => this.usable(stored),
+      serves: (stored) =>
+        this.sameApp(stored) && stored.issuedAt > held && stored.accessToken !== this.conn.accessToken,
+      issue: async (stored) => {
+        const refreshToken = stored?.refreshToken ?? this.conn.refreshToken ?? this.config.refreshToken;
+        if (!refreshToken) throw new Error('no refresh token to refresh the Salesforce session with');
+        const response = await this.exchange(refreshToken);
+        const accessToken = typeof response.access_token === 'string' ? response.access_token : undefined;
+        if (!accessToken) throw new Error('the token endpoint answered without an access_token');
+        const next: StoredSession = {
+          accessToken,
+          instanceUrl:
+            typeof response.instance_url === 'string' ? response.instance_url : (this.conn.instanceUrl ?? ''),
+          refreshToken: typeof response.refresh_token === 'string' ? response.refresh_token : refreshToken,
+          issuedAt: Math.max(this.now(), held + 1),
+          ...(this.config.refreshToken
+            ? { configuredFingerprint: tokenFingerprint(this.config.refreshToken) }
+            : {}),
+          appFingerprint: appFingerprint(this.config),
+        };
+        return { session: next, answer: response };
+      },
     });
+    if (answer) this.logger?.info({ tenant: this.tenant }, 'salesforce session refreshed');
+    const outcome = {
+      session,
+      response: answer ?? ({ instance_url: session.instanceUrl } as Record<string, unknown>),
+    };
     for (const ref of liveClients(this.tokenStore, this.tenant)) {
       const client = ref.deref();
       if (client && client.sessionIssuedAt < outcome.session.issuedAt) client.adopt(outcome.session);

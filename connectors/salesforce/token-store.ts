@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SecretBox } from '../../src/store/secret-box.ts';
 import {
   MemorySessionStore,
+  oauthAppFingerprint,
   RedisSessionStore,
   tokenFingerprint,
   type SessionStore,
@@ -38,9 +39,7 @@ export function appFingerprint(app: {
   clientId?: string | undefined;
   clientSecret?: string | undefined;
 }): string {
-  return tokenFingerprint(
-    JSON.stringify(['app', app.loginUrl ?? '', app.clientId ?? '', app.clientSecret ?? '']),
-  )!;
+  return oauthAppFingerprint('app', app.loginUrl, app.clientId, app.clientSecret);
 }
 
 /** Salesforce sessions of a tenant and their refresh lock (see {@link SessionStore}). */

@@ -313,7 +313,7 @@ export function buildProgram(): Command {
     program
       .command('status')
       .description(
-        'sync health per tenant and system: last successful poll, backlog, API budget, failing records by cause with the fix, overdue leads by owner; exit 1 when records are failing',
+        'sync health per tenant and system: last successful poll, backlog, webhook echoes of our own writes dropped, API budget, failing records by cause with the fix, overdue leads by owner, duplicates and parked writes; exit 1 when records are failing',
       )
       .option('--json', 'print the status as JSON'),
     TENANT_HELP,

@@ -67,7 +67,7 @@ const HubSpotTenantFields = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'App client secret; verifies webhook signatures. Without it the HubSpot webhook route answers 401.',
+      'App client secret; verifies webhook signatures. With oauth it defaults to oauth.clientSecret (a public app has one secret) and must equal it. Without either the HubSpot webhook route answers 401.',
     ),
   baseUrl: httpUrl
     .default('https://api.hubapi.com')
@@ -149,7 +149,24 @@ export const HubSpotTenantConfig = HubSpotTenantFields.superRefine((hubspot, ctx
       message:
         'set either accessToken (private app) or oauth (public app), not both: with oauth LeadBridge obtains the access tokens',
     });
-});
+  // A public app signs its webhooks with the same client secret it refreshes tokens with: two different
+  // values mean one is wrong, and a wrong webhook secret makes every delivery 401 without a word at start.
+  if (
+    hubspot.oauth &&
+    hubspot.clientSecret !== undefined &&
+    hubspot.clientSecret !== hubspot.oauth.clientSecret
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['clientSecret'],
+      message:
+        "tenants[].hubspot.clientSecret (webhook signatures) differs from tenants[].hubspot.oauth.clientSecret: a public app has one client secret for both; remove clientSecret (it defaults to oauth.clientSecret) or set both to the app's client secret",
+    });
+}).transform((hubspot) =>
+  hubspot.oauth && hubspot.clientSecret === undefined
+    ? { ...hubspot, clientSecret: hubspot.oauth.clientSecret }
+    : hubspot,
+);
 export type HubSpotTenantConfig = z.infer<typeof HubSpotTenantConfig>;
 
 export const SalesforceTenantConfig = z

@@ -25,10 +25,12 @@ export const ChangeEvent = z.object({
    */
   dedupKey: z.string().min(1),
   /**
-   * `[property, new value]` of every property change this event stands for, when each carried its value
-   * (HubSpot `propertyChange`): lets ingest drop the echo of LeadBridge's own write (jobs/echo-filter.ts).
-   * Absent: the event is never taken for an echo.
+   * `valueHash(property, new value)` (src/domain/value-hash.ts) of every property change this event
+   * stands for, when each carried its value and was written by an app (HubSpot `propertyChange` with
+   * changeSource `INTEGRATION` from our app, or `API`): lets ingest drop the echo of LeadBridge's own
+   * write (jobs/echo-filter.ts). Hashes, not values: an ingest job is kept 25 hours and shown in
+   * /admin/queues, and must hold no personal data. Absent: the event is never taken for an echo.
    */
-  changedValues: z.array(z.tuple([z.string(), z.string()])).optional(),
+  changedValueHashes: z.array(z.string().regex(/^[0-9a-f]{16}$/)).optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEvent>;

@@ -9,5 +9,11 @@ export const LeadTimeline = z.object({
   handoffAt: z.string().optional(),
   firstFollowUpAt: z.string().optional(),
   feedbackAt: z.string().optional(),
+  /**
+   * The lead was already past the handoff stage when it crossed it (first seen so): its follow-up is the
+   * handoff itself, with no time to measure. Decided where the handoff opens (src/domain/ledger-fold.ts);
+   * never inferred from equal instants, as a rep may answer in the handoff's own whole second.
+   */
+  workedAtHandoff: z.boolean().optional(),
 });
 export type LeadTimeline = z.infer<typeof LeadTimeline>;

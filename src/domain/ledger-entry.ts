@@ -74,7 +74,13 @@ export const TransitionEntry = z.object({
   history: z.boolean().optional(),
   /** Seed from an older install's state: its SLA clock as it was. */
   clock: z
-    .object({ handoffAt: Instant, followUpAt: Instant.optional(), feedbackAt: Instant.optional() })
+    .object({
+      handoffAt: Instant,
+      followUpAt: Instant.optional(),
+      feedbackAt: Instant.optional(),
+      /** Worked at the handoff (the timeline's `workedAtHandoff`): no follow-up time to measure. */
+      workedAtHandoff: z.boolean().optional(),
+    })
     .optional(),
   /** Seed from an older install's state: when it was rejected. */
   rejectedAt: Instant.optional(),

@@ -11,6 +11,8 @@ export interface HandoffClock {
   followUpAt?: string;
   /** Source time sales accepted (worked past the handoff) or gave a rejection reason. */
   feedbackAt?: string;
+  /** Past the handoff stage when it crossed it: worked at the handoff, no follow-up time to measure. */
+  workedAtHandoff?: boolean;
   breaches: Partial<Record<TimerKind, string>>;
   reminded: boolean;
 }
@@ -106,6 +108,7 @@ function foldTransition(
         ...(entry.timers?.feedbackDueAt ? { feedbackDueAt: entry.timers.feedbackDueAt } : {}),
         ...(entry.clock.followUpAt ? { followUpAt: entry.clock.followUpAt } : {}),
         ...(entry.clock.feedbackAt ? { feedbackAt: entry.clock.feedbackAt } : {}),
+        ...(entry.clock.workedAtHandoff ? { workedAtHandoff: true } : {}),
         breaches: {},
         reminded: true,
       };
@@ -141,6 +144,7 @@ function foldTransition(
     if (entry.to !== handoffStage) {
       next.clock.followUpAt = entry.sourceTime;
       next.clock.feedbackAt = entry.sourceTime;
+      next.clock.workedAtHandoff = true;
     }
     return next;
   }

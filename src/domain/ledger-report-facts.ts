@@ -67,15 +67,13 @@ export function factsOf(lead: LedgerLead, lifecycle: LifecycleOrder): LeadFacts 
         reach(entry.to, at);
         if (entry.cause === 'seed' && entry.clock) {
           const handoffAt = ms(entry.clock.handoffAt);
-          const followUpAt = entry.clock.followUpAt ? ms(entry.clock.followUpAt) : null;
           current = {
             handoffAt,
             followUpDueAt: entry.timers?.followUpDueAt ? ms(entry.timers.followUpDueAt) : null,
             outcome: 'waiting',
             outcomeAt: null,
-            followUpAt,
-            // The stored timeline stamps a lead worked at its handoff with the handoff's own instant.
-            workedWhenSeen: followUpAt === handoffAt,
+            followUpAt: entry.clock.followUpAt ? ms(entry.clock.followUpAt) : null,
+            workedWhenSeen: entry.clock.workedAtHandoff === true,
           };
           facts.handoffs.push(current);
           byEpisode.set(entry.episode, current);

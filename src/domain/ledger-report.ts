@@ -4,7 +4,7 @@ import type { LifecycleOrder } from './lifecycle.ts';
 import { FunnelReport, type FunnelStep, type ReportPeriod, type TenantReport } from './report-schema.ts';
 import { average, countReasons, median, monthOf, percentile, rate } from './report-stats.ts';
 import type { SlaConfig } from './sla-schema.ts';
-import { followUpElapsedMs } from './sla.ts';
+import { measuredFollowUpMs } from './sla.ts';
 
 export type { LedgerLead };
 
@@ -102,8 +102,8 @@ function tenantFigures(
         if (episodeIn(episode, episode.handoffAt)) handoff.waitingForFeedback++;
       } else if (episodeIn(episode, episode.outcomeAt)) handoff[episode.outcome]++;
       if (episode.followUpAt !== null && episodeIn(episode, episode.followUpAt)) {
-        const elapsed = followUpElapsedMs(episode.handoffAt, episode.followUpAt);
-        if (episode.workedWhenSeen || elapsed < 0) alreadyWorkedWhenSeen++;
+        const elapsed = measuredFollowUpMs(episode.handoffAt, episode.followUpAt, episode.workedWhenSeen);
+        if (elapsed === null) alreadyWorkedWhenSeen++;
         else {
           followUpTimes.push(elapsed);
           if (episode.followUpDueAt === null || episode.followUpAt <= episode.followUpDueAt) withinSla++;

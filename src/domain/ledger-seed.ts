@@ -71,6 +71,7 @@ export function seedEntry(input: SeedInput): TransitionEntry {
               handoffAt,
               ...(stored.timeline?.firstFollowUpAt ? { followUpAt: stored.timeline.firstFollowUpAt } : {}),
               ...(stored.timeline?.feedbackAt ? { feedbackAt: stored.timeline.feedbackAt } : {}),
+              ...(stored.timeline?.workedAtHandoff ? { workedAtHandoff: true } : {}),
             },
             timers: handoffTimers(handoffAt, context),
           }

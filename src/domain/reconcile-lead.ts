@@ -294,6 +294,7 @@ export function reconcileLead(input: ReconcileLeadInput): LeadReconciliation {
         handoffAt: clock.handoffAt,
         ...(clock.followUpAt ? { firstFollowUpAt: clock.followUpAt } : {}),
         ...(clock.feedbackAt ? { feedbackAt: clock.feedbackAt } : {}),
+        ...(clock.workedAtHandoff ? { workedAtHandoff: true } : {}),
       }
     : {};
   return {

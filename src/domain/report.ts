@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { FunnelReport, type FunnelStep, type ReportPeriod, type TenantReport } from './report-schema.ts';
 import { average, countReasons, median, monthOf, rate } from './report-stats.ts';
 import type { SlaConfig } from './sla-schema.ts';
-import { evaluateSla } from './sla.ts';
+import { evaluateSla, measuredFollowUpMs } from './sla.ts';
 import { parseInstant } from './values.ts';
 
 /** What the report needs of a lead's stored sync state (`LeadSyncState` fits). */
@@ -130,11 +130,11 @@ function tenantFigures(
       sla,
     );
     const { followUp, feedback } = evaluation;
-    if (followUp.elapsedMs !== undefined) {
-      // The timeline stamps a lead worked at its handoff with the handoff's own instant.
-      const workedWhenSeen = instant(lead.timeline.firstFollowUpAt) === handoffAt;
-      if (!workedWhenSeen && followUp.elapsedMs >= 0) {
-        followUpTimes.push(followUp.elapsedMs);
+    const followUpAt = instant(lead.timeline.firstFollowUpAt);
+    if (followUpAt !== null) {
+      const elapsed = measuredFollowUpMs(handoffAt, followUpAt, lead.timeline.workedAtHandoff === true);
+      if (elapsed !== null) {
+        followUpTimes.push(elapsed);
         if (!followUp.breached) withinSla++;
       } else alreadyWorkedWhenSeen++;
     }

@@ -25,6 +25,22 @@ export function followUpElapsedMs(handoffAtMs: number, followUpAtMs: number): nu
   return followUpAtMs >= handoffSecondMs ? Math.max(0, elapsed) : elapsed;
 }
 
+/**
+ * How one handoff's first follow-up counts in the report, the one rule of src/domain/report.ts and
+ * src/domain/ledger-report.ts: its time in milliseconds (`followUpElapsedMs`), or null when there is no
+ * time to measure: the lead was worked at the handoff (`workedAtHandoff`, decided where the episode
+ * opens), or the follow-up is stamped before the handoff's second.
+ */
+export function measuredFollowUpMs(
+  handoffAtMs: number,
+  followUpAtMs: number,
+  workedAtHandoff: boolean,
+): number | null {
+  if (workedAtHandoff) return null;
+  const elapsed = followUpElapsedMs(handoffAtMs, followUpAtMs);
+  return elapsed < 0 ? null : elapsed;
+}
+
 /** When a handed-off lead must have been worked by a rep: handoff + `followUpWithin`. ISO-8601. */
 export function followUpDueAt(handoffAt: Instant, sla: Pick<SlaConfig, 'followUpWithin'>): string {
   return iso(ms(handoffAt, 'handoffAt') + durationMs(sla.followUpWithin));

@@ -26,6 +26,44 @@ export function tokenFingerprint(token: string | undefined): string | undefined 
     : createHash('sha256').update(`leadbridge:${token}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * A short, one-way fingerprint of the OAuth app a session is refreshed through, from the parts that name
+ * it (a tag per system, then e.g. login host, client id, client secret; absent parts count as ''). A
+ * session stored by a process with other app credentials then yields instead of being reused.
+ */
+export function oauthAppFingerprint(...parts: Array<string | undefined>): string {
+  return tokenFingerprint(JSON.stringify(parts.map((part) => part ?? '')))!;
+}
+
+/** One OAuth refresh under the tenant's lock, as each connector defines its steps. */
+export interface LockedRefresh<S, A> {
+  /** The stored session as this process may use it: null when none, or another app's or refresh token's. */
+  usable(stored: S | null): S | null;
+  /** The stored session serves as it is: another process refreshed while this one waited for the lock. */
+  serves(stored: S): boolean;
+  /** Spends a refresh token (the stored one, else the configured one): the new session and the answer. */
+  issue(stored: S | null): Promise<{ session: S; answer: A }>;
+}
+
+/**
+ * The refresh flow both OAuth connectors share: under the tenant's lock, take the session another process
+ * stored meanwhile when it serves, else obtain one and store it before the lock is released, so two
+ * processes never spend the same refresh token. `answer` is null when the stored session served.
+ */
+export async function refreshUnderLock<S, A>(
+  store: SessionStore<S>,
+  tenant: string,
+  refresh: LockedRefresh<S, A>,
+): Promise<{ session: S; answer: A | null }> {
+  return store.withRefreshLock(tenant, async () => {
+    const stored = refresh.usable(await store.load(tenant));
+    if (stored && refresh.serves(stored)) return { session: stored, answer: null };
+    const issued = await refresh.issue(stored);
+    await store.save(tenant, issued.session);
+    return issued;
+  });
+}
+
 /** Sessions and locks of one process (tests, and commands run without Redis). */
 export class MemorySessionStore<S> implements SessionStore<S> {
   readonly #schema: z.ZodType<S>;
@@ -55,8 +93,11 @@ export class MemorySessionStore<S> implements SessionStore<S> {
   }
 }
 
-/** Longest a refresh may hold the lock, in milliseconds (a token endpoint answers in well under that). */
-const LOCK_TTL_MS = 30_000;
+/**
+ * Longest a refresh may hold the lock, in milliseconds: the lock is not renewed, so every token call made
+ * under it must give up well before this (a hung call past it would let a second process refresh too).
+ */
+export const REFRESH_LOCK_TTL_MS = 30_000;
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -115,7 +156,7 @@ export class RedisSessionStore<S> implements SessionStore<S> {
     const lock = `${this.#prefix}${this.#keys.lock(tenant)}`;
     const owner = randomBytes(12).toString('hex');
     const until = Date.now() + waitMs;
-    while ((await this.#redis.set(lock, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+    while ((await this.#redis.set(lock, owner, 'PX', REFRESH_LOCK_TTL_MS, 'NX')) !== 'OK') {
       if (Date.now() > until)
         throw new Error(
           `another process has been refreshing the ${this.#keys.what} of ${tenant} for too long`,

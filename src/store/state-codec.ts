@@ -29,7 +29,12 @@ const BASE = [
 const BASE_CODE = new Map(BASE.map((name, i) => [name, String(i)]));
 const BASE_INSTANTS = new Set(['rejectedAt', 'slaDueAt']);
 
-const TIMELINE: Record<string, string> = { handoffAt: 'h', firstFollowUpAt: 'f', feedbackAt: 'b' };
+const TIMELINE: Record<string, string> = {
+  handoffAt: 'h',
+  firstFollowUpAt: 'f',
+  feedbackAt: 'b',
+  workedAtHandoff: 'w',
+};
 const TIMELINE_LONG = Object.fromEntries(Object.entries(TIMELINE).map(([long, short]) => [short, long]));
 
 function encodeInstant(value: unknown): unknown {

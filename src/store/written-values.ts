@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SystemName } from '../domain/lead.ts';
+import { valueHash } from '../domain/value-hash.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
 import { LuaScript } from './lua-script.ts';
 import { echoCountField, healthKey } from './sync-health.ts';
@@ -13,12 +14,12 @@ export const WRITTEN_BUCKET_MS = 2 * 60_000;
 
 /**
  * How much later than our write's completion, by our clock, its echo may be stamped, in milliseconds: the
- * system's clock against ours. A person who sets the very value we wrote within this margin loses nothing
- * when the event is dropped (the record already holds what the base holds).
+ * system's clock against ours. Only a change an app wrote is compared at all (a person's never is), so
+ * the margin can only let our own app's later write of the same value pass for an echo.
  */
 export const ECHO_CLOCK_SKEW_MS = 2_000;
 
-/** One record's write as the system stored it: property (field) name -> value. */
+/** One record's write as the system stored it: property (field) name -> value (only its hashes are kept). */
 export interface WrittenRecord {
   id: string;
   values: Record<string, string>;
@@ -26,17 +27,18 @@ export interface WrittenRecord {
 
 /**
  * KEYS: the newer bucket, the older bucket, the tenant's health hash. ARGV: record id, the event's
- * occurredAt (epoch ms), the clock-skew margin (ms), the health field to count in, then (name, value)
- * pairs. 1 (and one more counted) when every pair is what the record's last write in these buckets set,
- * and the event is stamped no later than that write's completion plus the margin; else 0.
+ * occurredAt (epoch ms), the clock-skew margin (ms), the health field to count in, then the hashes of the
+ * event's (name, value) pairs (src/domain/value-hash.ts). 1 (and one more counted) when every hash is one
+ * of the pairs the record's last write in these buckets set, and the event is stamped no later than that
+ * write's completion plus the margin; else 0.
  */
 const IS_ECHO = new LuaScript(`
 local raw = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('HGET', KEYS[2], ARGV[1])
 if not raw then return 0 end
 local write = cjson.decode(raw)
 if tonumber(ARGV[2]) > write[1] + tonumber(ARGV[3]) then return 0 end
-for i = 5, #ARGV, 2 do
-  if write[2][ARGV[i]] ~= ARGV[i + 1] then return 0 end
+for i = 5, #ARGV do
+  if write[2][ARGV[i]] == nil then return 0 end
 end
 redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
 return 1
@@ -46,8 +48,9 @@ return 1
  * What LeadBridge last wrote to each record, per tenant and system, for a few minutes: so that ingest can
  * tell the webhook echo of our own write (the same values coming back) from a person's change. Buckets of
  * `WRITTEN_BUCKET_MS` (`<prefix>:{tenant}:written:<system>:<bucket>`, a hash record id -> JSON
- * `[completedAtMs, {name: value}]`), each expiring after two bucket lengths, so the memory is that of the
- * last few minutes' writes whatever the install's size.
+ * `[completedAtMs, {valueHash(name, value): 1}]`), each expiring after two bucket lengths, so the memory is
+ * that of the last few minutes' writes whatever the install's size. Only hashes are kept: no value (an
+ * email, a name) sits in Redis for the filter.
  */
 export class WrittenValues {
   readonly #redis: Redis;
@@ -71,7 +74,10 @@ export class WrittenValues {
   ): Promise<void> {
     if (records.length === 0) return;
     const key = this.#bucketKey(tenant, system, Math.floor(completedAtMs / WRITTEN_BUCKET_MS));
-    const fields = records.flatMap((record) => [record.id, JSON.stringify([completedAtMs, record.values])]);
+    const fields = records.flatMap((record) => [
+      record.id,
+      JSON.stringify([completedAtMs, writtenHashes(record.values)]),
+    ]);
     await this.#redis
       .multi()
       .hset(key, ...fields)
@@ -80,17 +86,18 @@ export class WrittenValues {
   }
 
   /**
-   * True (and the echo counted in the tenant's health hash, src/store/sync-health.ts) when every `[name, value]` of a change
-   * to record `id`, stamped `occurredAtMs` (epoch ms), is what our last write to that record set, and the
-   * change is stamped no later than the write's completion plus `ECHO_CLOCK_SKEW_MS`. One round trip.
+   * True (and the echo counted in the tenant's health hash, src/store/sync-health.ts) when every
+   * `valueHash(name, value)` of a change to record `id`, stamped `occurredAtMs` (epoch ms), is a pair our
+   * last write to that record set, and the change is stamped no later than the write's completion plus
+   * `ECHO_CLOCK_SKEW_MS`. One round trip.
    */
   async isEcho(
     tenant: string,
     system: SystemName,
-    change: { id: string; occurredAtMs: number; values: Array<[string, string]> },
+    change: { id: string; occurredAtMs: number; valueHashes: string[] },
     nowMs: number,
   ): Promise<boolean> {
-    if (change.values.length === 0) return false;
+    if (change.valueHashes.length === 0) return false;
     const bucket = Math.floor(nowMs / WRITTEN_BUCKET_MS);
     const echo = await IS_ECHO.run(
       this.#redis,
@@ -99,8 +106,13 @@ export class WrittenValues {
         this.#bucketKey(tenant, system, bucket - 1),
         healthKey(this.#prefix, tenant),
       ],
-      [change.id, change.occurredAtMs, ECHO_CLOCK_SKEW_MS, echoCountField(system), ...change.values.flat()],
+      [change.id, change.occurredAtMs, ECHO_CLOCK_SKEW_MS, echoCountField(system), ...change.valueHashes],
     );
     return Number(echo) === 1;
   }
+}
+
+/** A write's pairs as a JSON set of their hashes (an object, so Lua looks one up by key). */
+function writtenHashes(values: Record<string, string>): Record<string, 1> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [valueHash(name, value), 1]));
 }

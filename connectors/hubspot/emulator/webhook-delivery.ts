@@ -102,7 +102,9 @@ export class WebhookDeliverer {
       objectId: Number(change.objectId),
       changeSource: change.source,
     };
+    // A person's change names the user; an app's write names the app (as HubSpot's property history does).
     if (change.source === 'CRM_UI') event.sourceId = 'userId:882761034';
+    if (change.source === 'INTEGRATION') event.sourceId = String(this.options.appId);
     if (change.type === 'creation') event.changeFlag = 'NEW';
     if (change.type === 'deletion') event.changeFlag = 'DELETED';
     if (change.type === 'propertyChange')

@@ -8,6 +8,7 @@ import { PendingRefs } from '../../../jobs/pending-refs.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { buildStatus } from '../../../jobs/status/status-report.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
+import { valueHash } from '../../../src/domain/value-hash.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { registerStatusGauges } from '../../../src/server/status-metrics.ts';
 import { ECHO_CLOCK_SKEW_MS, WrittenValues } from '../../../src/store/written-values.ts';
@@ -119,11 +120,22 @@ describe('ingest drops the webhook echoes of LeadBridge own HubSpot writes, and 
     const { id } = await reconciledContact('echo');
     const echo = delivered(changesOf(id, 0, 'INTEGRATION'));
     expect(echo).toHaveLength(1);
-    expect(echo[0]!.changedValues!.map(([name]) => name).sort()).toEqual(
+    // It carries the hash of each of our property changes, never a value.
+    expect([...echo[0]!.changedValueHashes!].sort()).toEqual(
       changesOf(id, 0, 'INTEGRATION')
-        .map((change) => (change.type === 'propertyChange' ? change.propertyName : ''))
+        .flatMap((change) =>
+          change.type === 'propertyChange' ? [valueHash(change.propertyName, change.propertyValue)] : [],
+        )
         .sort(),
     );
+    expect(JSON.stringify(echo[0])).not.toContain('"changedValues"');
+    // Redis keeps the hashes of what we wrote, not the values.
+    const buckets = await h.redis.keys(`${h.prefix}:store:*written*`);
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const bucket of buckets) {
+      for (const raw of await h.redis.hvals(bucket))
+        expect(raw).toMatch(/^\[\d+,\{"[0-9a-f]{16}":1(,"[0-9a-f]{16}":1)*\}\]$/);
+    }
     const [countBefore, metricBefore] = [await droppedCount(), await echoMetric()];
     expect(await kept(echo[0]!)).toBe(false);
     expect(await ingest.pending.count(TENANT)).toBe(0);
@@ -136,7 +148,8 @@ describe('ingest drops the webhook echoes of LeadBridge own HubSpot writes, and 
     const { id, after } = await reconciledContact('other-property');
     await editContact(h.hubspot, id, { jobtitle: 'VP Sales' });
     const events = delivered(changesOf(id, after, 'CRM_UI'));
-    expect(events[0]!.changedValues).toEqual([['jobtitle', 'VP Sales']]);
+    // A person's change carries no hashes at all: it can never be taken for an echo.
+    expect(events[0]!.changedValueHashes).toBeUndefined();
     expect(await kept(events[0]!)).toBe(true);
   });
 
@@ -157,6 +170,36 @@ describe('ingest drops the webhook echoes of LeadBridge own HubSpot writes, and 
     expect(await kept(together[0]!)).toBe(true);
   });
 
+  it("keeps a person's change back to the value we wrote, stamped within our write's window (A->B->A in HubSpot)", async () => {
+    const { id, after } = await reconciledContact('person-same-value');
+    const ours = changesOf(id, 0, 'INTEGRATION').find(
+      (change) => change.type === 'propertyChange' && change.propertyName === 'leadbridge_score',
+    );
+    if (ours?.type !== 'propertyChange') throw new Error('our write set no score');
+    await editContact(h.hubspot, id, { leadbridge_score: '77' });
+    await editContact(h.hubspot, id, { leadbridge_score: ours.propertyValue });
+    const back = changesOf(id, after, 'CRM_UI').at(-1);
+    expect(back?.type === 'propertyChange' && back.propertyValue).toBe(ours.propertyValue);
+    // Stamped as our write landed: only its source tells the person from our echo.
+    const events = delivered([back!], (event) => {
+      event.occurredAt = ours.at;
+    });
+    expect(await kept(events[0]!)).toBe(true);
+  });
+
+  it('drops our own write of the same value, named by its source INTEGRATION and our app id, and keeps another app', async () => {
+    const { id } = await reconciledContact('integration-same-value');
+    const ours = changesOf(id, 0, 'INTEGRATION').filter((change) => change.type === 'propertyChange');
+    const other = delivered(ours, (event) => {
+      event.sourceId = '99999';
+    });
+    expect(await kept(other[0]!)).toBe(true);
+    const echo = delivered(ours, (event) => {
+      expect(event).toMatchObject({ changeSource: 'INTEGRATION', sourceId: String(event.appId) });
+    });
+    expect(await kept(echo[0]!)).toBe(false);
+  });
+
   it('keeps a change to the value we wrote when it is stamped later than our write (a person setting it again)', async () => {
     const { id } = await reconciledContact('later');
     const ours = changesOf(id, 0, 'INTEGRATION');
@@ -173,7 +216,7 @@ describe('ingest drops the webhook echoes of LeadBridge own HubSpot writes, and 
     const valueless = delivered(changesOf(id, 0, 'INTEGRATION'), (event) => {
       delete event.propertyValue;
     });
-    expect(valueless[0]!.changedValues).toBeUndefined();
+    expect(valueless[0]!.changedValueHashes).toBeUndefined();
     expect(await kept(valueless[0]!)).toBe(true);
     const creation = delivered(changesOf(id, 0).filter((change) => change.type === 'creation'));
     expect(creation[0]!.kind).toBe('created');

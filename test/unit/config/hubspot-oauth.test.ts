@@ -41,4 +41,26 @@ describe('tenants[].hubspot.oauth (a public app)', () => {
     const found = problems(config(OAUTH), { HS_ID: 'cid', HS_SECRET: 'sec' });
     expect(Object.keys(found)).toContain('tenants[0].hubspot.oauth.refreshToken');
   });
+
+  it('verifies webhooks with the app secret of oauth when clientSecret is not set (a public app has one secret)', () => {
+    const hubspot = parseConfig(config(OAUTH), env).tenants[0]!.hubspot;
+    expect(hubspot.clientSecret).toBe('sec');
+    const same = OAUTH.replace('{ oauth:', '{ clientSecret: "${HS_SECRET}", oauth:');
+    expect(parseConfig(config(same), env).tenants[0]!.hubspot.clientSecret).toBe('sec');
+  });
+
+  it('refuses a clientSecret other than oauth.clientSecret, naming both fields', () => {
+    const other = OAUTH.replace('{ oauth:', '{ clientSecret: other-secret, oauth:');
+    const message = problems(config(other))['tenants[0].hubspot.clientSecret'];
+    expect(message).toContain('tenants[].hubspot.clientSecret');
+    expect(message).toContain('tenants[].hubspot.oauth.clientSecret');
+    // No secret is echoed in the message.
+    expect(message).not.toContain('other-secret');
+    expect(message).not.toMatch(/\bsec\b/);
+  });
+
+  it('keeps a private app’s webhook secret as it is (no oauth)', () => {
+    const hubspot = parseConfig(config('{ accessToken: pat, clientSecret: hooks }'), env).tenants[0]!.hubspot;
+    expect(hubspot.clientSecret).toBe('hooks');
+  });
 });

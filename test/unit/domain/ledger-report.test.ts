@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLedgerReport, type LedgerLead } from '../../../src/domain/ledger-report.ts';
+import type { LeadTimeline } from '../../../src/domain/lead-timeline.ts';
+import { seedEntry } from '../../../src/domain/ledger-seed.ts';
 import { config, person, Story } from './lead-story.ts';
 
 const MIN = 60_000;
@@ -198,5 +200,49 @@ describe('a rep answer stamped in the handoff own second', () => {
       now: new Date('2026-01-05T16:00:00Z'),
     }).tenants[0]!;
     expect(figures.followUp).toMatchObject({ measured: 0, alreadyWorkedWhenSeen: 1 });
+  });
+
+  it('a lead seeded from an earlier install: .000/.000 is a 0 s follow-up, the timeline flag says already worked', () => {
+    const seeded = (timeline: LeadTimeline): LedgerLead => ({
+      leadKey: 'lead-s',
+      entries: [
+        seedEntry({
+          stored: { base: { stage: 'sql' }, timeline },
+          hubspot: { stage: 'sql', sourceTime: '2026-01-05T09:00:00.000Z' },
+          salesforce: null,
+          context: { ...config, at: '2026-01-05T10:00:00.000Z' },
+        }),
+      ],
+    });
+    const report = (timeline: LeadTimeline) =>
+      buildLedgerReport({
+        tenants: [{ tenant: 'acme', leads: [seeded(timeline)] }],
+        lifecycle: config.lifecycle,
+        sla: config.sla,
+        now: new Date('2026-01-05T16:00:00Z'),
+      }).tenants[0]!.followUp;
+    const sameSecond = { handoffAt: '2026-01-05T09:00:00.000Z', firstFollowUpAt: '2026-01-05T09:00:00.000Z' };
+    expect(report(sameSecond)).toMatchObject({ measured: 1, alreadyWorkedWhenSeen: 0, averageMs: 0 });
+    expect(report({ ...sameSecond, workedAtHandoff: true })).toMatchObject({
+      measured: 0,
+      alreadyWorkedWhenSeen: 1,
+    });
+  });
+
+  it('the handoff that finds the lead already worked is flagged in the stored timeline; one answered in its second is not', () => {
+    const worked = new Story({ ...person, email: 'w@acme.com', stage: 'lead' });
+    worked.pass('2026-01-05T09:00:00Z');
+    const crossed = worked.pass('2026-01-05T09:30:00Z', { hubspotEdit: { stage: 'sql', points: 'x' } });
+    expect(crossed.timeline).toMatchObject({
+      handoffAt: '2026-01-05T09:30:00.000Z',
+      firstFollowUpAt: '2026-01-05T09:30:00.000Z',
+      workedAtHandoff: true,
+    });
+    const answered = new Story({ ...person, email: 'x@acme.com', stage: 'lead', points: 'x' });
+    const handedOff = answered.pass('2026-01-05T09:00:00Z');
+    expect(handedOff.timeline.handoffAt).toBe('2026-01-05T09:00:00.000Z');
+    const worksIt = answered.pass('2026-01-05T09:00:00Z', { salesforceEdit: { stage: 'sql' } });
+    expect(worksIt.timeline.firstFollowUpAt).toBe('2026-01-05T09:00:00.000Z');
+    expect(worksIt.timeline.workedAtHandoff).toBeUndefined();
   });
 });

@@ -125,16 +125,39 @@ describe('funnel report', () => {
   });
 
   it('leaves leads already worked when first seen out of the follow-up times', () => {
+    const workedAtHandoff = {
+      ...handedOff('2025-03-10T09:00:00.400Z', '2025-03-10T09:00:00.400Z'),
+      workedAtHandoff: true,
+    };
     const report = buildReport({
-      tenants: [
-        { tenant: 'acme', leads: [lead('sql', handedOff('2025-03-10T09:00:00Z', '2025-03-10T09:00:00Z'))] },
-      ],
+      tenants: [{ tenant: 'acme', leads: [lead('sql', workedAtHandoff)] }],
       lifecycle,
       sla,
       now,
     });
     expect(report.total.followUp).toMatchObject({ measured: 0, alreadyWorkedWhenSeen: 1, averageMs: null });
     expect(report.total.handoff.accepted).toBe(1);
+  });
+
+  it('measures an answer in the handoff own second as 0 s when both are on the whole second (.000/.000)', () => {
+    // A handoff stamped by Salesforce (whole seconds) or HubSpot (`.000`), the rep's answer in that second.
+    const report = buildReport({
+      tenants: [
+        {
+          tenant: 'acme',
+          leads: [lead('sql', handedOff('2025-03-10T09:00:00.000Z', '2025-03-10T09:00:00.000Z'))],
+        },
+      ],
+      lifecycle,
+      sla,
+      now,
+    });
+    expect(report.total.followUp).toMatchObject({
+      measured: 1,
+      alreadyWorkedWhenSeen: 0,
+      averageMs: 0,
+      withinSla: 1,
+    });
   });
 
   it('measures an answer stamped in the handoff own second (Salesforce whole seconds) as 0 s', () => {

@@ -2,10 +2,14 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotClient } from '../../../connectors/hubspot/client.ts';
 import { HubSpotOAuthSession } from '../../../connectors/hubspot/oauth-session.ts';
-import { REAUTHORIZE_FIX, refreshAccessToken } from '../../../connectors/hubspot/oauth-token.ts';
+import {
+  REAUTHORIZE_FIX,
+  refreshAccessToken,
+  TOKEN_CALL_TIMEOUT_MS,
+} from '../../../connectors/hubspot/oauth-token.ts';
 import { memoryHubSpotTokenStore } from '../../../connectors/hubspot/token-store.ts';
 import { PermanentError, RetryableError } from '../../../src/errors/index.ts';
-import { tokenFingerprint } from '../../../src/store/session-store.ts';
+import { REFRESH_LOCK_TTL_MS, tokenFingerprint } from '../../../src/store/session-store.ts';
 
 const BASE = 'https://api.hubapi.example';
 const app = { clientId: 'cid-123', clientSecret: 'secret-456', refreshToken: 'rt-install' };
@@ -43,6 +47,17 @@ describe('the refresh-token grant (POST /oauth/v1/token through the SDK)', () =>
       /acme \(BAD_REFRESH_TOKEN: missing or invalid refresh token\)/,
     );
     expect((refused as Error).message).toMatch(/re-authorize the app/);
+  });
+
+  it('a token call that hangs is abandoned as transient, well before the refresh lock it runs under expires', async () => {
+    expect(TOKEN_CALL_TIMEOUT_MS).toBeLessThanOrEqual(REFRESH_LOCK_TTL_MS / 2);
+    const scope = nock(BASE).post('/oauth/v1/token', FORM).delay(3_000).reply(200, granted('at-late'));
+    const started = Date.now();
+    const hung = await refreshAccessToken(BASE, app, 'rt-install', 'acme', 200).catch((err: unknown) => err);
+    expect(hung).toBeInstanceOf(RetryableError);
+    expect((hung as Error).message).toMatch(/POST \/oauth\/v1\/token: TIMEOUT/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    scope.done();
   });
 
   it('a token endpoint that is down is transient', async () => {
