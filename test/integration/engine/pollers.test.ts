@@ -165,7 +165,8 @@ describe('pollers: events from pages, cursor committed only after enqueue', () =
     const process = pollProcessor({
       engine: harness.engine,
       ingestQueue: {
-        addBulk: async (jobs: Array<{ data: ChangeEvent }>) => enqueued.push(...jobs.map((job) => job.data)),
+        addBulk: async (jobs: Array<{ data: { events: ChangeEvent[] } }>) =>
+          enqueued.push(...jobs.flatMap((job) => job.data.events)),
       } as never,
       pollQueue: {
         add: async (_name: string, data: unknown, opts?: { delay?: number }) => {
