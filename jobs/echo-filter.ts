@@ -53,7 +53,11 @@ export async function ownEchoes(
       const { tenant, system } = events[indexes[0]!]!;
       const changes = indexes.map((index) => {
         const event = events[index]!;
-        return { id: event.objectId, occurredAtMs: Date.parse(event.occurredAt), values: event.changedValues ?? [] };
+        return {
+          id: event.objectId,
+          occurredAtMs: Date.parse(event.occurredAt),
+          values: event.changedValues ?? [],
+        };
       });
       const echoes = await written.echoes(tenant, system, changes, nowMs);
       echoes.forEach((echo, i) => {

@@ -88,10 +88,16 @@ async function ingestPlain(
   outcomes: IngestOutcome[],
 ): Promise<void> {
   const byTenant = new Map<string, Array<{ index: number; event: ChangeEvent }>>();
-  for (const item of items) byTenant.set(item.event.tenant, [...(byTenant.get(item.event.tenant) ?? []), item]);
+  for (const item of items)
+    byTenant.set(item.event.tenant, [...(byTenant.get(item.event.tenant) ?? []), item]);
   await Promise.all(
     [...byTenant].map(async ([tenant, group]) => {
-      const leadKeys = await plainEventOutcomes(deps, tenant, group.map(({ event }) => event), now);
+      const leadKeys = await plainEventOutcomes(
+        deps,
+        tenant,
+        group.map(({ event }) => event),
+        now,
+      );
       group.forEach(({ index }, i) => (outcomes[index] = { pending: true, leadKey: leadKeys[i] ?? null }));
     }),
   );
@@ -143,11 +149,17 @@ async function plainEventOutcomes(
 }
 
 /** Each event's link (null when its record is not linked): one lookup per system. */
-async function findLinks(deps: IngestDeps, tenant: string, events: ChangeEvent[]): Promise<Array<LeadLink | null>> {
+async function findLinks(
+  deps: IngestDeps,
+  tenant: string,
+  events: ChangeEvent[],
+): Promise<Array<LeadLink | null>> {
   const systems = [...new Set(events.map((event) => event.system))];
   const found = await Promise.all(
     systems.map(async (system) => {
-      const ids = [...new Set(events.filter((event) => event.system === system).map((event) => event.objectId))];
+      const ids = [
+        ...new Set(events.filter((event) => event.system === system).map((event) => event.objectId)),
+      ];
       const lookup = await deps.engine.links.findMany(tenant, system, ids);
       if (lookup.corrupt[0]) throw new CorruptLinkError(lookup.corrupt[0]);
       return [system, lookup.found] as const;

@@ -484,7 +484,9 @@ export class PendingRefs {
     for (const [error] of results) if (error) throw error;
     const lastBatch = (results[0]?.[1] as string | null) ?? null;
     const stored = (results[1]?.[1] as Array<string | null> | undefined) ?? [];
-    const latest = new Map<string, ChangeHeat | null>(distinct.map((name, i) => [name, parseHeat(stored[i] ?? null)]));
+    const latest = new Map<string, ChangeHeat | null>(
+      distinct.map((name, i) => [name, parseHeat(stored[i] ?? null)]),
+    );
     const heats = members.map((name) => {
       const heat = heatAfterChange(latest.get(name) ?? null, nowMs, halfLifeMs);
       // Stored rounded: the next change of the same record starts from what `touch` would read back.
@@ -492,13 +494,17 @@ export class PendingRefs {
       return heat;
     });
     if (distinct.length > 0) {
-      await STORE_HEAT.run(this.#redis, [heatKey, tenantKey(this.#prefix, tenant, 'heat-at')], [
-        nowMs,
-        nowMs - 20 * halfLifeMs,
-        ...distinct.flatMap((name) => {
-          return [name, heatText(latest.get(name)!)];
-        }),
-      ]);
+      await STORE_HEAT.run(
+        this.#redis,
+        [heatKey, tenantKey(this.#prefix, tenant, 'heat-at')],
+        [
+          nowMs,
+          nowMs - 20 * halfLifeMs,
+          ...distinct.flatMap((name) => {
+            return [name, heatText(latest.get(name)!)];
+          }),
+        ],
+      );
     }
     return { heats, lastBatchAt: lastBatch ? Number(lastBatch) : null };
   }

@@ -113,7 +113,12 @@ export class WrittenValues {
    * `isEcho` for many changes of one tenant and system, in one round trip: one answer per change, in
    * order (a change without values is never an echo).
    */
-  async echoes(tenant: string, system: SystemName, changes: ObservedChange[], nowMs: number): Promise<boolean[]> {
+  async echoes(
+    tenant: string,
+    system: SystemName,
+    changes: ObservedChange[],
+    nowMs: number,
+  ): Promise<boolean[]> {
     const asked = changes.filter((change) => change.values.length > 0);
     if (asked.length === 0) return changes.map(() => false);
     const bucket = Math.floor(nowMs / WRITTEN_BUCKET_MS);
@@ -127,7 +132,12 @@ export class WrittenValues {
       [
         ECHO_CLOCK_SKEW_MS,
         echoCountField(system),
-        ...asked.flatMap((change) => [change.id, change.occurredAtMs, change.values.length, ...change.values.flat()]),
+        ...asked.flatMap((change) => [
+          change.id,
+          change.occurredAtMs,
+          change.values.length,
+          ...change.values.flat(),
+        ]),
       ],
     )) as number[];
     let next = 0;
