@@ -37,8 +37,8 @@ function isPlain(event: ChangeEvent): boolean {
  * Deletions, merges, restores and outbound-message hints keep their own pass, in their place: the plain
  * events before one are in the pending set before it runs (a privacy deletion then removes them).
  *
- * An event that is not a valid change event, or names a tenant the config does not have, does not stop
- * the others: once they are ingested the job fails for good (kept as a failed job, visible on the
+ * An event that is not a valid change event, names a tenant the config does not have, or a record whose
+ * link entries are corrupt (src/store/link-view.ts) does not stop the others: once they are ingested the job fails for good (kept as a failed job, visible on the
  * dashboard, as a one-event job with that event is), naming the bad events.
  */
 export async function ingestChangeEvents(deps: IngestDeps, inputs: unknown[]): Promise<IngestOutcome[]> {
@@ -68,11 +68,11 @@ export async function ingestChangeEvents(deps: IngestDeps, inputs: unknown[]): P
       plain.push(item);
       continue;
     }
-    await ingestPlain(deps, plain, now, outcomes);
+    await ingestPlain(deps, plain, now, outcomes, bad);
     plain = [];
     outcomes[item.index] = await ingestCheckedEvent(deps, item.event, now);
   }
-  await ingestPlain(deps, plain, now, outcomes);
+  await ingestPlain(deps, plain, now, outcomes, bad);
 
   if (bad.length > 0) {
     engine.logger.error({ bad }, 'ingest job carried events that cannot be ingested; the others were');
@@ -86,6 +86,7 @@ async function ingestPlain(
   items: Array<{ index: number; event: ChangeEvent }>,
   now: Date,
   outcomes: IngestOutcome[],
+  bad: string[],
 ): Promise<void> {
   const byTenant = new Map<string, Array<{ index: number; event: ChangeEvent }>>();
   for (const item of items)
@@ -98,20 +99,36 @@ async function ingestPlain(
         group.map(({ event }) => event),
         now,
       );
-      group.forEach(({ index }, i) => (outcomes[index] = { pending: true, leadKey: leadKeys[i] ?? null }));
+      group.forEach(({ index }, i) => {
+        const leadKey = leadKeys[i] ?? null;
+        if (leadKey instanceof CorruptLinkError) bad.push(`event ${index}: ${leadKey.message}`);
+        else outcomes[index] = { pending: true, leadKey };
+      });
     }),
   );
 }
 
-/** The plain events of one tenant into its pending set, their reconciles scheduled; their lead keys. */
+/**
+ * The plain events of one tenant into its pending set, their reconciles scheduled; their lead keys (an
+ * event whose record's link is corrupt: its error, and nothing added).
+ */
 async function plainEventOutcomes(
   deps: IngestDeps,
   tenant: string,
   events: ChangeEvent[],
   now: Date,
-): Promise<Array<string | null>> {
+): Promise<Array<string | null | CorruptLinkError>> {
   const { engine, pending } = deps;
-  const links = await findLinks(deps, tenant, events);
+  const found = await findLinks(deps, tenant, events);
+  if (found.some((link) => link instanceof CorruptLinkError)) {
+    const kept = events.filter((_, i) => !(found[i] instanceof CorruptLinkError));
+    const keys = await plainEventOutcomes(deps, tenant, kept, now);
+    const out: Array<string | null | CorruptLinkError> = [];
+    let next = 0;
+    found.forEach((link) => out.push(link instanceof CorruptLinkError ? link : (keys[next++] ?? null)));
+    return out;
+  }
+  const links = found as Array<LeadLink | null>;
   const refs: PendingRef[] = events.map((event, i) => ({
     system: event.system,
     id: event.objectId,
@@ -148,24 +165,37 @@ async function plainEventOutcomes(
   return links.map((link) => link?.leadKey ?? null);
 }
 
-/** Each event's link (null when its record is not linked): one lookup per system. */
+/**
+ * Each event's link (null when its record is not linked): one lookup per system. A record whose link
+ * entries are corrupt gets its error instead, alone: the lookup of its system is then redone record by
+ * record.
+ */
 async function findLinks(
   deps: IngestDeps,
   tenant: string,
   events: ChangeEvent[],
-): Promise<Array<LeadLink | null>> {
+): Promise<Array<LeadLink | null | CorruptLinkError>> {
+  const { links } = deps.engine;
   const systems = [...new Set(events.map((event) => event.system))];
   const found = await Promise.all(
     systems.map(async (system) => {
       const ids = [
         ...new Set(events.filter((event) => event.system === system).map((event) => event.objectId)),
       ];
-      const lookup = await deps.engine.links.findMany(tenant, system, ids);
-      if (lookup.corrupt[0]) throw new CorruptLinkError(lookup.corrupt[0]);
-      return [system, lookup.found] as const;
+      const lookup = await links.findMany(tenant, system, ids);
+      if (lookup.corrupt.length === 0) return [system, lookup.found] as const;
+      const each = new Map<string, LeadLink | CorruptLinkError>();
+      for (const id of ids) {
+        const link = await links.find(tenant, system, id).catch((error: unknown) => {
+          if (error instanceof CorruptLinkError) return error;
+          throw error;
+        });
+        if (link) each.set(id, link);
+      }
+      return [system, each] as const;
     }),
   );
-  const bySystem = new Map(found);
+  const bySystem = new Map<string, Map<string, LeadLink | CorruptLinkError>>(found);
   return events.map((event) => bySystem.get(event.system)?.get(event.objectId) ?? null);
 }
 

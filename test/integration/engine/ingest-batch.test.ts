@@ -156,6 +156,16 @@ describe('ingest: many change events in one job', () => {
     expect(refs.map((ref) => ref.id).sort()).toEqual(['601', '602']);
   });
 
+  it('fails only the event whose record has a corrupt link entry; the others are ingested', async () => {
+    const { hubspot } = many.harness.engine.links.keys(TENANT);
+    await many.harness.redis.hset(hubspot, '901', 'not-a-lead-key');
+    const job = ingestChangeEvents(many.deps, [event({ objectId: '901' }), event({ objectId: '902' })]);
+    await expect(job).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(job).rejects.toThrow(/1 of 2 events not ingested: event 0: /);
+    const { refs } = await pendingState(many);
+    expect(refs.map((ref) => ref.id)).toEqual(['902']);
+  });
+
   it('still processes a one-event job queued before many-event jobs existed', async () => {
     const process = ingestProcessor(many.deps);
     const outcome = await process({ data: event({ objectId: '701' }) } as Job);
