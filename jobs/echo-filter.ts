@@ -29,3 +29,43 @@ export async function isOwnEcho(
   if (echo) deps.metrics?.webhookEvents.inc({ system: event.system, outcome: 'own_echo' });
   return echo;
 }
+
+/**
+ * `isOwnEcho` for many events: one round trip per tenant and system among them (src/store/written-values.ts),
+ * one answer per event, in order.
+ */
+export async function ownEchoes(
+  deps: { written?: WrittenValues; metrics?: Pick<Metrics, 'webhookEvents'> },
+  events: ChangeEvent[],
+  nowMs: number,
+): Promise<boolean[]> {
+  const answers = events.map(() => false);
+  const { written } = deps;
+  if (!written) return answers;
+  const groups = new Map<string, number[]>();
+  events.forEach((event, index) => {
+    if (event.kind !== 'updated' || !event.changedValueHashes?.length) return;
+    const group = `${event.tenant}\u0000${event.system}`;
+    groups.set(group, [...(groups.get(group) ?? []), index]);
+  });
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      const { tenant, system } = events[indexes[0]!]!;
+      const changes = indexes.map((index) => {
+        const event = events[index]!;
+        return {
+          id: event.objectId,
+          occurredAtMs: Date.parse(event.occurredAt),
+          valueHashes: event.changedValueHashes ?? [],
+        };
+      });
+      const echoes = await written.echoes(tenant, system, changes, nowMs);
+      echoes.forEach((echo, i) => {
+        if (!echo) return;
+        answers[indexes[i]!] = true;
+        deps.metrics?.webhookEvents.inc({ system, outcome: 'own_echo' });
+      });
+    }),
+  );
+  return answers;
+}

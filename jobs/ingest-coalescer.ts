@@ -1,8 +1,8 @@
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import { ingestJobs, type IngestJob, type IngestQueue } from './ingest-queue.ts';
 
-/** Most jobs one coalesced `addBulk` carries; a group that reaches it is sent at once. */
-export const COALESCE_MAX_JOBS = 1_000;
+/** Most events one coalesced `addBulk` carries; a group that reaches it is sent at once. */
+export const COALESCE_MAX_EVENTS = 1_000;
 
 /**
  * Coalesced `addBulk` calls in flight at once. With one, every request waited for the Redis round trip
@@ -15,8 +15,8 @@ export const COALESCE_MAX_JOBS = 1_000;
 export const COALESCE_MAX_IN_FLIGHT = 4;
 
 export interface IngestCoalescerOptions {
-  /** Most jobs in one `addBulk` (default {@link COALESCE_MAX_JOBS}). */
-  maxJobs?: number;
+  /** Most events in one `addBulk` (default {@link COALESCE_MAX_EVENTS}); a caller's events are never split. */
+  maxEvents?: number;
   /** Most `addBulk` calls in flight at once, at least 1 (default {@link COALESCE_MAX_IN_FLIGHT}). */
   maxInFlight?: number;
 }
@@ -29,6 +29,7 @@ interface Waiter {
 
 interface Group {
   jobs: IngestJob[];
+  events: number;
   waiters: Waiter[];
 }
 
@@ -47,19 +48,23 @@ interface Group {
  */
 export class IngestCoalescer {
   private readonly queue: IngestQueue;
-  private readonly maxJobs: number;
+  private readonly maxEvents: number;
   private readonly maxInFlight: number;
-  private next: Group = { jobs: [], waiters: [] };
+  private next: Group = { jobs: [], events: 0, waiters: [] };
   private inFlight = 0;
   private scheduled = false;
 
   constructor(queue: IngestQueue, options: IngestCoalescerOptions = {}) {
     this.queue = queue;
-    this.maxJobs = options.maxJobs ?? COALESCE_MAX_JOBS;
+    this.maxEvents = options.maxEvents ?? COALESCE_MAX_EVENTS;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? COALESCE_MAX_IN_FLIGHT);
   }
 
-  /** Validates `events` and queues them with the other callers'; resolves with how many were added. */
+  /**
+   * Validates `events` and queues them with the other callers', as the caller's own jobs (one per lane:
+   * jobs/ingest-queue.ts, so a redelivery of the same request is deduplicated); resolves with how many
+   * events were added.
+   */
   add(events: ChangeEvent[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0);
     let jobs: IngestJob[];
@@ -71,8 +76,9 @@ export class IngestCoalescer {
     return new Promise<number>((resolve, reject) => {
       const group = this.next;
       group.jobs.push(...jobs);
-      group.waiters.push({ count: jobs.length, resolve, reject });
-      if (group.jobs.length >= this.maxJobs) this.send();
+      group.events += events.length;
+      group.waiters.push({ count: events.length, resolve, reject });
+      if (group.events >= this.maxEvents) this.send();
       else if (this.inFlight < this.maxInFlight && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
@@ -87,7 +93,7 @@ export class IngestCoalescer {
   private send(): void {
     const { jobs, waiters } = this.next;
     if (waiters.length === 0) return;
-    this.next = { jobs: [], waiters: [] };
+    this.next = { jobs: [], events: 0, waiters: [] };
     this.inFlight += 1;
     const settle = (outcome: (waiter: Waiter) => void) => {
       this.inFlight -= 1;

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { batchDelayMs, debounceDelayMs, heatHalfLifeMs } from '../src/domain/adaptive-debounce.ts';
 import { durationMs } from '../src/domain/duration.ts';
 import { fixedDebounceDelayMs } from '../src/domain/fixed-debounce.ts';
@@ -53,9 +53,25 @@ export async function ingestChangeEvent(deps: IngestDeps, input: unknown): Promi
   }
   const now = engine.now();
   // Our own write coming back: reconcile would read the record only to find it equal to its base.
-  if (await isOwnEcho(engine, event, now.getTime())) return { pending: false, leadKey: null };
+  if (await isOwnEcho(engine, event, now.getTime())) return NOT_PENDING;
+  return ingestCheckedEvent(deps, event, now);
+}
+
+/** What an event that leaves nothing pending (an echo, a forged hint, a bad event in a batch) yields. */
+export const NOT_PENDING: IngestOutcome = Object.freeze({ pending: false, leadKey: null });
+
+/**
+ * `ingestChangeEvent` after the event was parsed, its tenant found and the echo check passed: the hint
+ * check, link maintenance, deletion propagation, the pending set and the reconcile's schedule.
+ */
+export async function ingestCheckedEvent(
+  deps: IngestDeps,
+  event: ChangeEvent,
+  now: Date,
+): Promise<IngestOutcome> {
+  const { engine } = deps;
   const checked = await verifiedEvent(deps, event);
-  if (checked === null) return { pending: false, leadKey: null };
+  if (checked === null) return NOT_PENDING;
   // A privacy deletion drops the email from the link; the propagation still needs it for the tombstone.
   const deletion = checked.kind === 'deleted' || checked.kind === 'privacy_deleted';
   const before = deletion ? await engine.links.find(event.tenant, checked.system, checked.objectId) : null;
@@ -129,9 +145,4 @@ async function verifiedEvent(deps: IngestDeps, event: ChangeEvent): Promise<Chan
   if (master !== null) return { ...event, objectId: master, kind: 'merged', mergedIds: [event.objectId] };
   const kind = state === 'deleted' ? 'deleted' : state === 'converted' ? 'converted' : 'updated';
   return { ...event, kind };
-}
-
-/** The ingest queue's processor. */
-export function ingestProcessor(deps: IngestDeps): (job: Job) => Promise<IngestOutcome> {
-  return (job) => ingestChangeEvent(deps, job.data);
 }

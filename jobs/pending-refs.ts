@@ -10,6 +10,7 @@ import { DEFAULT_STORE_PREFIX, tenantKey } from '../src/store/keys.ts';
 import type { RecordRef } from './engine.ts';
 import {
   ADD,
+  ADD_EACH,
   DUE_BY_SHARD,
   LANE_WORK,
   PUT_BACK,
@@ -103,6 +104,10 @@ function parseHeat(raw: string | null): ChangeHeat | null {
   if (!raw) return null;
   const [count, atMs] = raw.split(':').map(Number);
   return Number.isFinite(count) && Number.isFinite(atMs) ? { count: count!, atMs: atMs! } : null;
+}
+
+function heatText(heat: ChangeHeat): string {
+  return `${heat.count.toFixed(4)}:${heat.atMs}`;
 }
 
 export interface PendingRefsOptions {
@@ -241,6 +246,30 @@ export class PendingRefs {
         const args = group.flatMap((ref) => [score, member(ref), metaJson(ref)]);
         const [set, meta] = this.#shardKeys(tenant, shard);
         return ADD.run(this.#redis, [set!, meta!], [lane === 'rep' ? 'REP' : 'NX', ...args]);
+      }),
+    );
+  }
+
+  /**
+   * `add` for records each with its own due time and lane (a batch of change events): one script per
+   * shard, sent together, applied in the order given (a record's latest meta wins).
+   */
+  async addEach(
+    tenant: string,
+    entries: Array<{ ref: PendingRef; dueAtMs: number; lane: ReconcileLane }>,
+  ): Promise<void> {
+    const byShard = new Map<number, Array<string | number>>();
+    for (const { ref, dueAtMs, lane } of entries) {
+      const shard = this.shardOf(tenant, ref);
+      const args = byShard.get(shard) ?? [];
+      if (lane === 'rep') args.push('REP', dueAtMs - REP_LANE_ADVANCE_MS, member(ref), metaJson(ref));
+      else args.push('NX', dueAtMs, member(ref), metaJson(ref));
+      byShard.set(shard, args);
+    }
+    await Promise.all(
+      [...byShard].map(([shard, args]) => {
+        const [set, meta] = this.#shardKeys(tenant, shard);
+        return ADD_EACH.run(this.#redis, [set!, meta!], args);
       }),
     );
   }
@@ -432,20 +461,51 @@ export class PendingRefs {
     nowMs: number,
     halfLifeMs: number,
   ): Promise<{ heat: ChangeHeat; lastBatchAt: number | null }> {
+    const { heats, lastBatchAt } = await this.touchMany(tenant, [ref], nowMs, halfLifeMs);
+    return { heat: heats[0]!, lastBatchAt };
+  }
+
+  /**
+   * `touch` for many changes at once, in two round trips: one heat per change, in order (a record named
+   * twice is heated twice, the second time from the first), and the tenant's last batch start.
+   */
+  async touchMany(
+    tenant: string,
+    refs: RecordRef[],
+    nowMs: number,
+    halfLifeMs: number,
+  ): Promise<{ heats: ChangeHeat[]; lastBatchAt: number | null }> {
     const heatKey = tenantKey(this.#prefix, tenant, 'heat');
-    const results = ((await this.#redis
-      .pipeline()
-      .hget(heatKey, member(ref))
-      .get(this.#lastBatchKey(tenant))
-      .exec()) ?? []) as Array<[Error | null, string | null]>;
-    const previous = results[0]?.[1] ?? null;
-    const lastBatch = results[1]?.[1] ?? null;
-    const heat = heatAfterChange(parseHeat(previous), nowMs, halfLifeMs);
-    await STORE_HEAT.run(
-      this.#redis,
-      [heatKey, tenantKey(this.#prefix, tenant, 'heat-at')],
-      [member(ref), `${heat.count.toFixed(4)}:${heat.atMs}`, nowMs, nowMs - 20 * halfLifeMs],
+    const members = refs.map(member);
+    const distinct = [...new Set(members)];
+    const pipeline = this.#redis.pipeline().get(this.#lastBatchKey(tenant));
+    if (distinct.length > 0) pipeline.hmget(heatKey, ...distinct);
+    const results = ((await pipeline.exec()) ?? []) as Array<[Error | null, unknown]>;
+    for (const [error] of results) if (error) throw error;
+    const lastBatch = (results[0]?.[1] as string | null) ?? null;
+    const stored = (results[1]?.[1] as Array<string | null> | undefined) ?? [];
+    const latest = new Map<string, ChangeHeat | null>(
+      distinct.map((name, i) => [name, parseHeat(stored[i] ?? null)]),
     );
-    return { heat, lastBatchAt: lastBatch ? Number(lastBatch) : null };
+    const heats = members.map((name) => {
+      const heat = heatAfterChange(latest.get(name) ?? null, nowMs, halfLifeMs);
+      // Stored rounded: the next change of the same record starts from what `touch` would read back.
+      latest.set(name, parseHeat(heatText(heat)));
+      return heat;
+    });
+    if (distinct.length > 0) {
+      await STORE_HEAT.run(
+        this.#redis,
+        [heatKey, tenantKey(this.#prefix, tenant, 'heat-at')],
+        [
+          nowMs,
+          nowMs - 20 * halfLifeMs,
+          ...distinct.flatMap((name) => {
+            return [name, heatText(latest.get(name)!)];
+          }),
+        ],
+      );
+    }
+    return { heats, lastBatchAt: lastBatch ? Number(lastBatch) : null };
   }
 }

@@ -21,6 +21,19 @@ return 1
 `);
 
 /**
+ * KEYS: a shard's pending set and seen hash. ARGV: (mode, score, member, meta) quadruples, applied in
+ * order: mode `REP` lowers an existing score (ZADD LT), `NX` keeps it; the meta is always the latest.
+ * ADD for records of both lanes, each with its own due time (a batch of change events).
+ */
+export const ADD_EACH = new LuaScript(`
+for i = 1, #ARGV, 4 do
+  redis.call('ZADD', KEYS[1], ARGV[i] == 'REP' and 'LT' or 'NX', ARGV[i + 1], ARGV[i + 2])
+  redis.call('HSET', KEYS[2], ARGV[i + 2], ARGV[i + 3])
+end
+return 1
+`);
+
+/**
  * KEYS: the tenant's batch semaphore, its last batch start, then four keys per shard. ARGV: due by, limit, now, lease until
  * (epoch ms), cap (0: none), batch id, the shard to take first (its job's), '1' to ignore holds
  * (`popDue`: one process draining every shard, as `sync --once` does), the rep-lane bound (scores at or
@@ -192,14 +205,16 @@ return 1
 `);
 
 /**
- * KEYS: heat hash, heat index (zset by last change). ARGV: member, heat ("count:atMs"), now (epoch ms),
- * forget before (epoch ms). Stores a record's change heat (src/domain/adaptive-debounce.ts) and forgets
- * up to 20 records quiet since `forget before`, so the hash holds only recently changed records.
+ * KEYS: heat hash, heat index (zset by last change). ARGV: now (epoch ms), forget before (epoch ms), then
+ * (member, heat "count:atMs") pairs. Stores records' change heat (src/domain/adaptive-debounce.ts) and
+ * forgets up to 20 records quiet since `forget before`, so the hash holds only recently changed records.
  */
 export const STORE_HEAT = new LuaScript(`
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-local stale = redis.call('ZRANGE', KEYS[2], '-inf', ARGV[4], 'BYSCORE', 'LIMIT', 0, 20)
+for i = 3, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[i])
+end
+local stale = redis.call('ZRANGE', KEYS[2], '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, 20)
 if #stale > 0 then
   redis.call('HDEL', KEYS[1], unpack(stale))
   redis.call('ZREM', KEYS[2], unpack(stale))

@@ -9,7 +9,7 @@ import { closeGracefully, createRedis } from '../src/store/redis.ts';
 import type { EngineDeps, ReconcileBatch } from './engine.ts';
 import type { FetchLike } from './notify/channels/http-post.ts';
 import { buildEngine, enginePrefixes } from './engine-runtime.ts';
-import { ingestProcessor } from './ingest-processor.ts';
+import { ingestProcessor } from './ingest-batch.ts';
 import { createIngestQueue, type IngestQueue } from './ingest-queue.ts';
 import type { PendingRefs } from './pending-refs.ts';
 import { journalProcessor } from './journal-processor.ts';

@@ -26,23 +26,43 @@ export interface WrittenRecord {
 }
 
 /**
- * KEYS: the newer bucket, the older bucket, the tenant's health hash. ARGV: record id, the event's
- * occurredAt (epoch ms), the clock-skew margin (ms), the health field to count in, then the hashes of the
- * event's (name, value) pairs (src/domain/value-hash.ts). 1 (and one more counted) when every hash is one
- * of the pairs the record's last write in these buckets set, and the event is stamped no later than that
- * write's completion plus the margin; else 0.
+ * KEYS: the newer bucket, the older bucket, the tenant's health hash. ARGV: the clock-skew margin (ms),
+ * the health field to count in, then per change: record id, its occurredAt (epoch ms), its number of
+ * value hashes, the hashes of its (name, value) pairs (src/domain/value-hash.ts). Per change, 1 (and one
+ * more counted) when every hash is one of the pairs the record's last write in these buckets set, and the
+ * change is stamped no later than that write's completion plus the margin; else 0.
  */
-const IS_ECHO = new LuaScript(`
-local raw = redis.call('HGET', KEYS[1], ARGV[1]) or redis.call('HGET', KEYS[2], ARGV[1])
-if not raw then return 0 end
-local write = cjson.decode(raw)
-if tonumber(ARGV[2]) > write[1] + tonumber(ARGV[3]) then return 0 end
-for i = 5, #ARGV do
-  if write[2][ARGV[i]] == nil then return 0 end
+const ECHOES = new LuaScript(`
+local out = {}
+local i = 3
+while i <= #ARGV do
+  local count = tonumber(ARGV[i + 2])
+  local echo = 0
+  local raw = redis.call('HGET', KEYS[1], ARGV[i]) or redis.call('HGET', KEYS[2], ARGV[i])
+  if raw then
+    local write = cjson.decode(raw)
+    if tonumber(ARGV[i + 1]) <= write[1] + tonumber(ARGV[1]) then
+      echo = 1
+      for j = i + 3, i + 2 + count do
+        if write[2][ARGV[j]] == nil then echo = 0 break end
+      end
+    end
+  end
+  if echo == 1 then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end
+  out[#out + 1] = echo
+  i = i + 3 + count
 end
-redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-return 1
+return out
 `);
+
+/** A change to one record, as the echo check reads it. */
+export interface ObservedChange {
+  id: string;
+  /** When the system stamped the change, epoch ms. */
+  occurredAtMs: number;
+  /** The hashes of its (name, value) pairs (src/domain/value-hash.ts). */
+  valueHashes: string[];
+}
 
 /**
  * What LeadBridge last wrote to each record, per tenant and system, for a few minutes: so that ingest can
@@ -91,24 +111,44 @@ export class WrittenValues {
    * last write to that record set, and the change is stamped no later than the write's completion plus
    * `ECHO_CLOCK_SKEW_MS`. One round trip.
    */
-  async isEcho(
+  async isEcho(tenant: string, system: SystemName, change: ObservedChange, nowMs: number): Promise<boolean> {
+    const [echo] = await this.echoes(tenant, system, [change], nowMs);
+    return echo ?? false;
+  }
+
+  /**
+   * `isEcho` for many changes of one tenant and system, in one round trip: one answer per change, in
+   * order (a change without values is never an echo).
+   */
+  async echoes(
     tenant: string,
     system: SystemName,
-    change: { id: string; occurredAtMs: number; valueHashes: string[] },
+    changes: ObservedChange[],
     nowMs: number,
-  ): Promise<boolean> {
-    if (change.valueHashes.length === 0) return false;
+  ): Promise<boolean[]> {
+    const asked = changes.filter((change) => change.valueHashes.length > 0);
+    if (asked.length === 0) return changes.map(() => false);
     const bucket = Math.floor(nowMs / WRITTEN_BUCKET_MS);
-    const echo = await IS_ECHO.run(
+    const raw = (await ECHOES.run(
       this.#redis,
       [
         this.#bucketKey(tenant, system, bucket),
         this.#bucketKey(tenant, system, bucket - 1),
         healthKey(this.#prefix, tenant),
       ],
-      [change.id, change.occurredAtMs, ECHO_CLOCK_SKEW_MS, echoCountField(system), ...change.valueHashes],
-    );
-    return Number(echo) === 1;
+      [
+        ECHO_CLOCK_SKEW_MS,
+        echoCountField(system),
+        ...asked.flatMap((change) => [
+          change.id,
+          change.occurredAtMs,
+          change.valueHashes.length,
+          ...change.valueHashes,
+        ]),
+      ],
+    )) as number[];
+    let next = 0;
+    return changes.map((change) => change.valueHashes.length > 0 && Number(raw[next++]) === 1);
   }
 }
 

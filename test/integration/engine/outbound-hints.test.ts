@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildOutboundEnvelope } from '../../../connectors/salesforce/emulator/outbound-envelope.ts';
 import { ingestChangeEvent, type IngestDeps } from '../../../jobs/ingest-processor.ts';
-import { createIngestQueue, type IngestQueue } from '../../../jobs/ingest-queue.ts';
+import { createIngestQueue, eventsOfIngestJob, type IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { PendingRefs } from '../../../jobs/pending-refs.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
@@ -60,7 +60,7 @@ describe('Outbound Messages are hints: what a record is comes from the API, neve
   async function drain(): Promise<ChangeEvent[]> {
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
     await queue.drain();
-    return jobs.map((job) => job.data);
+    return jobs.flatMap((job) => eventsOfIngestJob(job.data));
   }
   async function linkedLead(email: string) {
     const { id } = (await postJson(`${h.salesforce.url}/__emulator/leads`, {

@@ -5,7 +5,12 @@ import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
 import { JOURNAL_RETENTION_MS } from '../../../connectors/hubspot/emulator/journal.ts';
 import { checkIngestMode } from '../../../connectors/hubspot/ingest-check.ts';
-import { createIngestQueue, enqueueChangeEvents, type IngestQueue } from '../../../jobs/ingest-queue.ts';
+import {
+  createIngestQueue,
+  enqueueChangeEvents,
+  eventsOfIngestJob,
+  type IngestQueue,
+} from '../../../jobs/ingest-queue.ts';
 import { journalPass, type JournalPassDeps } from '../../../jobs/journal-pass.ts';
 import { journalProcessor } from '../../../jobs/journal-processor.ts';
 import { createJournalQueue, type JournalQueue } from '../../../jobs/journal-queue.ts';
@@ -58,7 +63,7 @@ function deps(overrides: Partial<JournalPassDeps> = {}): JournalPassDeps {
 
 async function queued(): Promise<ChangeEvent[]> {
   const jobs = await ingest.getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
-  return jobs.map((job) => job.data);
+  return jobs.flatMap((job) => eventsOfIngestJob(job.data));
 }
 
 const ui = (id: string, properties: Record<string, string>) =>

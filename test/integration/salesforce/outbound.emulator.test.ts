@@ -6,7 +6,7 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
-import { createIngestQueue, type IngestQueue } from '../../../jobs/ingest-queue.ts';
+import { createIngestQueue, eventsOfIngestJob, type IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { createApp } from '../../../src/server/app.ts';
@@ -82,7 +82,7 @@ describe('Outbound Messages from the emulator to `POST /webhooks/salesforce`', (
       const found = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
       return found.length > 0 ? found : undefined;
     });
-    expect(jobs.map((job) => job.data)).toEqual([
+    expect(jobs.flatMap((job) => eventsOfIngestJob(job.data))).toEqual([
       expect.objectContaining({
         tenant: 'acme',
         system: 'salesforce',

@@ -3,7 +3,12 @@ import { connect, type Socket } from 'node:net';
 import type express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestQueue, ingestJobId, type IngestQueue } from '../../../jobs/ingest-queue.ts';
+import {
+  createIngestQueue,
+  eventsOfIngestJob,
+  ingestBatchJobId,
+  type IngestQueue,
+} from '../../../jobs/ingest-queue.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { Metrics } from '../../../src/metrics/prometheus.ts';
 import { createApp } from '../../../src/server/app.ts';
@@ -117,21 +122,23 @@ async function postAll(bodies: ReturnType<typeof batch>[]) {
   }));
 }
 
-/** The deterministic ingest job ids of one request's events. */
+/** The deterministic ingest job ids of one request's events: one job carries them all. */
 function jobIdsOf(events: ReturnType<typeof batch>): string[] {
-  return events.map((event) =>
-    ingestJobId({
-      tenant: 'acme',
-      system: 'hubspot',
-      dedupKey: [
-        event.portalId,
-        event.subscriptionType,
-        event.objectId,
-        event.eventId,
-        event.occurredAt,
-      ].join('/'),
-    }),
-  );
+  return [
+    ingestBatchJobId(
+      events.map((event) => ({
+        tenant: 'acme',
+        system: 'hubspot' as const,
+        dedupKey: [
+          event.portalId,
+          event.subscriptionType,
+          event.objectId,
+          event.eventId,
+          event.occurredAt,
+        ].join('/'),
+      })),
+    ),
+  ];
 }
 
 describe('POST /webhooks/hubspot under concurrent requests', () => {
@@ -143,7 +150,8 @@ describe('POST /webhooks/hubspot under concurrent requests', () => {
     expect(addBulkCalls).toBeGreaterThan(0);
     expect(addBulkCalls).toBeLessThan(bodies.length);
     const jobs = await queue.getJobs(['wait', 'delayed', 'prioritized']);
-    expect(jobs).toHaveLength(400);
+    expect(jobs).toHaveLength(bodies.length);
+    expect(jobs.flatMap((job) => eventsOfIngestJob(job.data))).toHaveLength(400);
     expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(bodies.flatMap(jobIdsOf)));
   });
   it('answers 503 to exactly the requests of a failed addBulk while the others in flight are stored', async () => {

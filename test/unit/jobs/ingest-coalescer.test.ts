@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IngestCoalescer } from '../../../jobs/ingest-coalescer.ts';
 import {
+  ingestBatchJobId,
   ingestJobId,
   ingestJobs,
   ROUTINE_INGEST_PRIORITY,
@@ -57,13 +58,21 @@ describe('IngestCoalescer', () => {
     ]);
     expect(counts).toEqual([2, 1, 3]);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.map((job) => job.opts.jobId)).toEqual(
-      ['1', '2', '3', '4', '5', '6'].map((id) => ingestJobId(change(id))),
-    );
+    // One job per caller (a webhook request), so a redelivered request keeps its job id.
+    expect(calls[0]!.map((job) => job.opts.jobId)).toEqual([
+      ingestBatchJobId([change('1'), change('2')]),
+      ingestJobId(change('3')),
+      ingestBatchJobId([change('4'), change('5'), change('6')]),
+    ]);
     expect(calls[0]![0]).toEqual({
+      name: 'hubspot-events',
+      data: { events: [change('1'), change('2')] },
+      opts: { jobId: ingestBatchJobId([change('1'), change('2')]), priority: ROUTINE_INGEST_PRIORITY },
+    });
+    expect(calls[0]![1]).toEqual({
       name: 'hubspot-updated',
-      data: change('1'),
-      opts: { jobId: ingestJobId(change('1')), priority: ROUTINE_INGEST_PRIORITY },
+      data: { events: [change('3')] },
+      opts: { jobId: ingestJobId(change('3')), priority: ROUTINE_INGEST_PRIORITY },
     });
   });
 
@@ -112,7 +121,9 @@ describe('IngestCoalescer', () => {
     expect(calls).toHaveLength(1);
     release();
     expect(await Promise.all([first, ...later])).toEqual([1, 1, 1]);
-    expect(calls.map((jobs) => jobs.map((job) => job.data.objectId))).toEqual([['1'], ['2', '3']]);
+    expect(
+      calls.map((jobs) => jobs.flatMap((job) => job.data.events.map((event) => event.objectId))),
+    ).toEqual([['1'], ['2', '3']]);
   });
 
   /** A queue whose every addBulk waits until the test settles it, recording the object ids it carried. */
@@ -121,7 +132,7 @@ describe('IngestCoalescer', () => {
     const queue = {
       addBulk: (jobs: IngestJob[]) =>
         new Promise<IngestJob[]>((resolve, reject) => {
-          const ids = jobs.map((job) => job.data.objectId);
+          const ids = jobs.flatMap((job) => job.data.events.map((event) => event.objectId));
           calls.push({ ids, resolve: () => resolve(jobs), reject });
         }),
     } as unknown as IngestQueue;
@@ -196,15 +207,15 @@ describe('IngestCoalescer', () => {
       coalescer.add([{ ...change('2'), objectId: '' }]),
     ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
-    expect(calls.flat().map((job) => job.data.objectId)).toEqual(['1']);
+    expect(calls.flat().flatMap((job) => job.data.events.map((event) => event.objectId))).toEqual(['1']);
   });
 
-  it('sends a group at once when it reaches maxJobs, and later turns in their own addBulk', async () => {
+  it('sends a group at once when it reaches maxEvents, and later turns in their own addBulk', async () => {
     const { queue, calls } = fakeQueue();
-    const coalescer = new IngestCoalescer(queue, { maxJobs: 3 });
+    const coalescer = new IngestCoalescer(queue, { maxEvents: 3 });
     await Promise.all([coalescer.add([change('1'), change('2')]), coalescer.add([change('3'), change('4')])]);
     await coalescer.add([change('5')]);
-    expect(calls.map((jobs) => jobs.length)).toEqual([4, 1]);
+    expect(calls.map((jobs) => jobs.flatMap((job) => job.data.events).length)).toEqual([4, 1]);
   });
 
   it('adds nothing for no events', async () => {

@@ -18,8 +18,8 @@ describe('POST /webhooks/salesforce/<outboundMessageSecret>', () => {
   afterAll(() => redis.quit());
   const enqueued: ChangeEvent[] = [];
   const queue = {
-    addBulk: async (jobs: Array<{ data: ChangeEvent }>) => {
-      enqueued.push(...jobs.map((job) => job.data));
+    addBulk: async (jobs: Array<{ data: { events: ChangeEvent[] } }>) => {
+      enqueued.push(...jobs.flatMap((job) => job.data.events));
       return jobs;
     },
   } as unknown as IngestQueue;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import batch from '../../fixtures/hubspot/hubspot-webhook-batch.json' with { type: 'json' };
 import type { HubSpotWebhookDeps } from '../../../src/server/hubspot-webhook-route.ts';
 import { hubspotWebhookRoutes } from '../../../src/server/hubspot-webhook-route.ts';
-import type { IngestQueue } from '../../../jobs/ingest-queue.ts';
+import type { IngestJob, IngestQueue } from '../../../jobs/ingest-queue.ts';
 import { LeadBridgeConfig } from '../../../src/config/schema.ts';
 import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
@@ -20,11 +20,12 @@ const salesforce = {
 };
 
 function setup(options: { tenants?: unknown[]; publicUrl?: string; failEnqueue?: boolean } = {}) {
+  // One entry per event, with the job that carries it.
   const added: Array<{ name: string; data: ChangeEvent; opts: { jobId: string } }> = [];
   const queue = {
-    addBulk: async (jobs: typeof added) => {
+    addBulk: async (jobs: IngestJob[]) => {
       if (options.failEnqueue) throw new Error('redis down');
-      added.push(...jobs);
+      for (const job of jobs) added.push(...job.data.events.map((data) => ({ ...job, data })));
       return jobs;
     },
   } as unknown as IngestQueue;
@@ -87,7 +88,7 @@ describe('POST /webhooks/hubspot', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: 5, enqueued: 5, ignored: 0, unknownPortal: 0 });
     expect(added.map((job) => job.data.kind)).toEqual(['created', 'merged', 'deleted', 'updated', 'updated']);
-    expect(added.every((job) => job.data.tenant === 'acme' && job.opts.jobId.startsWith('ev-'))).toBe(true);
+    expect(added.every((job) => job.data.tenant === 'acme' && job.opts.jobId.startsWith('evs-'))).toBe(true);
     expect(await outcome(metrics, 'enqueued')).toBe(5);
   });
 
@@ -262,9 +263,10 @@ describe('POST /webhooks/hubspot', () => {
     );
     await post(app, body, hubspotHeaders({ secret: SECRET, uri, body, timestamp: NOW }));
     await post(app, retry, hubspotHeaders({ secret: SECRET, uri, body: retry, timestamp: NOW }));
+    // One job per delivery, its id from the events' identities, which a retry keeps.
     const ids = added.map((job) => job.opts.jobId);
     expect(ids).toHaveLength(10);
-    expect(new Set(ids).size).toBe(5);
+    expect(new Set(ids).size).toBe(1);
   });
 
   it('routes events by portal to their tenant, and lets the only tenant without a portalId take the rest', async () => {
