@@ -132,11 +132,14 @@ export async function scheduleReconcile(
 }
 
 /**
- * How long before its run time a delayed job this process added is still taken as not started, in
- * milliseconds: the margin for another process's clock (BullMQ promotes a delayed job by the clock of
- * the worker that moves it).
+ * How long before its run time a delayed job this process added may already have started, in
+ * milliseconds: one scheduling slot. BullMQ promotes a delayed job by the clock of the worker that moves
+ * it, and processes' clocks disagree (NTP keeps them within tens of milliseconds, a VM after a pause
+ * by far more); a job taken for not started while it runs would get no follow-up, and records added
+ * meanwhile would wait for the next change. A slot of margin covers skew up to a slot and keeps the
+ * saving for jobs further out (a debounced record's, a recovery slot's).
  */
-export const ADDED_SLOT_MARGIN_MS = 50;
+export const ADDED_SLOT_MARGIN_MS = SCHEDULE_SLOT_MS;
 
 /**
  * The delayed reconcile jobs this process added and that cannot have started yet, by deduplication id.

@@ -4,6 +4,7 @@ import {
   AddedSlots,
   ADDED_SLOT_MARGIN_MS,
   createReconcileQueue,
+  SCHEDULE_SLOT_MS,
   scheduleReconcile,
   type ReconcileQueue,
 } from '../../../jobs/reconcile-queue.ts';
@@ -56,5 +57,19 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
     // Due within the margin: never remembered.
     added.remember('soon', 9_040, 9_000);
     expect(added.pending('soon', 9_000)).toBe(false);
+  });
+
+  it("adds again when another process's clock, up to a slot ahead, may have started the job", () => {
+    const added = new AddedSlots();
+    // This process added the job at 9 000 (its clock) to run at 10 000; a worker whose clock runs 200 ms
+    // ahead promotes it when this clock reads 9 800. From then on a request must reach BullMQ, which
+    // keeps a follow-up of a running job; answered from memory, the records added now would wait.
+    added.remember('job', 10_000, 9_000);
+    expect(added.pending('job', 9_000)).toBe(true);
+    expect(added.pending('job', 10_000 - SCHEDULE_SLOT_MS - 1)).toBe(true);
+    expect(added.pending('job', 9_800)).toBe(false);
+    // A job due within a slot may start at once on a skewed clock: never remembered.
+    added.remember('next-slot', 9_200, 9_000);
+    expect(added.pending('next-slot', 9_000)).toBe(false);
   });
 });
