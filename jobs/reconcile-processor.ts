@@ -1,11 +1,12 @@
 import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
-import { parkPermanent } from './park.ts';
+import { isTenantWide, parkPermanent } from './park.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
 import {
   LANE_PRIORITY,
+  RECOVERY_SLOT_MS,
   ReconcileJob,
   SCHEDULE_SLOT_MS,
   SLOT_TOLERANCE_MS,
@@ -105,9 +106,10 @@ async function scheduleDueShards(
  *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
  *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
  * - RetryableError: thrown as is, for the queue's exponential backoff with jitter;
- * - PermanentError (a revoked OAuth install): logged and parked as an UnrecoverableError naming the cause
- *   and the fix, not retried;
- * - anything else: logged as unexpected and thrown for the backoff.
+ * - a tenant-wide PermanentError (a revoked OAuth install, jobs/park.ts): logged and parked as an
+ *   UnrecoverableError naming the cause and the fix, not retried; a recovery slot's job is scheduled for
+ *   the records put back;
+ * - anything else (another PermanentError among them): logged as unexpected and thrown for the backoff.
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
  */
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
@@ -178,6 +180,11 @@ async function runJob(
       await deps.pending.putBack(tenant, refs, engine.now().getTime(), batch.id);
       if (!(error instanceof RetryableError)) {
         engine.logger.error({ err: error, tenant, refs: refs.length }, 'reconcile batch failed unexpectedly');
+      }
+      if (isTenantWide(error)) {
+        // The job is failed for good, so no retry comes for the records put back: a recovery slot's job
+        // looks for them once the slot ends (after a fix, they go through; before, it parks again).
+        await deps.schedule(tenant, RECOVERY_SLOT_MS, { shard, recovery: true });
       }
       throw parkPermanent(error);
     }
