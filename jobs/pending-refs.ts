@@ -444,7 +444,11 @@ export class PendingRefs {
   async remove(tenant: string, refs: RecordRef[]): Promise<number> {
     if (refs.length === 0) return 0;
     return Number(
-      await REMOVE.run(this.#redis, [this.#leadClaimsKey(tenant), ...this.#allKeys(tenant)], refs.map(member)),
+      await REMOVE.run(
+        this.#redis,
+        [this.#leadClaimsKey(tenant), ...this.#allKeys(tenant)],
+        refs.map(member),
+      ),
     );
   }
 

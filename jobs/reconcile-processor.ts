@@ -98,8 +98,9 @@ async function scheduleDueShards(
  * other batch claimed and within the tenant's cap of parallel batches (claimed with a lease it
  * renews while it works, released once the outcome is stored; a worker that dies lets the lease end and
  * the records return to pending), reconciles them, and schedules the shards that still have work. So
- * several batches of one tenant run at once on several workers, each on records of its own; the per-lead
- * compare-and-set of the state store keeps two batches that meet on a lead safe. When the batch fails as
+ * several batches of one tenant run at once on several workers, each on leads of its own (a batch
+ * claims the leads of the records it takes, jobs/pending-scripts.ts); the per-lead compare-and-set of
+ * the state store keeps safe a lead whose record was added before it was linked and again after. When the batch fails as
  * a whole, its records go back into their shards before anything is thrown, so nothing is lost whatever
  * BullMQ does next:
  * - RateLimitedError: the records become due again after the API's wait and the tenant's next run is
