@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddedSlots,
   ADDED_SLOT_MARGIN_MS,
+  ADDED_SLOT_RECHECK_MS,
   createReconcileQueue,
   SCHEDULE_SLOT_MS,
   scheduleReconcile,
@@ -60,17 +61,29 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
     expect(added.pending('soon', 9_000)).toBe(false);
   });
 
-  it("adds again when another process's clock, up to a slot ahead, may have started the job", () => {
-    const added = new AddedSlots();
-    // This process added the job at 9 000 (its clock) to run at 10 000; a worker whose clock runs 200 ms
-    // ahead promotes it when this clock reads 9 800. From then on a request must reach BullMQ, which
-    // keeps a follow-up of a running job; answered from memory, the records added now would wait.
-    added.remember('job', 10_000, 9_000);
-    expect(added.pending('job', 9_000)).toBe(true);
-    expect(added.pending('job', 10_000 - SCHEDULE_SLOT_MS - 1)).toBe(true);
-    expect(added.pending('job', 9_800)).toBe(false);
-    // A job due within a slot may start at once on a skewed clock: never remembered.
-    added.remember('next-slot', 9_200, 9_000);
-    expect(added.pending('next-slot', 9_000)).toBe(false);
+  it('asks once more after the run time when it skipped requests, for a worker whose clock runs ahead', async () => {
+    const armed: Array<{ run: () => void; delayMs: number }> = [];
+    const added = new AddedSlots({ later: (run, delayMs) => armed.push({ run, delayMs }) });
+    adds = 0;
+    const before = Date.now();
+    for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 1_000, { shard: 5 }, added);
+    expect(adds).toBe(1);
+    // The skipped requests arm one re-add, a slot after the job's run time (by this clock).
+    expect(armed).toHaveLength(1);
+    expect(armed[0]!.delayMs).toBeGreaterThanOrEqual(
+      1_000 - 20 + ADDED_SLOT_RECHECK_MS - (Date.now() - before),
+    );
+    expect(armed[0]!.delayMs).toBeLessThanOrEqual(1_000 + SCHEDULE_SLOT_MS + ADDED_SLOT_RECHECK_MS);
+    // A worker whose clock runs ahead promoted the job and finished it while requests here were skipped
+    // (their records came after it took its batch). The re-add starts a job at once for them.
+    const [delayed] = (await queue.getDelayed()).filter((job) => job.data.shard === 5);
+    await delayed!.remove();
+    const ready = async () =>
+      (await queue.getJobs(['waiting', 'prioritized'])).filter((job) => job.data.shard === 5);
+    expect(await ready()).toHaveLength(0);
+    armed[0]!.run();
+    for (let i = 0; i < 100 && adds < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(adds).toBe(2);
+    expect(await ready()).toHaveLength(1);
   });
 });
