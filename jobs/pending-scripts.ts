@@ -125,8 +125,10 @@ for _, entry in ipairs(order) do
       local member = found[i]
       local meta = redis.call('HGET', key(s, 2), member)
       local lead = claimKey(member, meta)
-      local held = not ignoreHolds and not mine[lead] and
-        (redis.call('ZSCORE', key(s, 3), member) or redis.call('HEXISTS', leads, lead) == 1)
+      -- Held: the record itself is claimed (by another batch, maybe under the key it had before it was
+      -- linked), or its lead is, and not by this batch.
+      local held = not ignoreHolds and (redis.call('ZSCORE', key(s, 3), member) or
+        (not mine[lead] and redis.call('HEXISTS', leads, lead) == 1))
       if not held then
         mine[lead] = true
         picked[#picked + 1] = { s, member, meta, found[i + 1] }

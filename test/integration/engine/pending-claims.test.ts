@@ -150,4 +150,28 @@ describe('pending set: a running batch holds its own records, not whole shards',
     expect(rest.map((ref) => ref.id)).toEqual(['8000']);
     await pending.release(TENANT, rest);
   });
+
+  it('a record claimed before it was linked stays with its batch when its lead goes out in another', async () => {
+    // Batch A took hubspot|NX before it was linked (claimed by itself); then NX and NY are added as lead N's.
+    // One shard, so both entries of NX meet (with shards, one lead's records share a shard once linked).
+    const solo = 'solo';
+    const one = new PendingRefs(redis, { prefix, sharding: () => ({ shards: 1, maxParallelBatches: 8 }) });
+    const unlinked: PendingRef = { system: 'hubspot', id: 'NX' };
+    await one.add(solo, [unlinked], T0);
+    const a = await one.takeBatch(solo, { dueByMs: T0, limit: 100, nowMs: T0, shard: -1 });
+    expect(a.refs.map((ref) => ref.id)).toEqual(['NX']);
+    const ny: PendingRef = { system: 'salesforce', id: 'NY', leadKey: 'lead-N' };
+    const nx: PendingRef = { ...unlinked, leadKey: 'lead-N' };
+    // NY comes first (a rep's change), so the batch holds lead N by the time it meets NX.
+    await one.add(solo, [ny], T0 + 5, 'rep');
+    await one.add(solo, [nx], T0 + 5);
+    const b = await one.takeBatch(solo, { dueByMs: T0 + 5, limit: 100, nowMs: T0 + 5, shard: -1 });
+    expect(b.refs.map((ref) => ref.id)).toContain('NY');
+    expect(b.refs.map((ref) => ref.id)).not.toContain('NX');
+    await one.release(solo, a.refs, a.id);
+    await one.release(solo, b.refs, b.id);
+    const rest = await one.popDue(solo, T0 + 5, 1_000, T0 + 5);
+    expect(rest.map((ref) => ref.id)).toContain('NX');
+    await one.release(solo, rest);
+  });
 });
