@@ -26,14 +26,15 @@ const SeenMeta = z.object({
   kind: ChangeEvent.shape.kind.optional(),
   /** ISO-8601 instant of the change in its system. */
   occurredAt: z.string().optional(),
+  /** The lead the record belongs to, when known: what a batch claims (jobs/pending-scripts.ts). */
+  leadKey: z.string().optional(),
 });
 
-/** A pending record with what was last seen of it (reconcile's `SeenRef`). */
-export type PendingRef = RecordRef &
-  z.infer<typeof SeenMeta> & {
-    /** The lead the record belongs to, when known (on add): it picks the shard (default: the record). */
-    leadKey?: string;
-  };
+/**
+ * A pending record with what was last seen of it (reconcile's `SeenRef`). Its `leadKey`, when known (on
+ * add), picks the shard (default: the record) and is the lead a batch that takes it claims.
+ */
+export type PendingRef = RecordRef & z.infer<typeof SeenMeta>;
 
 /** When a shard next has work: its earliest pending record, its earliest claim's lease end (epoch ms). */
 export interface ShardDue {
@@ -73,7 +74,12 @@ function member(ref: RecordRef): string {
 }
 
 function metaJson(ref: PendingRef): string {
-  return JSON.stringify({ source: ref.source, kind: ref.kind, occurredAt: ref.occurredAt });
+  return JSON.stringify({
+    source: ref.source,
+    kind: ref.kind,
+    occurredAt: ref.occurredAt,
+    leadKey: ref.leadKey,
+  });
 }
 
 function parseMeta(raw: string): z.infer<typeof SeenMeta> {
@@ -97,6 +103,7 @@ function parseMember(raw: string, meta: string): PendingRef | null {
     ...(seen.source ? { source: seen.source } : {}),
     ...(seen.kind ? { kind: seen.kind } : {}),
     ...(seen.occurredAt ? { occurredAt: seen.occurredAt } : {}),
+    ...(seen.leadKey ? { leadKey: seen.leadKey } : {}),
   };
 }
 
@@ -142,10 +149,12 @@ export interface TakeBatchOptions {
  * `REP_LANE_ADVANCE_MS` early, so it is taken before any routine record.
  *
  * Records taken for a batch are claimed (`claimed`, `claimed-seen` per shard; score the end of the
- * lease) until the batch's outcome is stored (`release`) or they are put back; a claimed record is taken
- * by no other batch (if it changes again meanwhile it waits for its batch), but the rest of its shard is
- * free: a small batch at the start of a mass change does not hold every shard while the backlog that
- * follows it builds up. A batch also holds a place in the
+ * lease) until the batch's outcome is stored (`release`) or they are put back, and so are their leads
+ * (`claimed-leads`, by lead key; a record not linked yet by itself): no other batch takes a record of a
+ * claimed lead (the lead's other system's record, or the record again after a new change, waits for the
+ * batch), so two batches never read and write one lead at once. The rest of the shard is free: a small
+ * batch at the start of a mass change does not hold every shard while the backlog that follows it
+ * builds up. A batch also holds a place in the
  * tenant's semaphore (`batches`, same lease), which caps the tenant's parallel batches across workers.
  * A job that dies stops renewing; once the lease ends, the next `takeBatch` returns its records to
  * pending and its place to the semaphore.
@@ -204,6 +213,11 @@ export class PendingRefs {
       this.#keys.set(id, keys);
     }
     return keys;
+  }
+
+  /** Claimed leads (claim key -> claimed records holding it), jobs/pending-scripts.ts CLAIM_FUNCTIONS. */
+  #leadClaimsKey(tenant: string): string {
+    return tenantKey(this.#prefix, tenant, 'claimed-leads');
   }
 
   #semaphoreKey(tenant: string): string {
@@ -282,7 +296,7 @@ export class PendingRefs {
   async putBack(tenant: string, refs: PendingRef[], dueAtMs: number, batchId?: string): Promise<void> {
     if (refs.length > 0) {
       const args = refs.flatMap((ref) => [dueAtMs, member(ref), metaJson(ref), this.shardOf(tenant, ref)]);
-      await PUT_BACK.run(this.#redis, this.#allKeys(tenant), args);
+      await PUT_BACK.run(this.#redis, [this.#leadClaimsKey(tenant), ...this.#allKeys(tenant)], args);
     }
     if (batchId) {
       await this.#redis.zrem(this.#semaphoreKey(tenant), batchId);
@@ -291,7 +305,7 @@ export class PendingRefs {
   }
 
   /**
-   * Takes a batch: up to `limit` records due by `dueByMs` that no other batch claimed, the job's own
+   * Takes a batch: up to `limit` records due by `dueByMs` whose lead no other batch claimed, the job's own
    * shard first, claimed for a lease from `nowMs`, unless the tenant already runs its cap of batches
    * (then the batch is empty). See TAKE_BATCH (jobs/pending-scripts.ts). Release or put back what you
    * take.
@@ -301,7 +315,12 @@ export class PendingRefs {
     const id = randomUUID();
     const raw = (await TAKE_BATCH.run(
       this.#redis,
-      [this.#semaphoreKey(tenant), this.#lastBatchKey(tenant), ...this.#allKeys(tenant)],
+      [
+        this.#semaphoreKey(tenant),
+        this.#lastBatchKey(tenant),
+        this.#leadClaimsKey(tenant),
+        ...this.#allKeys(tenant),
+      ],
       [
         options.dueByMs,
         options.limit,
@@ -344,7 +363,12 @@ export class PendingRefs {
     if (refs.length === 0 && !batchId) return;
     await RELEASE.run(
       this.#redis,
-      [this.#semaphoreKey(tenant), this.#repBatchesKey(tenant), ...this.#allKeys(tenant)],
+      [
+        this.#semaphoreKey(tenant),
+        this.#repBatchesKey(tenant),
+        this.#leadClaimsKey(tenant),
+        ...this.#allKeys(tenant),
+      ],
       [batchId, ...refs.map(member)],
     );
   }
@@ -448,7 +472,13 @@ export class PendingRefs {
   /** Drops records that must not be reconciled any more (a privacy deletion), claimed or not. */
   async remove(tenant: string, refs: RecordRef[]): Promise<number> {
     if (refs.length === 0) return 0;
-    return Number(await REMOVE.run(this.#redis, this.#allKeys(tenant), refs.map(member)));
+    return Number(
+      await REMOVE.run(
+        this.#redis,
+        [this.#leadClaimsKey(tenant), ...this.#allKeys(tenant)],
+        refs.map(member),
+      ),
+    );
   }
 
   /**

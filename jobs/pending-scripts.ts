@@ -34,24 +34,63 @@ return 1
 `);
 
 /**
- * KEYS: the tenant's batch semaphore, its last batch start, then four keys per shard. ARGV: due by, limit, now, lease until
- * (epoch ms), cap (0: none), batch id, the shard to take first (its job's), '1' to ignore holds
- * (`popDue`: one process draining every shard, as `sync --once` does), the rep-lane bound (scores at or
- * below it are rep-lane records).
+ * Lua functions of the claims, put before the scripts that claim or end claims. A batch claims the
+ * leads of the records it takes, in the tenant's lead-claims hash (`claimed-leads`: claim key -> how
+ * many claimed records hold it): the claim key is `lead:<lead key>` when the record's meta names its
+ * lead, else `record:<system>|<id>` (a record not linked yet; the records of one lead share a shard).
+ * The key is read from the claimed meta, which stays as it was taken while the claim lasts, so ending a
+ * claim always finds the key its start counted.
+ */
+const CLAIM_FUNCTIONS = `
+local function claimKey(member, meta)
+  if meta then
+    local ok, seen = pcall(cjson.decode, meta)
+    if ok and type(seen) == 'table' and type(seen.leadKey) == 'string' and seen.leadKey ~= '' then
+      return 'lead:' .. seen.leadKey
+    end
+  end
+  return 'record:' .. member
+end
+local function unclaim(leads, claimed, claimedSeen, member)
+  if not redis.call('ZSCORE', claimed, member) then return false end
+  local key = claimKey(member, redis.call('HGET', claimedSeen, member))
+  redis.call('ZREM', claimed, member)
+  redis.call('HDEL', claimedSeen, member)
+  if redis.call('HINCRBY', leads, key, -1) <= 0 then redis.call('HDEL', leads, key) end
+  return true
+end
+local function claim(leads, claimed, claimedSeen, member, meta, leaseUntil)
+  unclaim(leads, claimed, claimedSeen, member)
+  redis.call('ZADD', claimed, leaseUntil, member)
+  if meta then redis.call('HSET', claimedSeen, member, meta) end
+  redis.call('HINCRBY', leads, claimKey(member, meta), 1)
+end
+`;
+
+/**
+ * KEYS: the tenant's batch semaphore, its last batch start, its lead claims, then four keys per shard.
+ * ARGV: due by, limit, now, lease until (epoch ms), cap (0: none), batch id, the shard to take first (its
+ * job's), '1' to ignore holds (`popDue`: one process draining every shard, as `sync --once` does), the
+ * rep-lane bound (scores at or below it are rep-lane records).
  *
- * 1. Claims whose lease ended by now (their job died) return to their shard's pending set, due now.
+ * 1. Claims whose lease ended by now (their job died) return to their shard's pending set, due now, and
+ *    their leads are free again.
  * 2. With `cap` batches of the tenant already holding an unexpired lease, nothing is taken.
- * 3. Records another batch claimed are left (a record that changed again while its batch runs waits for
- *    it): two batches never reconcile one record at once, yet a batch holds only its own records, not
- *    whole shards. The job's own shard first, then the other shards by their earliest record, up to
- *    `limit` records due by `due by` in all: a quiet tenant's records go out in one batch, a backlog in
- *    full batches side by side. Within a shard, lowest score first: the rep lane's advanced scores
- *    before routine ones.
+ * 3. Records whose lead another batch claimed are left (a lead that changed again while its batch runs
+ *    waits for it): two batches never reconcile one lead at once, so neither writes a patch read before
+ *    the other's write; yet a batch holds only its own leads, not whole shards. The job's own shard
+ *    first, then the other shards by their earliest record, up to `limit` records due by `due by` in
+ *    all: a quiet tenant's records go out in one batch, a backlog in full batches side by side. Within a
+ *    shard, lowest score first: the rep lane's advanced scores before routine ones.
+ * 4. While another batch of the tenant runs, a batch starts only when it is full or carries a rep's
+ *    change, counting only the records it could take (not those left in step 3).
  * Returns (shard, member, meta, score) quadruples; records taken are claimed until `lease until` and the batch
  * holds a place in the semaphore until the same instant; the tenant's last batch start becomes now.
  */
-export const TAKE_BATCH = new LuaScript(`
-local n = (#KEYS - 2) / 4
+export const TAKE_BATCH = new LuaScript(
+  CLAIM_FUNCTIONS +
+    `
+local n = (#KEYS - 3) / 4
 local dueBy = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local now = ARGV[3]
@@ -59,15 +98,16 @@ local leaseUntil = ARGV[4]
 local cap = tonumber(ARGV[5])
 local own = tonumber(ARGV[7])
 local ignoreHolds = ARGV[8] == '1'
-local function key(s, i) return KEYS[2 + s * 4 + i] end
+local repBound = tonumber(ARGV[9])
+local leads = KEYS[3]
+local function key(s, i) return KEYS[3 + s * 4 + i] end
 for s = 0, n - 1 do
   local expired = redis.call('ZRANGE', key(s, 3), '-inf', now, 'BYSCORE')
   for _, member in ipairs(expired) do
     redis.call('ZADD', key(s, 1), 'LT', now, member)
     local meta = redis.call('HGET', key(s, 4), member)
     if meta then redis.call('HSETNX', key(s, 2), member, meta) end
-    redis.call('ZREM', key(s, 3), member)
-    redis.call('HDEL', key(s, 4), member)
+    unclaim(leads, key(s, 3), key(s, 4), member)
   end
 end
 if cap > 0 then
@@ -82,61 +122,59 @@ for s = 0, n - 1 do
   end
 end
 table.sort(order, function(a, b) return a[2] < b[2] end)
+-- Pick first, write after: whether the batch starts depends on what it could take.
+local picked = {}
+local mine = {}
+local rep = false
+for _, entry in ipairs(order) do
+  if #picked >= limit then break end
+  local s = entry[1]
+  local offset = 0
+  while #picked < limit do
+    local found = redis.call('ZRANGE', key(s, 1), '-inf', dueBy, 'BYSCORE', 'LIMIT', offset, limit - #picked, 'WITHSCORES')
+    if #found == 0 then break end
+    offset = offset + #found / 2
+    for i = 1, #found, 2 do
+      local member = found[i]
+      local meta = redis.call('HGET', key(s, 2), member)
+      local lead = claimKey(member, meta)
+      -- Held: the record itself is claimed (by another batch, maybe under the key it had before it was
+      -- linked), or its lead is, and not by this batch.
+      local held = not ignoreHolds and (redis.call('ZSCORE', key(s, 3), member) or
+        (not mine[lead] and redis.call('HEXISTS', leads, lead) == 1))
+      if not held then
+        mine[lead] = true
+        picked[#picked + 1] = { s, member, meta, found[i + 1] }
+        if tonumber(found[i + 1]) <= repBound then rep = true end
+      end
+    end
+  end
+end
 -- While another batch of the tenant runs, a new one starts only when it is full or carries a rep's
 -- change: a quiet tenant's changes wait for the running batch and go out together (as few API calls as
--- one batch at a time made), a backlog goes out in full batches side by side.
-if cap > 0 and not ignoreHolds and redis.call('ZCARD', KEYS[1]) > 0 then
-  local available = 0
-  local rep = false
-  for _, entry in ipairs(order) do
-    local s = entry[1]
-    available = available + redis.call('ZCOUNT', key(s, 1), '-inf', dueBy)
-    if redis.call('ZCOUNT', key(s, 1), '-inf', ARGV[9]) > 0 then rep = true end
-  end
-  if available < limit and not rep then return {} end
+-- one batch at a time made), a backlog goes out in full batches side by side. Records it could not take
+-- do not count: a batch of them would start part empty.
+if cap > 0 and not ignoreHolds and redis.call('ZCARD', KEYS[1]) > 0 and #picked < limit and not rep then
+  return {}
 end
 local out = {}
-local left = limit
-for _, entry in ipairs(order) do
-  if left <= 0 then break end
-  local s = entry[1]
-  -- A record another batch claimed (it changed again while that batch runs) waits for that batch.
-  local skipped = 0
-  while left > 0 do
-    local found = redis.call('ZRANGE', key(s, 1), '-inf', dueBy, 'BYSCORE', 'LIMIT', skipped, left)
-    if #found == 0 then break end
-    local members = {}
-    for i = 1, #found do
-      if not ignoreHolds and redis.call('ZSCORE', key(s, 3), found[i]) then
-        skipped = skipped + 1
-      else
-        members[#members + 1] = found[i]
-      end
-    end
-    if #members > 0 then
-      local scores = {}
-      for i = 1, #members do scores[i] = redis.call('ZSCORE', key(s, 1), members[i]) end
-      local metas = redis.call('HMGET', key(s, 2), unpack(members))
-      redis.call('ZREM', key(s, 1), unpack(members))
-      redis.call('HDEL', key(s, 2), unpack(members))
-      for i = 1, #members do
-        redis.call('ZADD', key(s, 3), leaseUntil, members[i])
-        if metas[i] then redis.call('HSET', key(s, 4), members[i], metas[i]) end
-        out[#out + 1] = tostring(s)
-        out[#out + 1] = members[i]
-        out[#out + 1] = metas[i] or ''
-        out[#out + 1] = scores[i]
-      end
-      left = left - #members
-    end
-  end
+for _, p in ipairs(picked) do
+  local s, member, meta = p[1], p[2], p[3]
+  redis.call('ZREM', key(s, 1), member)
+  redis.call('HDEL', key(s, 2), member)
+  claim(leads, key(s, 3), key(s, 4), member, meta, leaseUntil)
+  out[#out + 1] = tostring(s)
+  out[#out + 1] = member
+  out[#out + 1] = meta or ''
+  out[#out + 1] = p[4]
 end
 if #out > 0 then
   if cap > 0 then redis.call('ZADD', KEYS[1], leaseUntil, ARGV[6]) end
   redis.call('SET', KEYS[2], now, 'PX', 60000)
 end
 return out
-`);
+`,
+);
 
 /**
  * KEYS: four per shard. Per shard, two epoch-ms instants as strings ('' when none): when its earliest
@@ -151,58 +189,65 @@ end
 return out
 `);
 
-/** KEYS: four per shard. ARGV: members. Drops them wherever they are. */
-export const REMOVE = new LuaScript(`
+/** KEYS: the lead claims, then four per shard. ARGV: members. Drops them wherever they are. */
+export const REMOVE = new LuaScript(
+  CLAIM_FUNCTIONS +
+    `
 local removed = 0
-for s = 0, #KEYS / 4 - 1 do
-  redis.call('HDEL', KEYS[s * 4 + 2], unpack(ARGV))
-  redis.call('ZREM', KEYS[s * 4 + 3], unpack(ARGV))
-  redis.call('HDEL', KEYS[s * 4 + 4], unpack(ARGV))
-  removed = removed + redis.call('ZREM', KEYS[s * 4 + 1], unpack(ARGV))
+for s = 0, (#KEYS - 1) / 4 - 1 do
+  local base = 1 + s * 4
+  redis.call('HDEL', KEYS[base + 2], unpack(ARGV))
+  for _, member in ipairs(ARGV) do unclaim(KEYS[1], KEYS[base + 3], KEYS[base + 4], member) end
+  removed = removed + redis.call('ZREM', KEYS[base + 1], unpack(ARGV))
 end
 return removed
-`);
+`,
+);
 
 /**
- * KEYS: batch semaphore, rep batches, then four keys per shard. ARGV: batch id ('' when none), members.
- * Ends the claims on the members, whichever shard holds them (the batch's outcome is stored), and the
- * batch's place in the semaphore.
+ * KEYS: batch semaphore, rep batches, lead claims, then four keys per shard. ARGV: batch id ('' when
+ * none), members. Ends the claims on the members and on their leads, whichever shard holds them (the
+ * batch's outcome is stored), and the batch's place in the semaphore.
  */
-export const RELEASE = new LuaScript(`
+export const RELEASE = new LuaScript(
+  CLAIM_FUNCTIONS +
+    `
 if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[2], ARGV[1])
 end
-if #ARGV < 2 then return 0 end
-local members = { unpack(ARGV, 2) }
 local released = 0
-for s = 0, (#KEYS - 2) / 4 - 1 do
-  redis.call('HDEL', KEYS[2 + s * 4 + 4], unpack(members))
-  released = released + redis.call('ZREM', KEYS[2 + s * 4 + 3], unpack(members))
+for s = 0, (#KEYS - 3) / 4 - 1 do
+  local base = 3 + s * 4
+  for i = 2, #ARGV do
+    if unclaim(KEYS[3], KEYS[base + 3], KEYS[base + 4], ARGV[i]) then released = released + 1 end
+  end
 end
 return released
-`);
+`,
+);
 
 /**
- * KEYS: four per shard. ARGV: (score, member, meta JSON, shard) quadruples. Puts records back after a
- * failed batch into the shard whose claim holds them (else `shard`), keeping the earlier of the two due
- * times and a newer change's meta, and ends the claim.
+ * KEYS: lead claims, then four per shard. ARGV: (score, member, meta JSON, shard) quadruples. Puts
+ * records back after a failed batch into the shard whose claim holds them (else `shard`), keeping the
+ * earlier of the two due times and a newer change's meta, and ends the claim (and the lead's).
  */
-export const PUT_BACK = new LuaScript(`
-local n = #KEYS / 4
+export const PUT_BACK = new LuaScript(
+  CLAIM_FUNCTIONS +
+    `
+local n = (#KEYS - 1) / 4
 for i = 1, #ARGV, 4 do
   local member = ARGV[i + 1]
   local target = tonumber(ARGV[i + 3])
   for s = 0, n - 1 do
-    if redis.call('ZSCORE', KEYS[s * 4 + 3], member) then target = s end
-    redis.call('ZREM', KEYS[s * 4 + 3], member)
-    redis.call('HDEL', KEYS[s * 4 + 4], member)
+    if unclaim(KEYS[1], KEYS[1 + s * 4 + 3], KEYS[1 + s * 4 + 4], member) then target = s end
   end
-  redis.call('ZADD', KEYS[target * 4 + 1], 'LT', ARGV[i], member)
-  redis.call('HSETNX', KEYS[target * 4 + 2], member, ARGV[i + 2])
+  redis.call('ZADD', KEYS[1 + target * 4 + 1], 'LT', ARGV[i], member)
+  redis.call('HSETNX', KEYS[1 + target * 4 + 2], member, ARGV[i + 2])
 end
 return 1
-`);
+`,
+);
 
 /**
  * KEYS: heat hash, heat index (zset by last change). ARGV: now (epoch ms), forget before (epoch ms), then

@@ -1,11 +1,12 @@
 import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
-import { parkPermanent } from './park.ts';
+import { isTenantWide, parkPermanent } from './park.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
 import {
   LANE_PRIORITY,
+  RECOVERY_SLOT_MS,
   ReconcileJob,
   SCHEDULE_SLOT_MS,
   SLOT_TOLERANCE_MS,
@@ -97,17 +98,19 @@ async function scheduleDueShards(
  * other batch claimed and within the tenant's cap of parallel batches (claimed with a lease it
  * renews while it works, released once the outcome is stored; a worker that dies lets the lease end and
  * the records return to pending), reconciles them, and schedules the shards that still have work. So
- * several batches of one tenant run at once on several workers, each on records of its own; the per-lead
- * compare-and-set of the state store keeps two batches that meet on a lead safe. When the batch fails as
+ * several batches of one tenant run at once on several workers, each on leads of its own (a batch
+ * claims the leads of the records it takes, jobs/pending-scripts.ts); the per-lead compare-and-set of
+ * the state store keeps safe a lead whose record was added before it was linked and again after. When the batch fails as
  * a whole, its records go back into their shards before anything is thrown, so nothing is lost whatever
  * BullMQ does next:
  * - RateLimitedError: the records become due again after the API's wait and the tenant's next run is
  *   scheduled then; the job completes, so no attempt is burned. Only this tenant waits: pausing the whole
  *   queue would let one org's exhausted daily limit (a pause of an hour) stall every other tenant;
  * - RetryableError: thrown as is, for the queue's exponential backoff with jitter;
- * - PermanentError (a revoked OAuth install): logged and parked as an UnrecoverableError naming the cause
- *   and the fix, not retried;
- * - anything else: logged as unexpected and thrown for the backoff.
+ * - a tenant-wide PermanentError (a revoked OAuth install, jobs/park.ts): logged and parked as an
+ *   UnrecoverableError naming the cause and the fix, not retried; a recovery slot's job is scheduled for
+ *   the records put back;
+ * - anything else (another PermanentError among them): logged as unexpected and thrown for the backoff.
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
  */
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
@@ -178,6 +181,11 @@ async function runJob(
       await deps.pending.putBack(tenant, refs, engine.now().getTime(), batch.id);
       if (!(error instanceof RetryableError)) {
         engine.logger.error({ err: error, tenant, refs: refs.length }, 'reconcile batch failed unexpectedly');
+      }
+      if (isTenantWide(error)) {
+        // The job is failed for good, so no retry comes for the records put back: a recovery slot's job
+        // looks for them once the slot ends (after a fix, they go through; before, it parks again).
+        await deps.schedule(tenant, RECOVERY_SLOT_MS, { shard, recovery: true });
       }
       throw parkPermanent(error);
     }

@@ -118,25 +118,40 @@ export async function scheduleReconcile(
     : scheduleSlot(now, delayMs, SCHEDULE_SLOT_MS, SLOT_TOLERANCE_MS);
   const kind = options.recovery ? 'lease' : lane;
   const id = `reconcile-${tenant}-${shard}-${kind}-${slot}`;
-  if (added?.pending(id, now)) return;
-  await queue.add(
-    'reconcile',
-    { tenant, shard },
-    {
-      delay: Math.max(0, runAt - now),
-      priority: LANE_PRIORITY[lane],
-      deduplication: { id, keepLastIfActive: true },
-    },
-  );
+  const add = (delay: number) =>
+    queue.add(
+      'reconcile',
+      { tenant, shard },
+      { delay, priority: LANE_PRIORITY[lane], deduplication: { id, keepLastIfActive: true } },
+    );
+  if (added?.pending(id, now)) {
+    // Skipped on this clock's word; once the job surely started, one add keeps a follow-up for it.
+    added.recheck(id, now, async () => {
+      await add(0);
+    });
+    return;
+  }
+  await add(Math.max(0, runAt - now));
   added?.remember(id, runAt, now);
 }
 
 /**
  * How long before its run time a delayed job this process added is still taken as not started, in
- * milliseconds: the margin for another process's clock (BullMQ promotes a delayed job by the clock of
- * the worker that moves it).
+ * milliseconds. Another process's clock may run ahead by more (BullMQ promotes a delayed job by the clock
+ * of the worker that moves it): a request skipped then is covered by `AddedSlots.recheck`.
  */
 export const ADDED_SLOT_MARGIN_MS = 50;
+
+/**
+ * How long after its run time (by this clock) a remembered job that requests were skipped for is asked
+ * for once more, in milliseconds: one scheduling slot, past the clock skew between processes.
+ */
+export const ADDED_SLOT_RECHECK_MS = SCHEDULE_SLOT_MS;
+
+export interface AddedSlotsOptions {
+  /** Runs `run` after `delayMs` milliseconds (default: an unref'd setTimeout); tests pass their own. */
+  later?: (run: () => void, delayMs: number) => void;
+}
 
 /**
  * The delayed reconcile jobs this process added and that cannot have started yet, by deduplication id.
@@ -144,14 +159,50 @@ export const ADDED_SLOT_MARGIN_MS = 50;
  * deduplicated), yet costs a round trip and a script of about a quarter of a millisecond of this
  * process's CPU; a mass change asks for the same slot's job hundreds of times (once per change event).
  * A job due at once is never remembered: once it may have started, an add keeps its follow-up.
+ *
+ * "Cannot have started" is this process's clock's view. A worker whose clock runs ahead may start the
+ * job while requests here are still skipped; a record added after the job took its batch would then
+ * wait for the next change. So the first skipped request arms one re-add a slot after the run time
+ * (`ADDED_SLOT_RECHECK_MS`): BullMQ keeps it as the running job's follow-up, starts a job at once when
+ * the job is done, and drops it while the job is still delayed. One add per slot, not per request.
  */
 export class AddedSlots {
   readonly #runAt = new Map<string, number>();
+  /** Ids a re-add is armed for. */
+  readonly #armed = new Set<string>();
+  readonly #later: (run: () => void, delayMs: number) => void;
+
+  constructor(options: AddedSlotsOptions = {}) {
+    this.#later =
+      options.later ??
+      ((run, delayMs) => {
+        setTimeout(run, delayMs).unref();
+      });
+  }
 
   /** True when the job `id` was added here and runs more than the margin after `nowMs` (epoch ms). */
   pending(id: string, nowMs: number): boolean {
     const runAt = this.#runAt.get(id);
     return runAt !== undefined && nowMs < runAt - ADDED_SLOT_MARGIN_MS;
+  }
+
+  /**
+   * A request for the remembered job `id` was skipped at `nowMs` (epoch ms): arms `readd` for a slot
+   * after the job's run time, once per job.
+   */
+  recheck(id: string, nowMs: number, readd: () => Promise<void>): void {
+    const runAt = this.#runAt.get(id);
+    if (runAt === undefined || this.#armed.has(id)) return;
+    this.#armed.add(id);
+    this.#later(
+      () => {
+        this.#armed.delete(id);
+        readd().catch(() => {
+          // Redis away: the records wait for the next change's job, as they would without the re-add.
+        });
+      },
+      runAt + ADDED_SLOT_RECHECK_MS - nowMs,
+    );
   }
 
   /** Remembers the job `id`, added at `nowMs` to run at `runAt` (epoch ms); jobs due at once are not. */

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddedSlots,
   ADDED_SLOT_MARGIN_MS,
+  ADDED_SLOT_RECHECK_MS,
   createReconcileQueue,
+  SCHEDULE_SLOT_MS,
   scheduleReconcile,
   type ReconcileQueue,
 } from '../../../jobs/reconcile-queue.ts';
@@ -36,8 +38,9 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
   it("adds a delayed slot's job once for a burst of requests, and still every job due at once", async () => {
     const added = new AddedSlots();
     adds = 0;
-    // A burst of requests for shard 3 due in 300 ms: one slot, one delayed job, one add.
-    for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 300, { shard: 3 }, added);
+    // A burst of requests for shard 3 due in a second: one slot, one delayed job, one add (the burst
+    // ends well before the job may start, a slot's margin ahead of its run time, on a loaded machine too).
+    for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 1_000, { shard: 3 }, added);
     expect(await queue.getDelayedCount()).toBe(1);
     expect(adds).toBe(1);
     // Jobs due at once are added every time: one may have started, and the add keeps its follow-up.
@@ -56,5 +59,31 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
     // Due within the margin: never remembered.
     added.remember('soon', 9_040, 9_000);
     expect(added.pending('soon', 9_000)).toBe(false);
+  });
+
+  it('asks once more after the run time when it skipped requests, for a worker whose clock runs ahead', async () => {
+    const armed: Array<{ run: () => void; delayMs: number }> = [];
+    const added = new AddedSlots({ later: (run, delayMs) => armed.push({ run, delayMs }) });
+    adds = 0;
+    const before = Date.now();
+    for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 1_000, { shard: 5 }, added);
+    expect(adds).toBe(1);
+    // The skipped requests arm one re-add, a slot after the job's run time (by this clock).
+    expect(armed).toHaveLength(1);
+    expect(armed[0]!.delayMs).toBeGreaterThanOrEqual(
+      1_000 - 20 + ADDED_SLOT_RECHECK_MS - (Date.now() - before),
+    );
+    expect(armed[0]!.delayMs).toBeLessThanOrEqual(1_000 + SCHEDULE_SLOT_MS + ADDED_SLOT_RECHECK_MS);
+    // A worker whose clock runs ahead promoted the job and finished it while requests here were skipped
+    // (their records came after it took its batch). The re-add starts a job at once for them.
+    const [delayed] = (await queue.getDelayed()).filter((job) => job.data.shard === 5);
+    await delayed!.remove();
+    const ready = async () =>
+      (await queue.getJobs(['waiting', 'prioritized'])).filter((job) => job.data.shard === 5);
+    expect(await ready()).toHaveLength(0);
+    armed[0]!.run();
+    for (let i = 0; i < 100 && adds < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(adds).toBe(2);
+    expect(await ready()).toHaveLength(1);
   });
 });

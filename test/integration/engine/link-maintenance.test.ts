@@ -65,7 +65,14 @@ describe('ingest: link maintenance for deletions, privacy deletions, merges and 
     expect(after?.history.at(-1)).toMatchObject({ side: 'hubspot', id: '101', change: 'deleted' });
     expect((await harness.engine.links.find(TENANT, 'hubspot', '101'))?.leadKey).toBe(link.leadKey);
     expect(await harness.pending.popDue(TENANT, Number.MAX_SAFE_INTEGER, 10)).toEqual([
-      { system: 'hubspot', id: '101', source: 'webhook', kind: 'deleted', occurredAt: NOW.toISOString() },
+      {
+        system: 'hubspot',
+        id: '101',
+        source: 'webhook',
+        kind: 'deleted',
+        occurredAt: NOW.toISOString(),
+        leadKey: link.leadKey,
+      },
     ]);
     // The first change of a quiet record is not debounced (src/domain/adaptive-debounce.ts).
     expect(scheduled).toEqual([{ tenant: TENANT, delayMs: 0 }]);

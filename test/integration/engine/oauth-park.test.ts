@@ -1,9 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toClassifiedError } from '../../../connectors/hubspot/classify.ts';
 import { HubSpotConnector } from '../../../connectors/hubspot/connector.ts';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../../connectors/hubspot/emulator/index.ts';
 import { pollProcessor } from '../../../jobs/poll-processor.ts';
 import { reconcileProcessor } from '../../../jobs/reconcile-processor.ts';
+import { RECOVERY_SLOT_MS, type ScheduleOptions } from '../../../jobs/reconcile-queue.ts';
+import { PermanentError } from '../../../src/errors/permanent-error.ts';
 import { postJson } from '../../helpers/emulators.ts';
 import { hubspotConfig } from '../hubspot/helpers.ts';
 import { recordingBatch, startEngineHarness, TENANT, useConnectors } from './engine-harness.ts';
@@ -49,11 +52,14 @@ describe('a revoked HubSpot install parks the jobs that need it, with the cause 
     const batch = recordingBatch(async (refs) => {
       await hubspot.read(refs.map((ref) => ref.id));
     });
+    const scheduled: Array<{ delayMs: number; options?: ScheduleOptions }> = [];
     const process = reconcileProcessor({
       engine: harness.engine,
       pending: harness.pending,
       reconcileBatch: batch,
-      schedule: async () => {},
+      schedule: async (_tenant, delayMs, options) => {
+        scheduled.push({ delayMs, ...(options ? { options } : {}) });
+      },
     });
     const parked = await process({ data: { tenant: TENANT, shard: 0 }, opts: {} } as never).catch(
       (err: unknown) => err,
@@ -62,5 +68,58 @@ describe('a revoked HubSpot install parks the jobs that need it, with the cause 
     expect(parked).toBeInstanceOf(UnrecoverableError);
     expect((parked as Error).message).toMatch(PARKED);
     expect(await harness.pending.count(TENANT)).toBe(ids.length);
+    // No retry comes for a failed job: a recovery slot's job looks for the records put back.
+    expect(scheduled).toEqual([{ delayMs: RECOVERY_SLOT_MS, options: { shard: 0, recovery: true } }]);
+  });
+});
+
+describe('a whole job failing with an error that is not tenant-wide keeps the backoff', () => {
+  const harness = startEngineHarness('unexpected-retry');
+  afterAll(() => harness.close());
+  /** What classify() makes of a failure without an HTTP status: permanent, code UNEXPECTED. */
+  const unexpected = () => toClassifiedError(new Error('socket closed mid-answer'), 'POST batch/read');
+
+  it('a reconcile job throws the error as it is, for a retry, with its records pending', async () => {
+    const error = unexpected();
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).code).toBe('UNEXPECTED');
+    await harness.pending.add(TENANT, [{ system: 'hubspot', id: 'u1' }], Date.now() - 1_000);
+    const batch = recordingBatch(async () => {
+      throw error;
+    });
+    const process = reconcileProcessor({
+      engine: harness.engine,
+      pending: harness.pending,
+      reconcileBatch: batch,
+      schedule: async () => {},
+    });
+    const thrown = await process({ data: { tenant: TENANT, shard: 0 }, opts: {} } as never).catch(
+      (err: unknown) => err,
+    );
+    expect(batch.calls).toHaveLength(1);
+    expect(thrown).toBe(error);
+    expect(thrown).not.toBeInstanceOf(UnrecoverableError);
+    expect(await harness.pending.count(TENANT)).toBe(1);
+  });
+
+  it('a poll job throws the error as it is, for a retry', async () => {
+    const error = unexpected();
+    useConnectors(harness, {
+      hubspot: {
+        poll: async () => {
+          throw error;
+        },
+      },
+    });
+    const process = pollProcessor({
+      engine: harness.engine,
+      ingestQueue: { addBulk: async () => [] } as never,
+      pollQueue: { add: async () => undefined as never } as never,
+    });
+    const thrown = await process({ data: { tenant: TENANT, system: 'hubspot' } } as never).catch(
+      (err: unknown) => err,
+    );
+    expect(thrown).toBe(error);
+    expect(thrown).not.toBeInstanceOf(UnrecoverableError);
   });
 });
