@@ -19,15 +19,8 @@ export async function isOwnEcho(
   event: ChangeEvent,
   nowMs: number,
 ): Promise<boolean> {
-  if (!deps.written || event.kind !== 'updated' || !event.changedValueHashes?.length) return false;
-  const echo = await deps.written.isEcho(
-    event.tenant,
-    event.system,
-    { id: event.objectId, occurredAtMs: Date.parse(event.occurredAt), valueHashes: event.changedValueHashes },
-    nowMs,
-  );
-  if (echo) deps.metrics?.webhookEvents.inc({ system: event.system, outcome: 'own_echo' });
-  return echo;
+  const [echo] = await ownEchoes(deps, [event], nowMs);
+  return echo ?? false;
 }
 
 /**
