@@ -13,6 +13,7 @@ import type { EngineRuntime } from './engine-runtime.ts';
 import { countRecords, etaSeconds } from './backfill-totals.ts';
 import { rideOutRedisOutage, type RedisOutageOptions } from './redis-outage.ts';
 import { yieldToLanes, type YieldOptions } from './backfill-yield.ts';
+import { concurrentlyReconciled, type HandOver } from './hand-to-workers.ts';
 
 /**
  * Records per reconcile unit of a backfill: ten HubSpot list pages (a page is never split: a Salesforce
@@ -65,6 +66,12 @@ export interface BackfillOptions extends RetryOptions, RedisOutageOptions {
   onProgress?: (progress: BackfillProgress) => void;
   /** How long each batch lets the tenant's live changes go first (jobs/backfill-yield.ts). */
   lanes?: YieldOptions;
+  /**
+   * Where a lead goes that running workers changed on every pass the backfill made over it (the state
+   * compare-and-set lost `MAX_STATE_ATTEMPTS` times): a worker is on it, so the backfill hands it to
+   * the workers' queue (jobs/hand-to-workers.ts) instead of failing. Without it, such a lead is a failure.
+   */
+  handOver?: HandOver;
 }
 
 export interface BackfillSummary extends BatchTotals {
@@ -74,6 +81,8 @@ export interface BackfillSummary extends BatchTotals {
   resumed: Array<{ tenant: string; system: SystemName; processed: number }>;
   /** True when every system of every tenant read its last page. */
   complete: boolean;
+  /** Leads handed to the workers because they were changing them meanwhile (see `handOver`). */
+  handedToWorkers: number;
 }
 
 interface Page {
@@ -158,6 +167,7 @@ export function emptyBackfillSummary(): BackfillSummary {
     created: { hubspot: 0, salesforce: 0 },
     failures: [],
     complete: true,
+    handedToWorkers: 0,
   };
 }
 
@@ -325,12 +335,16 @@ async function backfillSystem(
     const refs = unit.records.map((record) => ({ system, id: record.id, record, recordReadAt: unit.readAt }));
     if (refs.length === 0) return true;
     try {
-      addBatchResult(
-        summary,
-        await durable(() =>
-          withRetries(() => buffer.run(() => reconcile(deps, tenant, refs)), engine.logger, options),
-        ),
+      const result = await durable(() =>
+        withRetries(() => buffer.run(() => reconcile(deps, tenant, refs)), engine.logger, options),
       );
+      const handed = options.handOver ? concurrentlyReconciled(result.failures) : [];
+      if (handed.length > 0) {
+        await durable(() => (options.handOver as HandOver)(tenant, handed));
+        result.failures = result.failures.filter((failure) => failure.code !== 'STATE_CONFLICT');
+        summary.handedToWorkers += handed.length;
+      }
+      addBatchResult(summary, result);
       return true;
     } catch (error) {
       engine.logger.warn({ tenant, system, refs: refs.length, err: error }, 'backfill batch failed');

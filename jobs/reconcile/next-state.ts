@@ -1,5 +1,6 @@
 import type { Lead, SystemName } from '../../src/domain/lead.ts';
 import { nextBase } from '../../src/domain/merge.ts';
+import { sameValue } from '../../src/domain/same-value.ts';
 import type { StateWrite, StoredDecision } from '../../src/store/sync-state.ts';
 import { handoffBlockedDecision } from './audit-entries.ts';
 import type { LeadPlan, LeadWrites } from './types.ts';
@@ -48,4 +49,22 @@ export function nextState(plan: LeadPlan, writes: LeadWrites | undefined, now: D
       syncedAt: now.toISOString(),
     },
   };
+}
+
+/**
+ * Whether `write` would store what the lead's state already holds (its sync time aside): the pass sent
+ * no patch and added nothing to the ledger. Such a pass stores nothing: a new version would make every
+ * other worker's pass over the lead lose its compare-and-set and read both systems again for nothing.
+ * A pass that sent a patch always stores, even with an equal base: its sync time tells later passes that
+ * a backfill page read before that write is older than the write (`forgetStaleHandedRecords`).
+ */
+export function storesNothingNew(plan: LeadPlan, write: StateWrite): boolean {
+  const previous = plan.state.state;
+  if (previous === null || plan.state.corrupt !== undefined) return false;
+  if ((write.ledger?.length ?? 0) > 0 || plan.patches.hubspot || plan.patches.salesforce) return false;
+  return (
+    sameValue(previous.base, write.state.base) &&
+    sameValue(previous.timeline, write.state.timeline) &&
+    sameValue(previous.lastDecision, write.state.lastDecision)
+  );
 }

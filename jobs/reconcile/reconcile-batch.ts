@@ -20,7 +20,7 @@ import {
   patchEntries,
 } from './audit-entries.ts';
 import { countPass, countFailures } from './count-metrics.ts';
-import { nextState } from './next-state.ts';
+import { nextState, storesNothingNew } from './next-state.ts';
 import { planLead } from './plan-lead.ts';
 import { followConversions, readSides } from './read-sides.ts';
 import { resolveRefs } from './resolve-refs.ts';
@@ -150,10 +150,11 @@ async function reconcilePass(
   // can be seconds earlier under load): forgetStaleHandedRecords relies on it to tell a page read before
   // those writes from one read after them.
   const storedAt = wholeSeconds(deps.now());
-  const stored = await deps.state.writeMany(
-    tenant,
-    plans.map((plan) => nextState(plan, written.writes.get(plan.sides.link.leadKey), storedAt)),
-  );
+  const stateWrites = plans.flatMap((plan) => {
+    const write = nextState(plan, written.writes.get(plan.sides.link.leadKey), storedAt);
+    return storesNothingNew(plan, write) ? [] : [write];
+  });
+  const stored = await deps.state.writeMany(tenant, stateWrites);
   const lostKeys = new Set(stored.flatMap((outcome) => (outcome.ok ? [] : [outcome.leadKey])));
   if (deps.timers) {
     // Deadlines are scheduled whenever a pass added to a lead's ledger; their job ids make repeats no-ops.
@@ -253,7 +254,8 @@ export const reconcileBatch: ReconcileBatch = async (deps, tenant, refs) => {
     const failures: RecordFailure[] = pending.map((link) => ({
       tenant,
       leadKey: link.leadKey,
-      system: (link.salesforceContact ?? link.salesforceLead) ? 'salesforce' : 'hubspot',
+      // One record of the lead, named by its own system, so `retry` can queue it again.
+      system: link.hubspot !== null ? 'hubspot' : 'salesforce',
       recordId: link.hubspot ?? link.salesforceContact ?? link.salesforceLead,
       code: 'STATE_CONFLICT',
       message: `sync state changed concurrently ${MAX_STATE_ATTEMPTS} times; reconcile again later`,

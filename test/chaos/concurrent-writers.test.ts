@@ -88,6 +88,8 @@ describe('chaos: two workers, a backfill and live edits at once', () => {
         // The rep's own second Lead for c0 is not a duplicate LeadBridge made.
         duplicates: duplicates(hubspot, salesforce) - 1,
         missingLeads: missing.length,
+        // Leads the workers were changing while the backfill passed over them, left to the workers.
+        handedToWorkers: Number(/handed to the workers: (\d+)/.exec(backfill.output())?.[1] ?? 0),
       });
       expect(missing).toEqual([]);
       expect(duplicates(hubspot, salesforce)).toBe(1);

@@ -3,6 +3,8 @@ import { backfill, type BackfillProgress, type BackfillSummary } from '../../../
 import { withDryRunEngine, type PlannedPatch } from '../../../jobs/dry-run-engine.ts';
 import { attachTimerQueue, buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
+import { handToWorkers } from '../../../jobs/hand-to-workers.ts';
+import { createReconcileQueue } from '../../../jobs/reconcile-queue.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
 import { Metrics } from '../../metrics/prometheus.ts';
@@ -30,6 +32,11 @@ export function formatBackfillSummary(summary: BackfillSummary): string {
     ),
     `leads reconciled: ${summary.leads} (${summary.reconciles} reconcile passes, a lead on both systems' pages counting once per system: ${summary.unchanged} with nothing to write; ${summary.conflicts} conflicts settled by ownership rules)`,
     `written: hubspot ${summary.written.hubspot} (${summary.created.hubspot} created), salesforce ${summary.written.salesforce} (${summary.created.salesforce} created)`,
+    ...(summary.handedToWorkers > 0
+      ? [
+          `handed to the workers: ${summary.handedToWorkers} lead(s) they were changing meanwhile (they reconcile them next)`,
+        ]
+      : []),
     `failures: ${summary.failures.length}`,
   ];
   lines.push(...formatFailures(summary.failures));
@@ -150,7 +157,11 @@ export async function runBackfill(
       const runtime = buildEngine(config, deps);
       // The deadlines backfilled leads open (handoffs made now) fire later in the workers.
       const timers = attachTimerQueue(runtime.engine, redis, logger, deps.prefixes.queue);
-      summary = await backfill(runtime, reconcileBatch, backfillOptions).finally(() => timers.close());
+      const reconcileQueue = createReconcileQueue(redis, logger, deps.prefixes.queue);
+      summary = await backfill(runtime, reconcileBatch, {
+        ...backfillOptions,
+        handOver: handToWorkers(runtime, reconcileQueue),
+      }).finally(() => Promise.all([timers.close(), reconcileQueue.close()]));
     }
     progress.stop();
     if (output.json) {

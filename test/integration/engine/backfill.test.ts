@@ -12,6 +12,9 @@ import { withDryRunEngine } from '../../../jobs/dry-run-engine.ts';
 import type { ReconcileBatch } from '../../../jobs/engine.ts';
 import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
+import { handToWorkers } from '../../../jobs/hand-to-workers.ts';
+import { createReconcileQueue } from '../../../jobs/reconcile-queue.ts';
+import { SyncState, type StateWrite, type StateWriteResult } from '../../../src/store/sync-state.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { PermanentError } from '../../../src/errors/permanent-error.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
@@ -55,6 +58,27 @@ function listCalls(hubspot: HubSpotEmulator): number {
       for (const n of byStatus.values()) total += n;
   }
   return total;
+}
+
+/** A worker that stores a state of its own for one person's lead just before every write of ours. */
+class WorkerKeepsChanging extends SyncState {
+  #email: string;
+  #n = 0;
+  constructor(redis: Redis, prefix: string, email: string) {
+    super(redis, { prefix });
+    this.#email = email;
+  }
+  override async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
+    for (const write of writes) {
+      if (write.state.base.email !== this.#email) continue;
+      const current = await this.read(tenant, write.leadKey);
+      const base = { ...write.state.base, phone: `+1 555 01${String(this.#n++ % 100).padStart(2, '0')}` };
+      await super.writeMany(tenant, [
+        { ...write, expectedVersion: current.version, state: { ...write.state, base } },
+      ]);
+    }
+    return super.writeMany(tenant, writes);
+  }
 }
 
 async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
@@ -220,6 +244,31 @@ describe('backfill against both emulators', () => {
     const ids = seen.map((event) => event.objectId);
     expect(ids).toContain(String(lead.Id));
     expect(ids).toContain(qualified);
+  });
+
+  it('hands the workers a lead a worker kept changing meanwhile, instead of failing', async () => {
+    const { config, runtime: engine } = await runtime();
+    engine.engine.state = new WorkerKeepsChanging(redis, `${base}:store`, 'ada-backfill@analytical.example');
+    const queue = createReconcileQueue(redis, silentLogger(), base);
+    try {
+      const summary = await backfill(engine, reconcileBatch, {
+        batchSize: 100,
+        handOver: handToWorkers(engine, queue),
+      });
+      expect(summary.failures).toEqual([]);
+      expect(summary.complete).toBe(true);
+      expect(summary.handedToWorkers).toBe(1);
+      // The workers find the lead pending, with a reconcile job to take it.
+      const link = await engine.engine.links.find(TENANT, 'hubspot', qualified);
+      const pending = await engine.pending.popDue(TENANT, Date.now() + 1_000, 10);
+      expect(pending).toEqual([
+        expect.objectContaining({ system: 'hubspot', id: qualified, leadKey: link!.leadKey }),
+      ]);
+      expect(await queue.count()).toBeGreaterThanOrEqual(1);
+      expect(config.tenants[0]!.id).toBe(TENANT);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('--dry-run plans the patches but writes nothing to the tenants or to the state', async () => {

@@ -21,15 +21,24 @@ const email = emailSequence();
 /** An emulator control route's answer: a record, or the ids of what it made. */
 const post = (url: string, body?: unknown) => postJson(url, body) as Promise<Record<string, unknown>>;
 
-/** Another worker that stores a lead's state just before ours does, `races` times. */
+/**
+ * Another worker that stores a lead's state just before ours does, `races` times; with `differ`, a state
+ * of its own (a phone it synced), so our next pass has something to write again.
+ */
 class RacingState extends SyncState {
   races = 0;
+  differ = false;
   override async writeMany(tenant: string, writes: StateWrite[]): Promise<StateWriteResult[]> {
     if (this.races > 0) {
       this.races--;
       for (const write of writes) {
         const current = await this.read(tenant, write.leadKey);
-        await super.writeMany(tenant, [{ ...write, expectedVersion: current.version }]);
+        const base = this.differ
+          ? { ...write.state.base, phone: `+1 555 01${this.races % 100}` }
+          : write.state.base;
+        await super.writeMany(tenant, [
+          { ...write, expectedVersion: current.version, state: { ...write.state, base } },
+        ]);
       }
     }
     return super.writeMany(tenant, writes);
@@ -133,21 +142,42 @@ describe('reconcileBatch: links, conversions and concurrent workers', () => {
     expect(result.failures).toEqual([]);
     expect(result.created.salesforce).toBe(1);
     const link = await h.deps.links.find(TENANT, 'hubspot', id);
-    // The other worker's write, then ours from the second pass; that pass found nothing left to write.
-    expect((await h.deps.state.read(TENANT, link!.leadKey)).version).toBe(2);
+    // The other worker's write; our second pass found nothing left to write and stored nothing either.
+    expect((await h.deps.state.read(TENANT, link!.leadKey)).version).toBe(1);
     expect(writeCalls(h.recorder)).toHaveLength(2);
 
     racing.races = Number.POSITIVE_INFINITY;
+    racing.differ = true;
     const { phone: _phone, ...other } = qualifiedContact(email('always-raced'));
     const raced = await createContact(h.hubspot, other);
     const lost = await reconcileBatch(deps, TENANT, [{ system: 'hubspot', id: raced }]);
     const racedLink = await h.deps.links.find(TENANT, 'hubspot', raced);
     expect(lost.failures).toEqual([
-      expect.objectContaining({ leadKey: racedLink!.leadKey, code: 'STATE_CONFLICT', retryable: true }),
+      // The ref names one record of the lead, system and id alike, so `retry` can queue it again.
+      expect.objectContaining({
+        leadKey: racedLink!.leadKey,
+        system: 'hubspot',
+        recordId: raced,
+        code: 'STATE_CONFLICT',
+        retryable: true,
+      }),
     ]);
     const trail = await h.deps.audit.read(TENANT, racedLink!.leadKey);
     expect(trail.entries).toContainEqual(
       expect.objectContaining({ type: 'record_error', code: 'STATE_CONFLICT' }),
     );
+  });
+
+  it('stores no new state version for a pass that found nothing to write', async () => {
+    const id = await createContact(h.hubspot, qualifiedContact(email('settled')));
+    await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+    const link = await h.deps.links.find(TENANT, 'hubspot', id);
+    const settled = await h.deps.state.read(TENANT, link!.leadKey);
+    h.recorder.reset();
+    const again = await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+    expect(again).toMatchObject({ leads: 1, unchanged: 1, failures: [] });
+    expect(writeCalls(h.recorder)).toEqual([]);
+    // A version bump would make every other worker's pass over this lead lose its compare-and-set.
+    expect(await h.deps.state.read(TENANT, link!.leadKey)).toEqual(settled);
   });
 });
