@@ -21,8 +21,9 @@ export function handToWorkers(runtime: EngineRuntime, queue: ReconcileQueue): Ha
 }
 
 /**
- * The refs of failures that mean "a worker changed this lead's state on every one of our passes":
- * that worker is reconciling the lead itself, so it is handed over rather than reported as failed.
+ * The refs of failures that mean "another writer changed this lead's state on every one of our passes":
+ * the lead is reconciled again rather than left failed (a backfill hands it to the workers, a worker's
+ * batch puts it back into pending, jobs/reconcile-processor.ts).
  */
 export function concurrentlyReconciled(failures: RecordFailure[]): PendingRef[] {
   return failures.flatMap((failure) =>

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { RateLimitedError } from '../src/errors/rate-limited-error.ts';
 import { RetryableError } from '../src/errors/retryable-error.ts';
+import { concurrentlyReconciled } from './hand-to-workers.ts';
 import { isTenantWide, parkPermanent } from './park.ts';
 import type { EngineDeps, ReconcileBatch, ReconcileBatchResult } from './engine.ts';
 import type { PendingRefs } from './pending-refs.ts';
@@ -111,6 +112,8 @@ async function scheduleDueShards(
  *   UnrecoverableError naming the cause and the fix, not retried; a recovery slot's job is scheduled for
  *   the records put back;
  * - anything else (another PermanentError among them): logged as unexpected and thrown for the backoff.
+ * A batch that completes puts back the leads another writer kept changing (STATE_CONFLICT) and releases
+ * the rest; their other failures are in the audit trail and the metrics.
  * https://docs.bullmq.io/guide/rate-limiting#manual-rate-limit
  */
 export function reconcileProcessor(deps: ReconcileProcessorDeps): (job: Job) => Promise<ReconcileJobResult> {
@@ -166,7 +169,11 @@ async function runJob(
         () => deps.reconcileBatch(engine, tenant, refs),
         batch.id,
       );
-      // The outcome (state, links, audit) is stored: the records are done with.
+      // A lead whose state another writer changed on every pass was never reconciled by anyone who
+      // saw this change: it goes back for the next batch (put back before the claims end, so a crash
+      // in between loses nothing). The outcome of the rest (state, links, audit) is stored.
+      const again = concurrentlyReconciled(result.failures);
+      if (again.length > 0) await deps.pending.putBack(tenant, again, engine.now().getTime());
       await deps.pending.release(tenant, refs, batch.id);
     } catch (error) {
       if (error instanceof RateLimitedError) {
@@ -190,7 +197,8 @@ async function runJob(
       throw parkPermanent(error);
     }
     for (const failure of result.failures) {
-      engine.logger.warn({ failure }, 'record not synced');
+      if (failure.code === 'STATE_CONFLICT') engine.logger.info({ failure }, 'lead put back for the next batch');
+      else engine.logger.warn({ failure }, 'record not synced');
     }
     await scheduleDueShards(deps, tenant, engine.now().getTime(), null);
     return { tenant, shard, refs: refs.length, result };
