@@ -5,13 +5,14 @@ import { heatAfterChange, type ChangeHeat } from '../src/domain/adaptive-debounc
 import { ChangeEvent } from '../src/domain/change-event.ts';
 import { SystemName } from '../src/domain/lead.ts';
 import type { ReconcileLane } from '../src/domain/reconcile-lane.ts';
-import { shardOf } from '../src/domain/shard.ts';
+import { MAX_TENANT_SHARDS, shardOf } from '../src/domain/shard.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from '../src/store/keys.ts';
 import type { RecordRef } from './engine.ts';
 import {
   ADD,
   ADD_EACH,
   DUE_BY_SHARD,
+  GATHER_STRAY,
   LANE_WORK,
   PUT_BACK,
   RELEASE,
@@ -302,6 +303,49 @@ export class PendingRefs {
       await this.#redis.zrem(this.#semaphoreKey(tenant), batchId);
       await this.#redis.zrem(this.#repBatchesKey(tenant), batchId);
     }
+  }
+
+  /**
+   * Moves what an earlier, larger shard count left in shards beyond the tenant's count (an admin lowered
+   * `tenants[].reconcile.shards`; no batch takes from those shards any more) into the shards its records
+   * now belong to: pending records with their due time and meta, claims whose lease ended as pending due
+   * now. A claim still under lease stays with its running batch, which releases it itself. Returns how
+   * many records moved and how many claims stay.
+   */
+  async gatherStrayShards(tenant: string, nowMs = Date.now()): Promise<{ moved: number; stillClaimed: number }> {
+    const shards = this.shards(tenant);
+    const total = { moved: 0, stillClaimed: 0 };
+    if (shards >= MAX_TENANT_SHARDS) return total;
+    const strays = Array.from({ length: MAX_TENANT_SHARDS - shards }, (_, i) => shards + i);
+    const sizes = this.#redis.pipeline();
+    for (const shard of strays) {
+      const [pending, , claimed] = this.#buildShardKeys(tenant, shard);
+      sizes.zcard(pending!).zcard(claimed!);
+    }
+    const counts = ((await sizes.exec()) ?? []).map(([, count]) => Number(count ?? 0));
+    for (const [i, shard] of strays.entries()) {
+      if (counts[2 * i] === 0 && counts[2 * i + 1] === 0) continue;
+      const keys = this.#buildShardKeys(tenant, shard);
+      const [pendingSeen, claimedSeen, pending, claimed] = await Promise.all([
+        this.#redis.hgetall(keys[1]!),
+        this.#redis.hgetall(keys[3]!),
+        this.#redis.zrange(keys[0]!, '0', '-1'),
+        this.#redis.zrange(keys[2]!, '0', '-1'),
+      ]);
+      const args: Array<string | number> = [nowMs];
+      for (const raw of new Set([...pending, ...claimed])) {
+        const leadKey = parseMeta(pendingSeen[raw] ?? claimedSeen[raw] ?? '').leadKey;
+        args.push(raw, shardOf(leadKey ?? raw, shards));
+      }
+      const [moved, held] = (await GATHER_STRAY.run(
+        this.#redis,
+        [this.#leadClaimsKey(tenant), ...keys, ...this.#allKeys(tenant)],
+        args,
+      )) as [number, number];
+      total.moved += moved;
+      total.stillClaimed += held;
+    }
+    return total;
   }
 
   /**

@@ -281,3 +281,45 @@ for i = 2, #KEYS do
 end
 return { rep, routine }
 `);
+
+/**
+ * KEYS: the tenant's lead claims, one stray shard's four keys (a shard beyond the tenant's shard count),
+ * then four per shard of the count. ARGV: now (epoch ms), then (member, target shard) pairs. Moves the
+ * stray shard's pending records into their target shards (keeping the earlier due time and the target's
+ * meta when it has one) and returns claims whose lease ended there as pending, due now; a claim under
+ * lease stays with its batch. Returns { moved, still claimed }.
+ */
+export const GATHER_STRAY = new LuaScript(
+  CLAIM_FUNCTIONS +
+    `
+local now = tonumber(ARGV[1])
+local moved, held = 0, 0
+for i = 2, #ARGV, 2 do
+  local member = ARGV[i]
+  local target = tonumber(ARGV[i + 1])
+  local set, seen = KEYS[6 + target * 4], KEYS[7 + target * 4]
+  local score = redis.call('ZSCORE', KEYS[2], member)
+  if score then
+    redis.call('ZADD', set, 'LT', score, member)
+    local meta = redis.call('HGET', KEYS[3], member)
+    if meta then redis.call('HSETNX', seen, member, meta) end
+    redis.call('ZREM', KEYS[2], member)
+    redis.call('HDEL', KEYS[3], member)
+    moved = moved + 1
+  end
+  local lease = redis.call('ZSCORE', KEYS[4], member)
+  if lease then
+    if tonumber(lease) <= now then
+      local meta = redis.call('HGET', KEYS[5], member)
+      unclaim(KEYS[1], KEYS[4], KEYS[5], member)
+      redis.call('ZADD', set, 'LT', now, member)
+      if meta then redis.call('HSETNX', seen, member, meta) end
+      moved = moved + 1
+    else
+      held = held + 1
+    end
+  end
+end
+return { moved, held }
+`,
+);

@@ -214,6 +214,14 @@ export async function startWorkers(
       if (moved > 0)
         logger.info({ tenant: tenant.id, entries: moved }, 'ledger index upgraded to a set of leads');
     }
+    for (const tenant of config.tenants) {
+      const stray = await pending.gatherStrayShards(tenant.id, engine.now().getTime());
+      if (stray.moved > 0 || stray.stillClaimed > 0)
+        logger.info(
+          { tenant: tenant.id, moved: stray.moved, stillClaimed: stray.stillClaimed },
+          'pending records moved from shards beyond tenants[].reconcile.shards',
+        );
+    }
     const swept = await sweepTimers(engine, redis, prefixes.store);
     if (swept > 0) logger.info({ deadlines: swept }, 'open deadlines scheduled');
     for (const tenant of config.tenants) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Duration } from '../domain/duration.ts';
 import { NotificationsConfig } from './notifications-schema.ts';
 import { OwnersConfig } from './owners-schema.ts';
+import { MAX_TENANT_SHARDS } from '../domain/shard.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://api.hubapi.com' });
 
@@ -251,7 +252,7 @@ export const TenantReconcileConfig = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(64)
+    .max(MAX_TENANT_SHARDS)
     .default(8)
     .describe(
       "Partitions of the tenant's pending records, by lead key; each has at most one reconcile batch running, so up to this many batches of the tenant run in parallel on several workers.",

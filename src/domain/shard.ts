@@ -12,3 +12,6 @@ export function shardOf(partitionKey: string, shards: number): number {
   }
   return hash % shards;
 }
+
+/** Most shards a tenant's pending records may have (`tenants[].reconcile.shards`). */
+export const MAX_TENANT_SHARDS = 64;
