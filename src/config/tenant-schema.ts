@@ -109,7 +109,9 @@ const HubSpotTenantFields = z.strictObject({
     .int()
     .positive()
     .default(100)
-    .describe('API calls per rolling 10 seconds for this account (100 Free/Starter, 190 Pro/Enterprise).'),
+    .describe(
+      "API calls per rolling 10 seconds for this account (100 Free/Starter, 190 Pro/Enterprise) until HubSpot's X-HubSpot-RateLimit-Max says otherwise (it replaces this figure for an hour after each answer carrying it).",
+    ),
   rateLimitMargin: z
     .number()
     .min(0)

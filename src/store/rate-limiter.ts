@@ -24,7 +24,7 @@ export interface RateLimit {
  * machines with skewed clocks share one view of the window. Block keys (set after an upstream 429) hold
  * callers until they expire: one for the whole key, one per limit, and one per extra budget a call needs
  * (e.g. a daily one), so a 429 on one budget holds only the calls that draw on it. A limit the vendor
- * reported lower than ours (`observe`) replaces ours until that report expires.
+ * reported (`observe`) replaces ours, lower or higher, until that report expires.
  *
  * KEYS: key block; then per limit its sorted set, its block and its learned maximum; then one block per
  * extra budget. ARGV: member, the number of limits, then (limit, windowMs, margin) per limit.
@@ -44,7 +44,7 @@ for i = 0, n - 1 do
   local window = tonumber(ARGV[4 + i * 3])
   local margin = tonumber(ARGV[5 + i * 3])
   local learned = tonumber(redis.call('GET', KEYS[4 + i * 3]) or '0')
-  if learned and learned > 0 and learned < limit then limit = learned end
+  if learned and learned > 0 then limit = learned end
   local allowed = math.floor(limit * (1 - margin))
   if allowed < 1 then allowed = 1 end
   redis.call('ZREMRANGEBYSCORE', zset, '-inf', now - window)
@@ -74,9 +74,10 @@ return 0
  * Feedback from the vendor's own count (e.g. `X-HubSpot-RateLimit-Max` and `-Remaining`): when the vendor
  * has counted more calls in its window than our sorted set holds (calls our window already let go, or
  * another client of the same account), stand-ins for the difference are added, timed now, so our window
- * is never emptier than the vendor's. The vendor's maximum is kept (for LEARNED_MAX_TTL_MS) when it is
- * lower than ours, and dropped when it is not (a tier upgrade counts at once). KEYS: sorted set, learned
- * maximum. ARGV: used, max (0: not lower than ours), windowMs, member prefix, ttl.
+ * is never emptier than the vendor's. The vendor's maximum replaces ours for LEARNED_MAX_TTL_MS from its
+ * last report, lower (a portal on a lower tier than configured) or higher (a higher tier, or a limit
+ * increase pack: the calls go at the pace the account allows). KEYS: sorted set, learned maximum.
+ * ARGV: used, max (0: none reported), windowMs, member prefix, ttl.
  * Returns the number of stand-ins added.
  */
 const OBSERVE_SCRIPT = new LuaScript(`
@@ -104,7 +105,7 @@ if redis.call('PTTL', KEYS[1]) < ms then redis.call('SET', KEYS[1], '1', 'PX', m
 return 0
 `);
 
-/** How long a vendor-reported maximum lower than the configured one replaces it: a tier change shows within the hour. */
+/** How long a vendor-reported maximum replaces the configured one after its last report, in milliseconds. */
 export const LEARNED_MAX_TTL_MS = 3_600_000;
 
 export interface RedisRateLimiterOptions {
@@ -192,7 +193,7 @@ export class RedisRateLimiter {
 
   /**
    * The vendor's own count for `limit`: `used` calls of at most `max` in its current window. Tops our
-   * window up to `used` (never down) and keeps a `max` lower than ours. Returns the stand-ins added.
+   * window up to `used` (never down) and keeps the vendor's `max` in place of ours. Returns the stand-ins added.
    */
   async observe(key: string, limit: RateLimit, used: number, max: number): Promise<number> {
     const bounded = Math.max(0, Math.min(Math.floor(used), Math.max(max, limit.limit)));
@@ -201,7 +202,7 @@ export class RedisRateLimiter {
       [this.#key(key, limit.name), this.#key(key, `${limit.name}:max`)],
       [
         bounded,
-        max < limit.limit && max > 0 ? Math.floor(max) : 0,
+        max > 0 ? Math.floor(max) : 0,
         limit.windowMs,
         randomUUID(),
         LEARNED_MAX_TTL_MS,

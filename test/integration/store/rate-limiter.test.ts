@@ -140,6 +140,14 @@ describe('RedisRateLimiter', () => {
     // Upgraded: HubSpot now reports 10 again, and the configured limit is back in force at once.
     await limiter.observe('tier', tier, 3, 10);
     expect(await limiter.tryAcquire('tier', [tier])).toBe(0);
+
+    // A portal on a higher tier than configured (Professional, 190, where the default says 100): its
+    // Max replaces ours too, so the calls go at the pace the portal allows.
+    const higher: RateLimit = { name: 'burst', limit: 10, windowMs: 10_000 };
+    await limiter.observe('higher', higher, 0, 20);
+    const allowed = [];
+    for (let i = 0; i < 21; i++) allowed.push(await limiter.tryAcquire('higher', [higher]));
+    expect(allowed.filter((wait) => wait === 0)).toHaveLength(20);
   });
 
   it('a block on one limit or budget holds only the calls that draw on it', async () => {
