@@ -1,4 +1,5 @@
 import type { HubSpotOAuthConfig } from '../../src/config/tenant-schema.ts';
+import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { oauthAppFingerprint, refreshUnderLock, tokenFingerprint } from '../../src/store/session-store.ts';
 import type { IssuedToken } from './oauth-token.ts';
@@ -31,6 +32,15 @@ export interface OAuthSessionOptions {
   logger?: Logger;
 }
 
+/**
+ * How long a refusal of the token endpoint (a revoked install, a wrong client id or secret) is answered
+ * from memory, in milliseconds: no retry fixes it until an admin re-authorizes (a new refresh token in
+ * the config, so a restart), and HubSpot counts error answers against the app. Long enough that recovery
+ * jobs (every 10 s, per shard) do not ask again, short enough that an install restored on HubSpot's side
+ * resumes on its own.
+ */
+export const TOKEN_REFUSAL_HOLD_MS = 5 * 60_000;
+
 /** Longest margin before expiry at which a token is refreshed, in milliseconds. */
 const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -47,6 +57,8 @@ export class HubSpotOAuthSession implements HubSpotAuth {
   readonly #app: string;
   #held: HubSpotSession | null = null;
   #refreshing: Promise<HubSpotSession> | null = null;
+  /** The token endpoint's last refusal and until when (epoch ms) it stands for every refresh. */
+  #refused: { error: PermanentError; until: number } | null = null;
 
   constructor(options: OAuthSessionOptions) {
     this.#options = options;
@@ -87,9 +99,17 @@ export class HubSpotOAuthSession implements HubSpotAuth {
 
   /** One refresh at a time in this process; across processes, the store's lock. */
   #refresh(rejected: string | null): Promise<HubSpotSession> {
-    this.#refreshing ??= this.#refreshLocked(rejected).finally(() => {
-      this.#refreshing = null;
-    });
+    if (this.#refused && this.#now() < this.#refused.until) return Promise.reject(this.#refused.error);
+    this.#refreshing ??= this.#refreshLocked(rejected)
+      .catch((error: unknown) => {
+        // A refusal (4xx) stands; a 429, a 5xx or a timeout is retryable and is asked again.
+        if (error instanceof PermanentError && error.status !== undefined)
+          this.#refused = { error, until: this.#now() + TOKEN_REFUSAL_HOLD_MS };
+        throw error;
+      })
+      .finally(() => {
+        this.#refreshing = null;
+      });
     return this.#refreshing;
   }
 

@@ -37,6 +37,8 @@ export class OAuthTokens {
   readonly #issued = new Set<string>();
   /** Token-endpoint answers that issued an access token. */
   refreshes = 0;
+  /** Token-endpoint answers that refused the grant (a revoked install, a wrong client id or secret). */
+  refusals = 0;
 
   constructor(app: EmulatedOAuthApp, now: () => number) {
     this.#app = app;
@@ -56,6 +58,12 @@ export class OAuthTokens {
   refresh(
     form: Record<string, string | undefined>,
   ): { status: 200; body: Record<string, unknown> } | TokenRefusal {
+    const answer = this.#grant(form);
+    if (answer.status !== 200) this.refusals += 1;
+    return answer;
+  }
+
+  #grant(form: Record<string, string | undefined>): { status: 200; body: Record<string, unknown> } | TokenRefusal {
     if (form.grant_type !== 'refresh_token' && form.grant_type !== 'authorization_code')
       return refusal('BAD_GRANT_TYPE', 'missing or unknown grant type');
     // The emulator plays an installed app: the authorization-code step happened before LeadBridge runs.

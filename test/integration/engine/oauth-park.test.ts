@@ -42,6 +42,21 @@ describe('a revoked HubSpot install parks the jobs that need it, with the cause 
     expect(emulator.oauth?.refreshes).toBe(0);
   });
 
+  it('the jobs that follow park with the same cause without asking the token endpoint again', async () => {
+    const process = pollProcessor({
+      engine: harness.engine,
+      ingestQueue: { addBulk: async () => [] } as never,
+      pollQueue: { add: async () => undefined as never } as never,
+    });
+    const job = { data: { tenant: TENANT, system: 'hubspot' } } as never;
+    const parked = [];
+    for (let i = 0; i < 5; i++) parked.push(await process(job).catch((err: unknown) => err));
+    for (const each of parked) expect((each as Error).message).toMatch(PARKED);
+    // HubSpot counts error answers against an app (under 5 % of its calls for marketplace apps): a
+    // revoked install is asked once, not by every recovery job every 10 s on every shard.
+    expect(emulator.oauth?.refusals).toBe(1);
+  });
+
   it('a reconcile job fails unrecoverably and leaves its records pending', async () => {
     const ids = [...emulator.store.contacts.keys()];
     await harness.pending.add(

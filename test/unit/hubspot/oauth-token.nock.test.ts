@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotClient } from '../../../connectors/hubspot/client.ts';
-import { HubSpotOAuthSession } from '../../../connectors/hubspot/oauth-session.ts';
+import { HubSpotOAuthSession, TOKEN_REFUSAL_HOLD_MS } from '../../../connectors/hubspot/oauth-session.ts';
 import {
   REAUTHORIZE_FIX,
   refreshAccessToken,
@@ -136,6 +136,33 @@ describe('a public app client', () => {
       accessToken: 'at-new',
       configuredFingerprint: tokenFingerprint('rt-install'),
     });
+  });
+
+  it('a refusal stands for TOKEN_REFUSAL_HOLD_MS without another token call; a 5xx does not stand', async () => {
+    const now = { ms: Date.parse('2026-12-01T08:00:00Z') };
+    const session = new HubSpotOAuthSession({
+      tenant: 'acme',
+      app,
+      store: memoryHubSpotTokenStore(),
+      exchange: (refreshToken) => refreshAccessToken(BASE, app, refreshToken, 'acme'),
+      now: () => now.ms,
+    });
+    const down = nock(BASE).post('/oauth/v1/token', FORM).reply(503, { message: 'Service unavailable' });
+    expect(await session.token().catch((err: unknown) => err)).toBeInstanceOf(RetryableError);
+    down.done();
+    const refused = nock(BASE)
+      .post('/oauth/v1/token', FORM)
+      .reply(400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token' });
+    const first = await session.token().catch((err: unknown) => err);
+    refused.done();
+    expect(first).toMatchObject({ code: 'BAD_REFRESH_TOKEN' });
+    now.ms += TOKEN_REFUSAL_HOLD_MS - 1;
+    // nock.disableNetConnect(): a call here would fail with a network error, not the refusal.
+    expect(await session.token().catch((err: unknown) => err)).toBe(first);
+    now.ms += 1;
+    const restored = nock(BASE).post('/oauth/v1/token', FORM).reply(200, granted('at-back'));
+    expect(await session.token()).toBe('at-back');
+    restored.done();
   });
 
   it('refreshes before expires_in runs out, without waiting for a 401', async () => {
