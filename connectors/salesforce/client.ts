@@ -55,6 +55,13 @@ export interface SalesforceClientOptions {
 }
 
 /**
+ * How long a refusal of a refresh token (`invalid_grant`, `invalid_client`, `unauthorized_client`) is
+ * answered from memory, in milliseconds: long enough that recovery jobs (every 10 s, per shard) do not
+ * ask the token endpoint again, short enough that a token restored on the org's side is used on its own.
+ */
+export const TOKEN_REFUSAL_HOLD_MS = 5 * 60_000;
+
+/**
  * The tenant's Salesforce org through jsforce: the refresh-token flow (jsforce refreshes on a 401 and
  * retries once; we keep the new session), SOQL with `nextRecordsUrl` paging, collection reads and writes
  * cut to the API's caps, with our own retry for POST/PATCH, which jsforce never retries.
@@ -72,6 +79,11 @@ export class SalesforceClient {
   private userId: string | undefined;
   private ready: Promise<void> | undefined;
   private readonly now: () => number;
+  /**
+   * The token endpoint's last refusal of a refresh token, answered from memory until `until` (epoch ms):
+   * no retry fixes a revoked token before an admin acts, and every job of the tenant would ask again.
+   */
+  private refused: { refreshToken: string; error: Error; until: number } | null = null;
   /** When this client started holding a session of unknown age (a configured access token). */
   private readonly startedAt: number;
 
@@ -197,12 +209,17 @@ export class SalesforceClient {
    * a revoked token (an admin must act) from a token endpoint that is down (retry).
    */
   private async exchange(refreshToken: string): Promise<Record<string, unknown>> {
+    const refused = this.refused;
+    if (refused && refused.refreshToken === refreshToken && this.now() < refused.until) throw refused.error;
     try {
       return (await this.conn.oauth2.refreshToken(refreshToken)) as unknown as Record<string, unknown>;
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
-      if (/^(invalid_grant|invalid_client|unauthorized_client)/.test(name))
-        throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+      if (/^(invalid_grant|invalid_client|unauthorized_client)/.test(name)) {
+        const error = new Error(`${name}: ${(err as Error).message}`, { cause: err });
+        this.refused = { refreshToken, error, until: this.now() + TOKEN_REFUSAL_HOLD_MS };
+        throw error;
+      }
       throw err;
     }
   }

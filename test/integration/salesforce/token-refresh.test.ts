@@ -118,6 +118,13 @@ describe('Salesforce sessions: single-flight refresh, rotated tokens kept, encry
     await expect(client.query('SELECT Id FROM Lead')).rejects.toMatchObject({ code: 'INVALID_GRANT' });
   });
 
+  it('a revoked refresh token is asked once: the jobs that follow fail with the same cause, no token call', async () => {
+    const { client, recorder } = processClient({ config: { ...sfConfig, refreshToken: 'revoked-token' } });
+    for (let i = 0; i < 4; i++)
+      await expect(client.query('SELECT Id FROM Lead')).rejects.toMatchObject({ code: 'INVALID_GRANT' });
+    expect(tokenCalls(recorder)).toBe(1);
+  });
+
   it('a stored session yields to a newly configured refresh token', async () => {
     const store = new RedisTokenStore(redis, prefix);
     await store.save(`acme-${run}`, {
