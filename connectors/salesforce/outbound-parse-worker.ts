@@ -38,3 +38,4 @@ parentPort?.on('message', (job: { id: number; body: Uint8Array }) => {
   const text = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength).toString('utf8');
   parentPort?.postMessage({ id: job.id, result: slim(parseOutboundMessage(text)) });
 });
+parentPort?.postMessage({ ready: true });

@@ -9,9 +9,10 @@ export interface ParsePoolOptions {
   maxQueued?: number;
   /** Longest a parse may take, in milliseconds, before the thread is replaced. Default 10,000. */
   timeoutMs?: number;
-  /** Idle time, in milliseconds, after which the thread is stopped (a new one starts on demand). Default 30,000. */
-  idleMs?: number;
 }
+
+/** What the thread posts: `ready` once its parser is loaded, then one `result` per body. */
+type ThreadMessage = { ready: true } | { id: number; result: ParseResult };
 
 interface Job {
   id: number;
@@ -28,15 +29,18 @@ const WORKER_URL = new URL(
 /**
  * Outbound Message bodies are validated and parsed in one worker thread, one at a time, with a short
  * queue: a 2 MB envelope costs fast-xml-parser 0.4–2.5 s of CPU, which on the event loop stalled
- * `/healthz` and every other request. The thread is created on first use and does not keep the process
- * alive.
+ * `/healthz` and every other request. The thread is created by `start` (the server calls it as it starts)
+ * or on first use, then kept: loading the parser took 1.4–3.1 s on a loaded machine against 13 ms for a
+ * parse, and a thread stopped after a quiet spell made the next message (a rep's rejection) wait for that.
+ * A thread that took too long is replaced at once. The thread never keeps the process alive.
  */
 export class OutboundParsePool {
   private readonly maxQueued: number;
   private readonly timeoutMs: number;
-  private readonly idleMs: number;
-  private idleTimer: NodeJS.Timeout | undefined;
   private worker: Worker | undefined;
+  private loaded: Promise<void> = Promise.resolve();
+  private closed = false;
+  private started = 0;
   private current: (Job & { timer: NodeJS.Timeout }) | undefined;
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -44,7 +48,22 @@ export class OutboundParsePool {
   constructor(options: ParsePoolOptions = {}) {
     this.maxQueued = options.maxQueued ?? 4;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.idleMs = options.idleMs ?? 30_000;
+  }
+
+  /** Threads started so far (one, unless one was replaced or died). */
+  get threadsStarted(): number {
+    return this.started;
+  }
+
+  /** Starts the thread ahead of the first message, so that message does not wait for the parser to load. */
+  start(): void {
+    if (this.closed) return;
+    this.worker ??= this.spawn();
+  }
+
+  /** Resolves once the current thread has loaded its parser (at once when there is none). */
+  ready(): Promise<void> {
+    return this.loaded;
   }
 
   /** Bodies being parsed or waiting. */
@@ -54,6 +73,7 @@ export class OutboundParsePool {
 
   /** Parses `body`, which the pool may take over: do not read it afterwards. */
   parse(body: Buffer): Promise<ParseResult | PoolRefusal> {
+    if (this.closed) return Promise.resolve({ ok: false, reason: 'busy', detail: 'shutting down' });
     if (this.current && this.queue.length >= this.maxQueued) {
       return Promise.resolve({
         ok: false,
@@ -69,6 +89,7 @@ export class OutboundParsePool {
 
   /** Stops the thread; bodies still waiting are refused as busy. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const job of this.queue.splice(0))
       job.resolve({ ok: false, reason: 'busy', detail: 'shutting down' });
     this.finish({ ok: false, reason: 'busy', detail: 'shutting down' });
@@ -79,10 +100,15 @@ export class OutboundParsePool {
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
-    worker.on('message', (message: { id: number; result: ParseResult }) => {
-      if (this.current?.id === message.id) this.finish(message.result);
+    this.started += 1;
+    let loaded: () => void = () => undefined;
+    this.loaded = new Promise((resolve) => (loaded = resolve));
+    worker.on('message', (message: ThreadMessage) => {
+      if ('ready' in message) loaded();
+      else if (this.current?.id === message.id) this.finish(message.result);
     });
-    // Only the live thread's death fails the current parse (a replaced or idle-stopped one exits quietly).
+    worker.once('exit', () => loaded());
+    // Only the live thread's death fails the current parse (a replaced one exits quietly).
     const lost = (detail: string) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
@@ -101,15 +127,14 @@ export class OutboundParsePool {
     const job = this.queue.shift();
     if (!job) {
       this.worker?.unref();
-      this.stopWhenIdle();
       return;
     }
-    clearTimeout(this.idleTimer);
     const timer = setTimeout(() => {
       const worker = this.worker;
       this.worker = undefined;
       this.finish({ ok: false, reason: 'parse_timeout', detail: 'the message took too long to parse' });
       void worker?.terminate();
+      this.start();
     }, this.timeoutMs);
     timer.unref();
     this.current = { ...job, timer };
@@ -123,18 +148,6 @@ export class OutboundParsePool {
       { id: job.id, body: bytes },
       owned && body.buffer instanceof ArrayBuffer ? [body.buffer] : [],
     );
-  }
-
-  private stopWhenIdle(): void {
-    clearTimeout(this.idleTimer);
-    if (!this.worker) return;
-    this.idleTimer = setTimeout(() => {
-      if (this.current || this.queue.length > 0) return;
-      const worker = this.worker;
-      this.worker = undefined;
-      void worker?.terminate();
-    }, this.idleMs);
-    this.idleTimer.unref();
   }
 
   private finish(result: ParseResult | PoolRefusal): void {

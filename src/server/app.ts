@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { hubspotWebhookRoutes } from './hubspot-webhook-route.ts';
+import type { OutboundParsePool } from '../../connectors/salesforce/parse-pool.ts';
 import { outboundMessageRoutes } from '../../connectors/salesforce/webhook.ts';
 import type { IngestQueue } from '../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
@@ -48,6 +49,8 @@ export interface AppDeps {
   storePrefix?: string | undefined;
   /** The engine's key prefixes, read by `/status` and the status gauges; without them those are off. */
   prefixes?: EnginePrefixes | undefined;
+  /** Where Outbound Message bodies are parsed; the server passes one it started (default: started on first use). */
+  parsePool?: OutboundParsePool | undefined;
 }
 
 /**

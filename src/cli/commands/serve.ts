@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { QUEUE_NAMES, queuePrefix } from '../../../jobs/queue-names.ts';
 import { createServer, type Server } from 'node:http';
 import { enginePrefixes } from '../../../jobs/engine-runtime.ts';
+import { OutboundParsePool } from '../../../connectors/salesforce/parse-pool.ts';
 import { createIngestQueue } from '../../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../../config/schema.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -38,6 +39,9 @@ export async function startServer(
   // The same store keys the workers write (jobs/engine-runtime.ts), read for /api/leads/:key/explain.
   const store = { prefix: enginePrefixes(env.redisPrefix).store };
   const auditTrail = new AuditTrail(redis, new LeadLinks(redis, store), store);
+  // Loaded now, not when the first Outbound Message (perhaps a rep's rejection) is already waiting.
+  const parsePool = new OutboundParsePool();
+  parsePool.start();
   const app = createApp({
     config,
     redis,
@@ -51,6 +55,7 @@ export async function startServer(
     ledger: new LeadLedger(redis, store),
     storePrefix: store.prefix,
     prefixes: enginePrefixes(env.redisPrefix),
+    parsePool,
   });
   let server: Server;
   try {
@@ -58,7 +63,12 @@ export async function startServer(
   } catch (error) {
     await closeGracefully(
       logger,
-      [() => ingestQueue.close(), ...dashboardQueues.map((queue) => () => queue.close()), () => redis.quit()],
+      [
+        () => parsePool.close(),
+        () => ingestQueue.close(),
+        ...dashboardQueues.map((queue) => () => queue.close()),
+        () => redis.quit(),
+      ],
       () => redis.disconnect(),
       1_000,
     );
@@ -75,6 +85,7 @@ export async function startServer(
       await closeGracefully(
         logger,
         [
+          () => parsePool.close(),
           () => ingestQueue.close(),
           ...dashboardQueues.map((queue) => () => queue.close()),
           () => redis.quit(),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildOutboundEnvelope } from '../../../connectors/salesforce/emulator/outbound-envelope.ts';
 import { OutboundParsePool } from '../../../connectors/salesforce/parse-pool.ts';
 
@@ -52,11 +52,45 @@ describe('OutboundParsePool', () => {
     await Promise.all([pool.close(), relaxed.close()]);
   });
 
-  it('stops an idle thread and starts a new one on demand', async () => {
-    const pool = new OutboundParsePool({ idleMs: 10 });
+  it('starts its thread before the first message when told to, and the first parse uses it', async () => {
+    const pool = new OutboundParsePool();
+    pool.start();
+    expect(pool.threadsStarted).toBe(1);
+    await pool.ready();
     expect(await pool.parse(envelope(1))).toMatchObject({ ok: true });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await pool.parse(envelope(1))).toMatchObject({ ok: true });
+    expect(pool.threadsStarted).toBe(1);
     await pool.close();
+  });
+
+  // A thread's start-up (loading the parser) took 1.4-3.1 s on a loaded machine, against 13 ms for the
+  // parse: a rep's rejection that came after a quiet spell waited for it.
+  it('keeps its thread between messages, however long the gap', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pool = new OutboundParsePool();
+      expect(await pool.parse(envelope(1))).toMatchObject({ ok: true });
+      vi.advanceTimersByTime(60 * 60_000);
+      expect(await pool.parse(envelope(1))).toMatchObject({ ok: true });
+      expect(pool.threadsStarted).toBe(1);
+      await pool.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('starts a fresh thread at once after replacing one that took too long', async () => {
+    const pool = new OutboundParsePool({ timeoutMs: 5 });
+    expect(await pool.parse(envelope(100, 400))).toMatchObject({ ok: false, reason: 'parse_timeout' });
+    expect(pool.threadsStarted).toBe(2);
+    await pool.ready();
+    await pool.close();
+  });
+
+  it('starts no thread after it is closed', async () => {
+    const pool = new OutboundParsePool();
+    await pool.close();
+    pool.start();
+    expect(pool.threadsStarted).toBe(0);
+    expect(await pool.parse(envelope(1))).toMatchObject({ ok: false, reason: 'busy' });
   });
 });
