@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { PermanentError } from '../../src/errors/permanent-error.ts';
 import type { ApiCallRecorder } from '../../src/metrics/api-calls.ts';
 import { ignoreApiCalls } from '../../src/metrics/api-calls.ts';
+import { labelUntypedErrorAnswers } from './sdk-middleware.ts';
 import { ApiCaller, type HttpInfoLike } from './api-call.ts';
 import { DEFAULT_HUBSPOT_API_VERSION, hubspotPaths, type HubSpotPaths } from './api-version.ts';
 import { expiredAuthentication } from './classify.ts';
@@ -136,6 +137,7 @@ export class HubSpotClient {
       ...(options.accessToken ? { accessToken: options.accessToken } : {}),
       basePath: options.baseUrl.replace(/\/+$/, ''),
       numberOfApiCallRetries: 0,
+      middleware: [labelUntypedErrorAnswers],
     });
     this.caller = new ApiCaller({
       tenant: options.tenant,

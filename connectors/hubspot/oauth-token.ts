@@ -7,6 +7,7 @@ import type { RetryableError } from '../../src/errors/retryable-error.ts';
 import { REFRESH_LOCK_TTL_MS } from '../../src/store/session-store.ts';
 import { withTimeout } from './api-call.ts';
 import { toClassifiedError } from './classify.ts';
+import { labelUntypedErrorAnswers } from './sdk-middleware.ts';
 
 /** What a refused refresh token asks of an admin. */
 export const REAUTHORIZE_FIX =
@@ -80,7 +81,11 @@ export async function refreshAccessToken(
   tenant: string,
   timeoutMs = TOKEN_CALL_TIMEOUT_MS,
 ): Promise<IssuedToken> {
-  const sdk = new Client({ basePath: baseUrl.replace(/\/+$/, ''), numberOfApiCallRetries: 0 });
+  const sdk = new Client({
+    basePath: baseUrl.replace(/\/+$/, ''),
+    numberOfApiCallRetries: 0,
+    middleware: [labelUntypedErrorAnswers],
+  });
   let answer: unknown;
   try {
     answer = await withTimeout(

@@ -246,6 +246,33 @@ describe('HubSpotClient requests', () => {
   });
 });
 
+describe('HubSpotClient answers without a Content-Type', () => {
+  // The SDK's typed methods cannot parse an error answer that names no Content-Type (an empty 503 from a
+  // proxy, a bare 429) and threw a plain Error without the status, which was filed as permanent.
+  it('classifies them by their status: 503 is transient, 429 is rate limited, 404 is permanent', async () => {
+    const { hubspot, recorder } = client();
+    const owners = () =>
+      hubspot.call('GET /crm/v3/owners', 'standard', (sdk) =>
+        sdk.crm.owners.ownersApi.getPageWithHttpInfo('rep@acme.com', undefined, 10, false),
+      );
+    nock(BASE).get('/crm/v3/owners/').query(true).reply(503, '');
+    await expect(owners()).rejects.toMatchObject({
+      name: 'RetryableError',
+      message: expect.stringContaining('503'),
+    });
+    nock(BASE).get('/crm/v3/owners/').query(true).reply(429, '', { 'Retry-After': '2' });
+    nock(BASE)
+      .get('/crm/v3/owners/')
+      .query(true)
+      .reply(200, { results: [] }, { 'Content-Type': 'application/json' });
+    await expect(owners()).resolves.toMatchObject({ httpStatusCode: 200 });
+    nock(BASE).get('/crm/v3/owners/').query(true).reply(404, '');
+    await expect(owners()).rejects.toMatchObject({ name: 'PermanentError', status: 404 });
+    expect(recorder.count({ status: 503 })).toBe(1);
+    expect(recorder.count({ status: 429 })).toBe(1);
+  });
+});
+
 describe('HubSpotClient timeouts', () => {
   it('abandons a call HubSpot does not answer within requestTimeoutMs as a transient failure', async () => {
     const { hubspot, recorder } = client({ requestTimeoutMs: 200 });

@@ -49,6 +49,14 @@ describe('the refresh-token grant (POST /oauth/v1/token through the SDK)', () =>
     expect((refused as Error).message).toMatch(/re-authorize the app/);
   });
 
+  it('a token endpoint answering 503 without a Content-Type is transient, not a refusal', async () => {
+    const scope = nock(BASE).post('/oauth/v1/token', FORM).reply(503, '');
+    const failed = await refreshAccessToken(BASE, app, 'rt-install', 'acme').catch((err: unknown) => err);
+    scope.done();
+    expect(failed).toBeInstanceOf(RetryableError);
+    expect((failed as Error).message).toMatch(/503/);
+  });
+
   it('a token call that hangs is abandoned as transient, well before the refresh lock it runs under expires', async () => {
     expect(TOKEN_CALL_TIMEOUT_MS).toBeLessThanOrEqual(REFRESH_LOCK_TTL_MS / 2);
     const scope = nock(BASE).post('/oauth/v1/token', FORM).delay(3_000).reply(200, granted('at-late'));
