@@ -1,4 +1,5 @@
 import type { Lead, SystemName } from '../src/domain/lead.ts';
+import type { PollCursor } from '../src/domain/poll-cursor.ts';
 import type { PermanentError } from '../src/errors/permanent-error.ts';
 
 /** A record as one system holds it now, mapped to the canonical lead. */
@@ -63,13 +64,8 @@ export type WriteOutcome =
 
 export type RemoveOutcome = { id: string; ok: true } | { id: string; ok: false; error: string };
 
-/** Opaque-to-the-engine keyset cursor of a poller (timestamp plus id tie-break). */
-export interface PollCursor {
-  /** ISO-8601 instant of the last record covered. */
-  modifiedAt: string;
-  /** Id of the last record covered at that instant. */
-  id: string;
-}
+/** Opaque-to-the-engine keyset cursor of a poller (timestamp plus id tie-break), defined in the domain. */
+export type { PollCursor };
 
 export interface PollPage {
   /** Changed records, oldest first. */

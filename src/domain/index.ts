@@ -23,6 +23,7 @@ export * from './merge.ts';
 export * from './notification-event.ts';
 export * from './owner-pool-schema.ts';
 export * from './ownership-schema.ts';
+export * from './poll-cursor.ts';
 export * from './reconcile-lead.ts';
 export * from './round-robin.ts';
 export * from './scoring-schema.ts';

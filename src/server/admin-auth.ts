@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
+import { sameSecret } from '../security/same-secret.ts';
 import { checkAdminToken, type AdminTokenCheck } from './admin-token-policy.ts';
 import { AdminSessions, FailureThrottle, SESSION_TTL_SECONDS } from './admin-sessions.ts';
 
@@ -18,13 +18,6 @@ export interface AdminAuthOptions {
   publicUrl?: string | undefined;
   logger: Logger;
   now?: () => Date;
-}
-
-/** Compares in constant time whatever the lengths: both sides are hashed first. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function cookieValue(req: Request, name: string): string | undefined {

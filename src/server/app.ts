@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { hubspotWebhookRoutes } from './hubspot-webhook-route.ts';
 import type { OutboundParsePool } from '../../connectors/salesforce/parse-pool.ts';
-import { outboundMessageRoutes } from '../../connectors/salesforce/webhook.ts';
+import { outboundMessageRoutes } from './salesforce-outbound-route.ts';
 import type { IngestQueue } from '../../jobs/ingest-queue.ts';
 import type { LeadBridgeConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';

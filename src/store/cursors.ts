@@ -1,19 +1,13 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { PollCursor } from '../../connectors/types.ts';
 import type { SystemName } from '../domain/lead.ts';
+import { PollCursor } from '../domain/poll-cursor.ts';
 import { DEFAULT_STORE_PREFIX, tenantKey } from './keys.ts';
-
-/** A poller's keyset position, as `connectors/types.ts` defines it. */
-export const StoredPollCursor = z.object({
-  modifiedAt: z.string().min(1),
-  id: z.string(),
-}) satisfies z.ZodType<PollCursor>;
 
 /** Where a backfill got to, so `leadbridge backfill` resumes instead of starting over. */
 export const BackfillCheckpoint = z.object({
   /** Position after the last page whose records were enqueued; null before the first page. */
-  cursor: StoredPollCursor.nullable(),
+  cursor: PollCursor.nullable(),
   /** HubSpot list endpoint's page token after the last reconciled page (HubSpot pages by token, not keyset). */
   after: z.string().nullable().optional(),
   /** Records enqueued so far. */
@@ -65,14 +59,14 @@ export class CursorStore {
   }
 
   async getCursor(tenant: string, system: SystemName): Promise<PollCursor | null> {
-    return parseJson(StoredPollCursor, await this.#redis.hget(this.#key(tenant, 'cursors'), system));
+    return parseJson(PollCursor, await this.#redis.hget(this.#key(tenant, 'cursors'), system));
   }
 
   /** Stores the cursor after the page it covers was enqueued; null forgets it (poll from the overlap window). */
   async setCursor(tenant: string, system: SystemName, cursor: PollCursor | null): Promise<void> {
     const key = this.#key(tenant, 'cursors');
     if (cursor === null) await this.#redis.hdel(key, system);
-    else await this.#redis.hset(key, system, JSON.stringify(StoredPollCursor.parse(cursor)));
+    else await this.#redis.hset(key, system, JSON.stringify(PollCursor.parse(cursor)));
   }
 
   async getBackfill(tenant: string, system: SystemName): Promise<BackfillCheckpoint | null> {
