@@ -3,6 +3,7 @@ import { addBatchResult, type BatchTotals } from './batch-totals.ts';
 import { batchFailure, withRetries, type RetryOptions } from './batch-retry.ts';
 import type { RecordRef, ReconcileBatch } from './engine.ts';
 import type { EngineRuntime } from './engine-runtime.ts';
+import { concurrentlyReconciled } from './hand-to-workers.ts';
 import { ingestChangeEvent } from './ingest-processor.ts';
 import type { PendingRef } from './pending-refs.ts';
 import { pollPass, type PollPassResult } from './poll-pass.ts';
@@ -22,8 +23,8 @@ export interface SyncOnceSummary extends BatchTotals {
  * `leadbridge sync --once`: for every tenant, polls both systems from their cursors until caught up
  * (cursor committed per page once its records are in the pending set), then reconciles everything
  * pending, debounce or not, batch by batch. Rate limits are waited out and transient errors retried with
- * backoff; a batch that still fails is reported per record and its records are left pending for the
- * workers (or the next run), never dropped.
+ * backoff; a batch that still fails, and a lead another writer kept changing (STATE_CONFLICT), is
+ * reported per record and left pending for the workers (or the next run), never dropped.
  */
 export async function syncOnce(
   runtime: EngineRuntime,
@@ -69,10 +70,10 @@ export async function syncOnce(
       );
       if (refs.length === 0) break;
       try {
-        addBatchResult(
-          summary,
-          await pending.renewWhile(tenant, refs, () => reconcileWithRetries(tenant, refs)),
-        );
+        const result = await pending.renewWhile(tenant, refs, () => reconcileWithRetries(tenant, refs));
+        addBatchResult(summary, result);
+        // Put back after the loop, as failed batches are: this run would only meet the other writer again.
+        failed.push(...concurrentlyReconciled(result.failures));
         await pending.release(tenant, refs);
       } catch (error) {
         engine.logger.warn({ tenant, refs: refs.length, err: error }, 'reconcile batch failed');

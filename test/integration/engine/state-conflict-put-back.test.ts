@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RecordFailure } from '../../../jobs/engine.ts';
 import { reconcileProcessor } from '../../../jobs/reconcile-processor.ts';
+import { syncOnce } from '../../../jobs/sync-once.ts';
 import { emptyResult, recordingBatch, startEngineHarness, TENANT } from './engine-harness.ts';
 
 function failure(recordId: string, code: string, retryable: boolean): RecordFailure {
@@ -10,7 +11,8 @@ function failure(recordId: string, code: string, retryable: boolean): RecordFail
     system: 'hubspot',
     recordId,
     code,
-    message: code === 'STATE_CONFLICT' ? 'sync state changed concurrently 3 times; reconcile again later' : 'no',
+    message:
+      code === 'STATE_CONFLICT' ? 'sync state changed concurrently 3 times; reconcile again later' : 'no',
     retryable,
   };
 }
@@ -50,5 +52,33 @@ describe('a lead another writer kept changing during a worker batch', () => {
     const again = await harness.pending.popDue(TENANT, Date.now() + 1_000, 10);
     expect(again.map((ref) => ref.id)).toEqual(['c2']);
     expect(scheduled.some((delayMs) => delayMs <= 1_000)).toBe(true);
+  });
+});
+
+describe('a lead another writer kept changing during `sync --once`', () => {
+  const harness = startEngineHarness('state-conflict-once');
+  afterAll(() => harness.close());
+
+  it('is left pending for the workers or the next run, and reported', async () => {
+    await harness.pending.add(
+      TENANT,
+      ['c1', 'c2', 'c3'].map((id) => ({ system: 'hubspot' as const, id })),
+      Date.now() - 1_000,
+    );
+    const batch = recordingBatch(async (refs) => ({
+      ...emptyResult(TENANT, refs),
+      failures: [failure('c2', 'STATE_CONFLICT', true), failure('c3', 'INVALID_EMAIL_ADDRESS', false)],
+    }));
+
+    // The harness's connectors point nowhere: both polls fail at once and are reported; the pending
+    // records are reconciled all the same.
+    const summary = await syncOnce(harness, batch, { maxAttempts: 1, sleep: async () => {} });
+
+    expect(batch.calls).toHaveLength(1);
+    expect(summary.failures.map((failure) => failure.code)).toEqual(
+      expect.arrayContaining(['STATE_CONFLICT', 'INVALID_EMAIL_ADDRESS']),
+    );
+    const again = await harness.pending.popDue(TENANT, Date.now() + 1_000, 10);
+    expect(again.map((ref) => ref.id)).toEqual(['c2']);
   });
 });
