@@ -2,7 +2,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RecordFailure } from '../../../jobs/engine.ts';
 import { reconcileProcessor } from '../../../jobs/reconcile-processor.ts';
 import { syncOnce } from '../../../jobs/sync-once.ts';
-import { emptyResult, recordingBatch, startEngineHarness, TENANT } from './engine-harness.ts';
+import {
+  emptyResult,
+  recordingBatch,
+  startEngineHarness,
+  TENANT,
+  type EngineHarness,
+} from './engine-harness.ts';
 
 function failure(recordId: string, code: string, retryable: boolean): RecordFailure {
   return {
@@ -17,6 +23,19 @@ function failure(recordId: string, code: string, retryable: boolean): RecordFail
   };
 }
 
+/** c1, c2, c3 pending; a batch where c2's state kept changing under it and c3 failed for good. */
+async function pendingC1toC3WithC2Contested(harness: EngineHarness) {
+  await harness.pending.add(
+    TENANT,
+    ['c1', 'c2', 'c3'].map((id) => ({ system: 'hubspot' as const, id })),
+    Date.now() - 1_000,
+  );
+  return recordingBatch(async (refs) => ({
+    ...emptyResult(TENANT, refs),
+    failures: [failure('c2', 'STATE_CONFLICT', true), failure('c3', 'INVALID_EMAIL_ADDRESS', false)],
+  }));
+}
+
 describe('a lead another writer kept changing during a worker batch', () => {
   const harness = startEngineHarness('state-conflict');
   afterAll(() => harness.close());
@@ -25,15 +44,7 @@ describe('a lead another writer kept changing during a worker batch', () => {
   });
 
   it('goes back into pending for the next batch instead of being dropped', async () => {
-    await harness.pending.add(
-      TENANT,
-      ['c1', 'c2', 'c3'].map((id) => ({ system: 'hubspot' as const, id })),
-      Date.now() - 1_000,
-    );
-    const batch = recordingBatch(async (refs) => ({
-      ...emptyResult(TENANT, refs),
-      failures: [failure('c2', 'STATE_CONFLICT', true), failure('c3', 'INVALID_EMAIL_ADDRESS', false)],
-    }));
+    const batch = await pendingC1toC3WithC2Contested(harness);
     const scheduled: number[] = [];
     const process = reconcileProcessor({
       engine: harness.engine,
@@ -60,15 +71,7 @@ describe('a lead another writer kept changing during `sync --once`', () => {
   afterAll(() => harness.close());
 
   it('is left pending for the workers or the next run, and reported', async () => {
-    await harness.pending.add(
-      TENANT,
-      ['c1', 'c2', 'c3'].map((id) => ({ system: 'hubspot' as const, id })),
-      Date.now() - 1_000,
-    );
-    const batch = recordingBatch(async (refs) => ({
-      ...emptyResult(TENANT, refs),
-      failures: [failure('c2', 'STATE_CONFLICT', true), failure('c3', 'INVALID_EMAIL_ADDRESS', false)],
-    }));
+    const batch = await pendingC1toC3WithC2Contested(harness);
 
     // The harness's connectors point nowhere: both polls fail at once and are reported; the pending
     // records are reconciled all the same.
