@@ -7,10 +7,20 @@ import {
   createReconcileQueue,
   SCHEDULE_SLOT_MS,
   scheduleReconcile,
+  SLOT_TOLERANCE_MS,
   type ReconcileQueue,
 } from '../../../jobs/reconcile-queue.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { dropKeys, REDIS_URL, TENANT, uniquePrefix } from './engine-harness.ts';
+
+/**
+ * Waits until a request `delayMs` from now falls at the start of its scheduling slot, so a burst that
+ * follows stays within that slot (a burst that straddled a boundary made two slots, 1 run in 12).
+ */
+async function startOfSlotFor(delayMs: number): Promise<void> {
+  const intoSlot = () => (Date.now() + delayMs - SLOT_TOLERANCE_MS) % SCHEDULE_SLOT_MS;
+  while (intoSlot() === 0 || intoSlot() > 30) await new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 describe('scheduleReconcile with the delayed jobs this process added (AddedSlots)', () => {
   const prefix = uniquePrefix('added-slots');
@@ -40,6 +50,7 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
     adds = 0;
     // A burst of requests for shard 3 due in a second: one slot, one delayed job, one add (the burst
     // ends well before the job may start, a slot's margin ahead of its run time, on a loaded machine too).
+    await startOfSlotFor(1_000);
     for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 1_000, { shard: 3 }, added);
     expect(await queue.getDelayedCount()).toBe(1);
     expect(adds).toBe(1);
@@ -65,6 +76,7 @@ describe('scheduleReconcile with the delayed jobs this process added (AddedSlots
     const armed: Array<{ run: () => void; delayMs: number }> = [];
     const added = new AddedSlots({ later: (run, delayMs) => armed.push({ run, delayMs }) });
     adds = 0;
+    await startOfSlotFor(1_000);
     const before = Date.now();
     for (let i = 0; i < 40; i += 1) await scheduleReconcile(queue, TENANT, 1_000, { shard: 5 }, added);
     expect(adds).toBe(1);
