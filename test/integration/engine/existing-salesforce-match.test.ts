@@ -3,7 +3,9 @@ import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { readFailingRecords } from '../../../src/store/record-failures.ts';
 import {
   createContact,
+  editContact,
   emailSequence,
+  plainContact,
   qualifiedContact,
   repCreatesLead as createLeadAsRep,
   salesforceRecord,
@@ -73,6 +75,26 @@ describe('a person already in Salesforce is linked, not given a second Lead', ()
     expect(again.created.salesforce).toBe(0);
     expect(h.recorder.calls.filter((call) => call.endpoint === 'POST /composite')).toEqual([]);
     expect(leadsWithEmail(address)).toEqual([existing]);
+  });
+
+  it('a known contact that qualifies later links the Lead a rep entered meanwhile at its handoff', async () => {
+    const address = email('later');
+    const id = await createContact(h.hubspot, plainContact(address));
+    const first = await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+    expect(first.created.salesforce).toBe(0);
+    // A rep enters the person in Salesforce; before any poll sees it, the contact qualifies in HubSpot.
+    const existing = await repCreatesLead({ FirstName: 'Grace', LastName: 'Hopper', Email: address });
+    await editContact(h.hubspot, id, { jobtitle: 'VP Engineering', phone: '+44 20 7946 0000' });
+
+    const handoff = await reconcileBatch(h.deps, TENANT, [{ system: 'hubspot', id }]);
+
+    expect(handoff.failures).toEqual([]);
+    expect(handoff.created.salesforce).toBe(0);
+    expect(leadsWithEmail(address)).toEqual([existing]);
+    expect((await h.deps.links.find(TENANT, 'hubspot', id))?.salesforceLead).toBe(existing);
+    expect(await salesforceRecord(h.salesforce, 'Lead', existing)).toMatchObject({
+      LeadBridge_Stage__c: 'mql',
+    });
   });
 
   it('matches an email that differs in case on either side', async () => {
