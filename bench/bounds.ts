@@ -11,6 +11,12 @@ export const CAPS = {
   salesforceQueryPage: 2_000,
   /** sObject Collections take up to 200 records per call. https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm */
   salesforceCollection: 200,
+  /**
+   * Emails looked up per call before creates (a person already in Salesforce is linked, not created): a
+   * composite call holds at most 5 queries, so two 200-email chunks, each a Lead and a Contact query.
+   * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm
+   */
+  salesforceEmailLookup: 400,
 } as const;
 
 const pages = (rows: number, cap: number) => (rows <= 0 ? 0 : Math.ceil(rows / cap));
@@ -34,10 +40,14 @@ export function hubspotCallBound(work: SystemWork): number {
   );
 }
 
-/** Fewest Salesforce calls for `work`: 2,000-row query pages, full collection creates and updates. */
+/**
+ * Fewest Salesforce calls for `work`: 2,000-row query pages, full email lookups before the creates, full
+ * collection creates and updates.
+ */
 export function salesforceCallBound(work: SystemWork): number {
   return (
     pages(work.read, CAPS.salesforceQueryPage) +
+    pages(work.created, CAPS.salesforceEmailLookup) +
     pages(work.created, CAPS.salesforceCollection) +
     pages(work.updated, CAPS.salesforceCollection)
   );

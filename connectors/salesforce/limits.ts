@@ -22,6 +22,33 @@ export const RETRIEVE_MAX_IDS = 2_000;
 export const SOQL_IN_MAX_IDS = 200;
 
 /**
+ * Characters in one SOQL statement: "The maximum length for a SOQL statement is 100,000 characters."
+ * https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm
+ */
+export const SOQL_MAX_CHARS = 100_000;
+
+/**
+ * Bytes in a REST request URI (a query travels in it, URL-encoded): "The maximum length of the URI is
+ * 16,384 bytes" (REST API Developer Guide, limits); longer ones are answered 414 URI Too Long. Well below
+ * the SOQL limit, so it is what cuts an email lookup's chunks of long addresses.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/limits.htm
+ */
+export const REST_URI_MAX_BYTES = 16_384;
+
+/**
+ * Emails per `Email IN (...)` lookup query: as many as one collection create holds, so the lookup before
+ * a full create call is one query per object.
+ */
+export const EMAIL_LOOKUP_MAX = COLLECTION_MAX_RECORDS;
+
+/**
+ * Query subrequests in one composite call: "Up to 5 of these subrequests can be sObject Collections or
+ * query operations." An email lookup sends two per chunk (Lead, Contact), so two chunks ride in a call.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite_post.htm
+ */
+export const COMPOSITE_MAX_QUERIES = 5;
+
+/**
  * Notifications per Outbound Message: the WSDL declares `Notification` with maxOccurs=100.
  * https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm
  */

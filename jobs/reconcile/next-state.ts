@@ -13,7 +13,7 @@ export function sidesWritten(plan: LeadPlan, writes: LeadWrites | undefined): Re
   const side = (system: SystemName) => {
     const needed = Object.keys(plan.result.merge.patches[system]).length > 0;
     const sent = plan.patches[system] !== undefined;
-    if (!sent) return !needed || !plan.sides.missing[system];
+    if (!sent) return !needed || (!plan.sides.missing[system] && !plan.withheld?.[system]);
     return writes?.[system]?.outcome.ok === true;
   };
   return { hubspot: side('hubspot'), salesforce: side('salesforce') };

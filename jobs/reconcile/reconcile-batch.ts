@@ -24,7 +24,8 @@ import { nextState, storesNothingNew } from './next-state.ts';
 import { planLead } from './plan-lead.ts';
 import { followConversions, readSides } from './read-sides.ts';
 import { resolveRefs } from './resolve-refs.ts';
-import { emptyReadCache, type LeadPlan, type ReadCache } from './types.ts';
+import { matchExisting } from './match-existing.ts';
+import { emptyReadCache, type LeadPlan, type LeadSides, type ReadCache } from './types.ts';
 import { writePatches } from './write-patches.ts';
 
 /**
@@ -130,11 +131,20 @@ async function reconcilePass(
   const ledgerOf = new Map(leadKeys.map((leadKey, i) => [leadKey, ledgers[i]?.entries ?? []]));
   const read = await readSides(connectors, links, cache);
   const converted = await followConversions(deps.links, tenant, read, now);
-  const plans = converted.sides.map((sides) => {
+  const plan = (sides: LeadSides) => {
     const leadKey = sides.link.leadKey;
     const state = stateOf.get(leadKey) ?? { leadKey, version: 0, state: null };
     return planLead(tenant, sides, state, deps.config, now, ledgerOf.get(leadKey) ?? []);
-  });
+  };
+  // A Lead about to be created may already exist in Salesforce: linked, then planned again with it.
+  const matched = await matchExisting(
+    { tenant, connectors, links: deps.links, now },
+    converted.sides.map(plan),
+    cache,
+    plan,
+    at,
+  );
+  const plans = matched.plans;
   const written = await writePatches(
     {
       tenant,
@@ -168,6 +178,7 @@ async function reconcilePass(
 
   const failures: RecordFailure[] = [
     ...converted.failures,
+    ...matched.failures,
     ...plans.flatMap((plan) => plan.failures),
     ...written.failures,
   ];
@@ -181,6 +192,7 @@ async function reconcilePass(
     const writes = written.writes.get(leadKey);
     const entries: AuditEntry[] = [
       ...changeSeenEntries(refsByLead?.get(leadKey) ?? [], plan, at),
+      ...(matched.entries.get(leadKey) ?? []),
       ...decisionEntries(plan, at),
       ...mergeEntries(plan, at),
       ...patchEntries(writes, at, plan),

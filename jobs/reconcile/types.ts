@@ -65,6 +65,11 @@ export interface LeadPlan {
   failures: RecordFailure[];
   /** The field mappings the merge used (for the audit trail's rule per patched field). */
   fields?: readonly FieldMapping[];
+  /**
+   * A side whose needed patch the pass chose not to send (a create stopped because the person already
+   * exists there in a way LeadBridge does not link): it keeps its old base, as after a refused write.
+   */
+  withheld?: Partial<Record<SystemName, true>>;
 }
 
 /** A patch and what its system answered. */

@@ -27,7 +27,9 @@ const FIXES: Record<string, string> = {
   CONTACT_EXISTS:
     'another HubSpot contact already has this email: merge them in HubSpot; then `leadbridge retry`',
   LINK_CONFLICT:
-    'two records claim the same lead: `leadbridge explain` shows both; merge the duplicates, then `leadbridge retry`',
+    "two records claim the same lead, or a record with the lead's email belongs to another lead: `leadbridge explain` shows both; merge the duplicates (or correct the email), then `leadbridge retry`",
+  EXISTS_AS_CONTACT:
+    'the person is already a Salesforce Contact (not converted from a Lead), which LeadBridge does not sync, so no Lead was created: work them on the Contact; to sync them, give them a Lead with the same email (or change one email), then `leadbridge retry`',
   RECORD_NOT_FOUND: 'the record is gone from its system; nothing to do unless it comes back',
   STORE_CORRUPT: "LeadBridge's stored state of the lead is unreadable: `leadbridge retry` rebuilds it",
 };

@@ -51,6 +51,8 @@ const KEYS: Record<string, string> = {
   key: 'ke',
   attempt: 'tt',
   detail: 'de',
+  objectType: 'ot',
+  duplicates: 'du',
 };
 const LONG_KEYS = invert(KEYS);
 
@@ -63,6 +65,7 @@ const TYPES: Record<string, string> = {
   score: 's',
   record_deleted: 'r',
   notification: 'n',
+  record_linked: 'l',
 };
 const LONG_TYPES = invert(TYPES);
 

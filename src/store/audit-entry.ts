@@ -106,8 +106,26 @@ export const RecordDeletedEntry = z.object({
   error: z.string().optional(),
 });
 
+/**
+ * LeadBridge linked a record that already existed instead of creating one: a Salesforce Lead (or the
+ * Contact it was converted into) found by the lead's email. Other Leads with the email are duplicates.
+ */
+export const RecordLinkedEntry = z.object({
+  type: z.literal('record_linked'),
+  at: At,
+  system: SystemName,
+  recordId: z.string(),
+  /** The record's object in its system (Salesforce: `Lead`, or `Contact` once converted). */
+  objectType: z.string().optional(),
+  /** How it was found. */
+  by: z.literal('email'),
+  /** Records that share the email and lost the duplicate choice: never written to. */
+  duplicates: z.array(z.string()).optional(),
+});
+
 export const AuditEntry = z.discriminatedUnion('type', [
   RecordDeletedEntry,
+  RecordLinkedEntry,
   ChangeSeenEntry,
   DecisionEntry,
   PatchWrittenEntry,

@@ -67,7 +67,8 @@ export async function readFailingRecords(
         const decoded = decodeAuditEntry(raw);
         if (!('entry' in decoded)) continue;
         const { entry } = decoded;
-        if (entry.type === 'patch_written') last.set(entry.system, null);
+        // A write, or a link to a record that already existed there, settles the system's failure.
+        if (entry.type === 'patch_written' || entry.type === 'record_linked') last.set(entry.system, null);
         if (entry.type === 'record_error') {
           last.set(entry.system, {
             tenant,

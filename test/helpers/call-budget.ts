@@ -14,6 +14,14 @@ export const SALESFORCE_QUERY_PAGE = 2_000;
 export const SALESFORCE_RETRIEVE = 2_000;
 /** Salesforce: records per sObject Collections create/update. */
 export const SALESFORCE_COLLECTION = 200;
+/**
+ * Salesforce: emails per lookup call before creates (a person already in Salesforce is linked, not
+ * created): 200 per `Email IN (...)` chunk, a Lead and a Contact query each, two chunks in a composite
+ * call (at most five queries ride in one).
+ */
+export const SALESFORCE_EMAIL_LOOKUP = 400;
+/** Records per backfill reconcile unit (jobs/backfill.ts BACKFILL_BATCH_SIZE): each looks up its own creates. */
+export const BACKFILL_UNIT = 1_000;
 
 export interface HubSpotSnapshot {
   /** Live contact id -> lastmodifieddate (ms) and email. */
@@ -64,6 +72,8 @@ export function snapshotSalesforce(salesforce: SalesforceEmulator): SalesforceSn
 
 export interface SystemBound {
   reads: number;
+  /** Salesforce: the email lookups before creates (HubSpot creates are upserts by email: none). */
+  lookups: number;
   creates: number;
   updates: number;
   /** Per-run calls that do not grow with the records (named in `backfillBound`). */
@@ -77,7 +87,8 @@ const pages = (records: number, cap: number) => Math.ceil(records / cap);
  * The fewest calls a backfill can make: every record of each system read once, at the read cap (a
  * person present on both sides is read once more on the side not being paged, by id; a converted
  * lead's Contact and Opportunity come with its row); every record that changed or appeared written
- * once, at the write cap; plus per-run calls: HubSpot one search for the total, Salesforce one composite
+ * once, at the write cap; the creates' emails looked up in Salesforce first, at the lookup cap, one
+ * call more per HubSpot unit (each unit of the backfill looks up its own creates); plus per-run calls: HubSpot one search for the total, Salesforce one composite
  * call for its metadata (status picklist and Contact describe).
  */
 export function backfillBound(
@@ -97,6 +108,7 @@ export function backfillBound(
   ).length;
   const hubspot = {
     reads: pages(before.hubspot.contacts.size, HUBSPOT_PAGE) + pages(onBothSides, HUBSPOT_BATCH),
+    lookups: 0,
     creates: pages(hubspotCreated, HUBSPOT_BATCH),
     updates: pages(hubspotUpdated, HUBSPOT_BATCH),
     fixed: 1,
@@ -116,13 +128,19 @@ export function backfillBound(
     reads:
       Math.max(1, pages(before.salesforce.leads.size, SALESFORCE_QUERY_PAGE)) +
       pages(onBothSides, SALESFORCE_RETRIEVE),
+    // A unit's lookup holds its own creates only, so it may end in a partial call.
+    lookups:
+      salesforceCreated > 0
+        ? pages(salesforceCreated, SALESFORCE_EMAIL_LOOKUP) +
+          pages(before.hubspot.contacts.size, BACKFILL_UNIT)
+        : 0,
     creates: pages(salesforceCreated, SALESFORCE_COLLECTION),
     updates: pages(salesforceUpdated, SALESFORCE_COLLECTION),
     fixed: 1,
   };
   const total = (bound: Omit<SystemBound, 'total'>) => ({
     ...bound,
-    total: bound.reads + bound.creates + bound.updates + bound.fixed,
+    total: bound.reads + bound.lookups + bound.creates + bound.updates + bound.fixed,
   });
   return { hubspot: total(hubspot), salesforce: total(salesforce) };
 }

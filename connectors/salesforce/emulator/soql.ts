@@ -38,7 +38,20 @@ type Expr =
 
 type Token = '(' | ')' | 'AND' | 'OR' | 'NOT' | { cond: Record<string, unknown> };
 
+/**
+ * "The maximum length for a SOQL statement is 100,000 characters": a longer one is refused before it is
+ * parsed (a long `IN (...)` list is how a client gets there).
+ * https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm
+ */
+export const MAX_SOQL_CHARS = 100_000;
+
 export function compileQuery(soql: string, absent?: ReadonlySet<string>): CompiledQuery {
+  if (soql.length > MAX_SOQL_CHARS) {
+    throw new RequestError(
+      'MALFORMED_QUERY',
+      `SOQL statements cannot be longer than ${MAX_SOQL_CHARS} characters; this one has ${soql.length}`,
+    );
+  }
   let parsed: ReturnType<typeof parseQuery>;
   try {
     parsed = parseQuery(soql);

@@ -87,6 +87,13 @@ export function entryRow(entry: AuditEntry): Row {
         where: entry.system,
         detail: `${entry.recordId}: deleted in ${entry.after}, policy onDelete: ${entry.policy}${entry.error ? `; refused: ${entry.error}` : ''}`,
       };
+    case 'record_linked':
+      return {
+        when,
+        what: 'linked',
+        where: entry.system,
+        detail: `${entry.recordId}: an existing ${entry.objectType ?? 'record'} with the lead's email, linked instead of creating one${entry.duplicates?.length ? `; duplicates (never written to): ${entry.duplicates.join(', ')}` : ''}`,
+      };
     case 'notification':
       return {
         when,

@@ -36,6 +36,8 @@ function describe(entry: AuditEntry): string {
       return `conflict       ${entry.field}: ${entry.winner} wins (${entry.rule})`;
     case 'score':
       return `score          ${entry.from ?? 'none'} -> ${entry.to}`;
+    case 'record_linked':
+      return `linked         ${entry.system} ${entry.recordId}: existing ${entry.objectType ?? 'record'} found by email`;
     case 'notification':
       return entry.channel === 'owner'
         ? `owner          ${entry.outcome}: ${entry.detail ?? ''}`

@@ -28,6 +28,22 @@ describe('explain output', () => {
     expect(row.detail).not.toContain('[object Object]');
   });
 
+  it('says a Salesforce Lead that already existed was linked by email, with its duplicates', () => {
+    const row = entryRow({
+      type: 'record_linked',
+      at: '2026-01-05T10:20:00.000Z',
+      system: 'salesforce',
+      recordId: '00Q1',
+      objectType: 'Lead',
+      by: 'email',
+      duplicates: ['00Q2'],
+    });
+    expect(row).toMatchObject({ what: 'linked', where: 'salesforce' });
+    expect(row.detail).toBe(
+      "00Q1: an existing Lead with the lead's email, linked instead of creating one; duplicates (never written to): 00Q2",
+    );
+  });
+
   it('shows each patched field with old -> new and the rule, conflicts, and the score breakdown', () => {
     expect(
       entryRow({

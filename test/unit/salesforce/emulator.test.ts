@@ -83,6 +83,24 @@ describe('emulator SOQL subset', () => {
     );
   });
 
+  it('refuses a statement longer than 100,000 characters (MALFORMED_QUERY), as Salesforce does', () => {
+    const inList = (count: number) =>
+      `SELECT Id FROM Lead WHERE Email IN (${Array.from({ length: count }, (_, i) => `'person-${i}@example.com'`).join(', ')})`;
+    const under = inList(3_000);
+    const over = inList(4_000);
+    expect(under.length).toBeLessThanOrEqual(100_000);
+    expect(over.length).toBeGreaterThan(100_000);
+    expect(runQuery(compileQuery(under), rows, false)).toEqual([]);
+    expect(() => compileQuery(over)).toThrow(expect.objectContaining({ errorCode: 'MALFORMED_QUERY' }));
+  });
+
+  it('matches Email IN (...) whatever the case of the stored address', () => {
+    expect(ids("SELECT Id FROM Lead WHERE Email IN ('b@y.example', 'A@X.EXAMPLE')")).toEqual([
+      '00Q5g0000000001EAA',
+      '00Q5g0000000002EAA',
+    ]);
+  });
+
   it('selects parent fields through relationships as nested records, null for an empty lookup', () => {
     const contactId = '0035g0000000001AAA';
     const contact: Row = { Id: contactId, Email: 'c@example.com', IsDeleted: false };

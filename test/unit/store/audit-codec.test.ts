@@ -119,6 +119,15 @@ const entries: AuditEntry[] = [
     error: 'not found',
   },
   {
+    type: 'record_linked',
+    at: AT,
+    system: 'salesforce',
+    recordId: '00Q5g0000000001EAA',
+    objectType: 'Lead',
+    by: 'email',
+    duplicates: ['00Q5g0000000002EAA'],
+  },
+  {
     type: 'notification',
     at: AT,
     event: 'lead_handed_off',
