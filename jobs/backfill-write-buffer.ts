@@ -1,9 +1,15 @@
 import type { TenantConnectors } from '../connectors/index.ts';
 import { partialOutcomesOf, withPartialOutcomes } from '../connectors/partial-write.ts';
 import type { RecordPatch, WriteOutcome } from '../connectors/types.ts';
-import { COLLECTION_MAX_RECORDS } from '../connectors/salesforce/limits.ts';
+import type { EmailMatch } from '../connectors/salesforce/email-match.ts';
+import {
+  COLLECTION_MAX_RECORDS,
+  COMPOSITE_MAX_QUERIES,
+  EMAIL_LOOKUP_MAX,
+} from '../connectors/salesforce/limits.ts';
 import { BATCH_MAX_INPUTS } from '../connectors/hubspot/limits.ts';
 import type { SystemName } from '../src/domain/lead.ts';
+import { normalizeEmail } from '../src/store/lead-link.ts';
 
 /** Patches per call at each system's cap: a Salesforce collection call, a HubSpot batch. */
 export const WRITE_CAPS: Record<SystemName, number> = {
@@ -12,24 +18,54 @@ export const WRITE_CAPS: Record<SystemName, number> = {
 };
 
 /**
+ * Emails per Salesforce lookup call (connectors/salesforce/email-match.ts): two chunks ride in a
+ * composite call, each a Lead and a Contact query.
+ */
+export const LOOKUP_CAP = Math.floor(COMPOSITE_MAX_QUERIES / 2) * EMAIL_LOOKUP_MAX;
+
+/** The call the lookups go out in (a `system:operation`, as the write calls are named). */
+const LOOKUP_CALL = 'salesforce:lookup';
+
+/**
  * Longest a partial call waits for more patches before it goes out anyway, in milliseconds: a safety
  * net (the next unit is still being read, or yields to a rep's change); the buffer does not wait when
  * no other unit can join.
  */
 export const WRITE_BUFFER_MAX_WAIT_MS = 5_000;
 
-type Send = (system: SystemName, patches: RecordPatch[]) => Promise<WriteOutcome[]>;
-
-interface Queued {
-  patch: RecordPatch;
-  /** When it was queued (Date.now()): a partial call waits at most `maxWaitMs` from its oldest patch. */
-  at: number;
-  caller: Caller;
-  settle: (outcome: { ok: true; value: WriteOutcome } | { ok: false; error: unknown }) => void;
+/** The calls the buffer makes: writes to either system, and Salesforce email lookups. */
+export interface BufferedCalls {
+  write: (system: SystemName, patches: RecordPatch[]) => Promise<WriteOutcome[]>;
+  /** Leads and Contacts holding one of `emails` (normalised, unique), as the connector's `findByEmail`. */
+  findByEmail: (emails: string[]) => Promise<EmailMatch[]>;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+interface QueuedBase {
+  /** When it was queued (Date.now()): a partial call waits at most `maxWaitMs` from its oldest item. */
+  at: number;
+  caller: Caller;
+}
+
+interface QueuedWrite extends QueuedBase {
+  kind: 'write';
+  patch: RecordPatch;
+  settle: (outcome: Settled<WriteOutcome>) => void;
+}
+
+interface QueuedLookup extends QueuedBase {
+  kind: 'lookup';
+  /** Normalised (trimmed, lower-cased), as `EmailMatch.email` is. */
+  email: string;
+  settle: (matches: Settled<EmailMatch[]>) => void;
+}
+
+/** A patch to write or an email to look up, waiting for its call. */
+type Queued = QueuedWrite | QueuedLookup;
+
 interface Caller {
-  /** Patches of this caller not yet handed to a call. */
+  /** Items (patches, emails) of this caller not yet handed to a call. */
   unsent: number;
 }
 
@@ -48,17 +84,21 @@ export interface WriteBufferOptions {
 /**
  * A write buffer shared by the reconcile batches a backfill runs at once, per system and operation
  * (creates, updates): patches accumulate and a call goes out as soon as it is full, so batches of a
- * thousand records whose creates are sparse do not each pay a partial call. A partial call goes out
+ * thousand records whose creates are sparse do not each pay a partial call. The Salesforce email lookup
+ * before the creates (jobs/reconcile/match-existing.ts) is one more such call: emails of several
+ * batches fill one lookup of {@link LOOKUP_CAP}, and each batch gets the matches of its own emails. A
+ * batch waiting on a lookup waits on the buffer as one waiting on writes does. A partial call goes out
  * when no patch can join it soon: every batch in flight is waiting on the buffer and either no other
  * batch can start (`capacity` running) or none will (`end`), or `maxWaitMs` passed.
  *
  * Each batch still awaits the outcomes of its own patches before it stores its state and before its
  * checkpoint moves, so crash safety and the per-lead compare-and-set are those of an unbuffered write.
  * A call that fails fails every batch with a patch in it (each gets its own error object, carrying the
- * outcomes of its own patches already written, `partialOutcomesOf`), and each batch is retried whole.
+ * outcomes of its own patches already written, `partialOutcomesOf`), and each batch is retried whole;
+ * a lookup that fails fails every batch with an email in it.
  */
 export class WriteBuffer {
-  readonly #send: Send;
+  readonly #send: BufferedCalls;
   readonly #caps: Record<SystemName, number>;
   readonly #maxWaitMs: number;
   readonly #lanes = new Map<string, Queued[]>();
@@ -67,14 +107,16 @@ export class WriteBuffer {
   #active = 0;
   #ended = false;
   #timer: NodeJS.Timeout | undefined;
-  readonly #sending: Record<SystemName, Promise<void>> = {
+  /** The call in progress per system's writes, and for the lookups: the next waits for it. */
+  readonly #sending: Record<SystemName | typeof LOOKUP_CALL, Promise<void>> = {
     hubspot: Promise.resolve(),
     salesforce: Promise.resolve(),
+    [LOOKUP_CALL]: Promise.resolve(),
   };
   /** Calls made, for tests and logs. */
   calls = 0;
 
-  constructor(send: Send, options: WriteBufferOptions = {}) {
+  constructor(send: BufferedCalls, options: WriteBufferOptions = {}) {
     this.#send = send;
     this.#caps = options.caps ?? WRITE_CAPS;
     this.#maxWaitMs = options.maxWaitMs ?? WRITE_BUFFER_MAX_WAIT_MS;
@@ -113,17 +155,11 @@ export class WriteBuffer {
           // the plain patches only in a partial call.
           const lane = `${system}:${patch.id ? 'update' : 'create'}:${patch.backwardStageMove ? 'backward' : 'plain'}`;
           const queue = this.#lanes.get(lane) ?? [];
-          queue.push({ patch, caller, settle, at: Date.now() });
+          queue.push({ kind: 'write', patch, caller, settle, at: Date.now() });
           this.#lanes.set(lane, queue);
         }),
     );
-    this.#waiting.add(caller);
-    for (const [lane, queue] of this.#lanes) {
-      const cap = this.#caps[lane.split(':')[0] as SystemName];
-      while (queue.length >= cap) this.#dispatch(callOf(lane), queue.splice(0, cap));
-    }
-    this.#flushIfIdle();
-    this.#arm();
+    this.#queued(caller);
     const results = await Promise.all(settled);
     const failed = results.find((result) => !result.ok);
     if (failed && !failed.ok) {
@@ -141,6 +177,44 @@ export class WriteBuffer {
   }
 
   /**
+   * The Salesforce Leads and Contacts holding one of `emails` (compared trimmed, any case), looked up
+   * through the buffer: the matches of these emails only, whatever else their call held.
+   */
+  async findByEmail(emails: string[]): Promise<EmailMatch[]> {
+    const unique = [...new Set(emails.filter((email) => email.trim() !== '').map(normalizeEmail))];
+    if (unique.length === 0) return [];
+    const caller: Caller = { unsent: unique.length };
+    const queue = this.#lanes.get(`${LOOKUP_CALL}:emails`) ?? [];
+    this.#lanes.set(`${LOOKUP_CALL}:emails`, queue);
+    const settled = unique.map(
+      (email) =>
+        new Promise<Settled<EmailMatch[]>>((settle) =>
+          queue.push({ kind: 'lookup', email, caller, settle, at: Date.now() }),
+        ),
+    );
+    this.#queued(caller);
+    const results = await Promise.all(settled);
+    const failed = results.find((result) => !result.ok);
+    if (failed && !failed.ok) throw failed.error;
+    return results.flatMap((result) => (result as { value: EmailMatch[] }).value);
+  }
+
+  /** `caller` queued its items: full calls go out, and partial ones if nothing else can join them. */
+  #queued(caller: Caller): void {
+    this.#waiting.add(caller);
+    for (const [lane, queue] of this.#lanes) {
+      const cap = this.#capOf(callOf(lane));
+      while (queue.length >= cap) this.#dispatch(callOf(lane), queue.splice(0, cap));
+    }
+    this.#flushIfIdle();
+    this.#arm();
+  }
+
+  #capOf(call: string): number {
+    return call === LOOKUP_CALL ? LOOKUP_CAP : this.#caps[call.split(':')[0] as SystemName];
+  }
+
+  /**
    * Sends the partial calls of `calls` (`system:operation`; default every one) now, a lane's plain
    * patches and backward moves together.
    */
@@ -152,7 +226,7 @@ export class WriteBuffer {
       byCall.set(call, [...(byCall.get(call) ?? []), ...queue.splice(0)]);
     }
     for (const [call, items] of byCall) {
-      const cap = this.#caps[call.split(':')[0] as SystemName];
+      const cap = this.#capOf(call);
       for (let i = 0; i < items.length; i += cap) this.#dispatch(call, items.slice(i, i + cap));
     }
   }
@@ -211,19 +285,50 @@ export class WriteBuffer {
     this.#timer.unref();
   }
 
-  #dispatch(lane: string, items: Queued[]): void {
+  #dispatch(call: string, items: Queued[]): void {
     if (items.length === 0) return;
-    const system = lane.split(':')[0] as SystemName;
     for (const item of items) {
       item.caller.unsent -= 1;
       if (item.caller.unsent === 0) this.#waiting.delete(item.caller);
     }
     this.#arm();
     this.calls += 1;
+    // A call holds one kind (its lane's): the filters only narrow the type.
+    if (call === LOOKUP_CALL)
+      this.#lookUp(items.filter((item): item is QueuedLookup => item.kind === 'lookup'));
+    else
+      this.#write(
+        call.split(':')[0] as SystemName,
+        items.filter((item): item is QueuedWrite => item.kind === 'write'),
+      );
+  }
+
+  /** One lookup call for `items`' emails (each asked once); each item settles with its email's matches. */
+  #lookUp(items: QueuedLookup[]): void {
+    const sent = this.#sending[LOOKUP_CALL].then(() =>
+      this.#send.findByEmail([...new Set(items.map((item) => item.email))]),
+    );
+    this.#sending[LOOKUP_CALL] = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    sent.then(
+      (matches) => {
+        const byEmail = new Map<string, EmailMatch[]>();
+        for (const match of matches) byEmail.set(match.email, [...(byEmail.get(match.email) ?? []), match]);
+        for (const item of items) item.settle({ ok: true, value: byEmail.get(item.email) ?? [] });
+      },
+      (error: unknown) => {
+        for (const item of items) item.settle({ ok: false, error });
+      },
+    );
+  }
+
+  #write(system: SystemName, items: QueuedWrite[]): void {
     // One call at a time per system, in the order they filled, as the connectors' own chunking does: a
     // crash leaves at most one call's outcome unseen, and the API sees no burst of parallel writes.
     const sent = this.#sending[system].then(() =>
-      this.#send(
+      this.#send.write(
         system,
         items.map((item) => item.patch),
       ),
@@ -258,14 +363,16 @@ function callOf(lane: string): string {
 }
 
 /**
- * `connectors` with their `write` going through `buffer`; every other member is the connector's own
- * (bound to it, so its private state stays its own).
+ * `connectors` with their `write`, and Salesforce's `findByEmail`, going through `buffer`; every other
+ * member is the connector's own (bound to it, so its private state stays its own).
  */
 export function bufferedConnectors(connectors: TenantConnectors, buffer: WriteBuffer): TenantConnectors {
   const wrap = <C extends object>(connector: C, system: SystemName): C =>
     new Proxy(connector, {
       get(target, property) {
         if (property === 'write') return (patches: RecordPatch[]) => buffer.write(system, patches);
+        if (property === 'findByEmail' && system === 'salesforce')
+          return (emails: string[]) => buffer.findByEmail(emails);
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },

@@ -297,9 +297,15 @@ async function backfillSystem(
     lookedAt = Date.now();
   };
   const buffer = new WriteBuffer(
-    async (to, patches) => {
-      await yieldRep();
-      return to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches);
+    {
+      write: async (to, patches) => {
+        await yieldRep();
+        return to === 'hubspot' ? connectors.hubspot.write(patches) : connectors.salesforce.write(patches);
+      },
+      findByEmail: async (emails) => {
+        await yieldRep();
+        return connectors.salesforce.findByEmail(emails);
+      },
     },
     { capacity: inFlight, ...(writeWaitMs === undefined ? {} : { maxWaitMs: writeWaitMs }) },
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { partialOutcomesOf, withPartialOutcomes } from '../../../connectors/partial-write.ts';
+import type { EmailMatch } from '../../../connectors/salesforce/email-match.ts';
 import type { RecordPatch, WriteOutcome } from '../../../connectors/types.ts';
 import { RetryableError } from '../../../src/errors/index.ts';
 import type { SystemName } from '../../../src/domain/lead.ts';
@@ -33,12 +34,44 @@ function recorder() {
   return { calls, send };
 }
 
+const noLookups = async (): Promise<EmailMatch[]> => {
+  throw new Error('no lookup expected');
+};
+
+function emails(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
+}
+
+/** A lookup that records each call and finds, for every email, a Lead (and a Contact for `both*` ones). */
+function lookupRecorder() {
+  const lookups: string[][] = [];
+  const findByEmail = async (asked: string[]): Promise<EmailMatch[]> => {
+    lookups.push(asked);
+    return asked.flatMap((email): EmailMatch[] => {
+      const found = {
+        email,
+        converted: false,
+        convertedContactId: null,
+        modifiedAt: '2026-01-01T00:00:00.000Z',
+      };
+      return [
+        { ...found, objectType: 'Lead', id: `L-${email}` },
+        ...(email.startsWith('both') ? [{ ...found, objectType: 'Contact' as const, id: `C-${email}` }] : []),
+      ];
+    });
+  };
+  return { lookups, findByEmail };
+}
+
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('WriteBuffer', () => {
   it('fills calls across batches: two batches of 3 creates cost 2 calls of 4 + 2, not 4 partial ones', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 0 },
+    );
     const a = buffer.run(() => buffer.write('salesforce', creates('a', 3)));
     const b = buffer.run(() => buffer.write('salesforce', creates('b', 3)));
     buffer.end();
@@ -58,7 +91,10 @@ describe('WriteBuffer', () => {
 
   it('keeps creates and updates in calls of their own, per system', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 1, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 1, maxWaitMs: 0 },
+    );
     await buffer.run(() =>
       Promise.all([
         buffer.write('salesforce', [...creates('a', 2), ...updates('u', 2)]),
@@ -72,7 +108,10 @@ describe('WriteBuffer', () => {
 
   it('waits for a batch still running rather than sending a partial call, and sends once every batch waits', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 0 },
+    );
     let release!: () => void;
     const slow = buffer.run(async () => {
       await new Promise<void>((resolve) => (release = resolve));
@@ -88,7 +127,10 @@ describe('WriteBuffer', () => {
 
   it('sends a partial call when fewer batches run than may, once the stream ended or the wait passed', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 0 },
+    );
     const one = buffer.run(() => buffer.write('salesforce', creates('a', 1)));
     await tick();
     // One batch of two may run: the next unit may still join.
@@ -97,14 +139,20 @@ describe('WriteBuffer', () => {
     await one;
     expect(calls.map((call) => call.patches.length)).toEqual([1]);
 
-    const timed = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 20 });
+    const timed = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 20 },
+    );
     await timed.run(() => timed.write('hubspot', creates('t', 1)));
     expect(calls.map((call) => call.patches.length)).toEqual([1, 1]);
   });
 
   it('times the wait from the oldest patch still queued, not from the first one ever queued', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 3, maxWaitMs: 600 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 3, maxWaitMs: 600 },
+    );
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     // At 0 ms a batch queues 5 (one full call goes, 1 waits); at 200 ms the next queues 4 (a full call
     // takes the 1 and 3 of them; 1 waits); at 700 ms the third queues 3: the 1 waiting since 200 ms
@@ -125,7 +173,10 @@ describe('WriteBuffer', () => {
 
   it('when every batch waits, releases the one whose partial calls are HubSpot ones before a Salesforce one', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 0 },
+    );
     const sf = buffer.run(() => buffer.write('salesforce', creates('s', 1)));
     const hs = buffer.run(() => buffer.write('hubspot', updates('h', 1)));
     await hs;
@@ -137,7 +188,10 @@ describe('WriteBuffer', () => {
 
   it('keeps HubSpot backward stage moves out of full calls of plain updates (each such call costs one more)', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 1, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 1, maxWaitMs: 0 },
+    );
     await buffer.run(() => buffer.write('hubspot', [...updates('p', 4), ...updates('b', 2, true)]));
     expect(calls.map((call) => call.patches.map((p) => p.id).join(','))).toEqual(['p0,p1,p2', 'p3,b0,b1']);
   });
@@ -150,7 +204,10 @@ describe('WriteBuffer', () => {
         { ok: true, id: `new-${String(patches[0]?.fields.email)}`, created: true },
       ]);
     };
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 0 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 0 },
+    );
     const a = buffer.run(() => buffer.write('salesforce', creates('a', 2)));
     const b = buffer.run(() => buffer.write('salesforce', creates('b', 2)));
     const [errA, errB] = await Promise.all([a.catch((e: unknown) => e), b.catch((e: unknown) => e)]);
@@ -163,8 +220,91 @@ describe('WriteBuffer', () => {
 
   it('writes at once outside a batch (nothing else can join)', async () => {
     const { calls, send } = recorder();
-    const buffer = new WriteBuffer(send, { caps: CAPS, capacity: 2, maxWaitMs: 10_000 });
+    const buffer = new WriteBuffer(
+      { write: send, findByEmail: noLookups },
+      { caps: CAPS, capacity: 2, maxWaitMs: 10_000 },
+    );
     await buffer.write('salesforce', creates('a', 1));
     expect(calls).toHaveLength(1);
+  });
+
+  it('looks up the emails of two batches (150 + 150) in one call, each getting the matches of its own emails', async () => {
+    const { calls, send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 2, maxWaitMs: 10_000 });
+    const a = buffer.run(() => buffer.findByEmail([...emails('a', 149), ' BOTH@example.com']));
+    const b = buffer.run(() => buffer.findByEmail(emails('b', 150)));
+    const [foundA, foundB] = await Promise.all([a, b]);
+    // Both batches wait on the buffer and no third may start: the partial call goes out, and only one.
+    expect(lookups.map((asked) => asked.length)).toEqual([300]);
+    expect(buffer.calls).toBe(1);
+    expect(calls).toEqual([]);
+    // Matched per normalised email, as the connector matches them.
+    expect(foundA.map((match) => match.id)).toEqual([
+      ...emails('a', 149).map((email) => `L-${email}`),
+      'L-both@example.com',
+      'C-both@example.com',
+    ]);
+    expect(foundB.map((match) => match.id)).toEqual(emails('b', 150).map((email) => `L-${email}`));
+  });
+
+  it('fills a lookup call at 400 emails and sends it at once, the rest waiting to fill the next', async () => {
+    const { calls, send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 3, maxWaitMs: 10_000 });
+    const a = buffer.run(() => buffer.findByEmail(emails('a', 250)));
+    const b = buffer.run(() => buffer.findByEmail(emails('b', 250)));
+    await tick();
+    expect(lookups.map((asked) => asked.length)).toEqual([400]);
+    buffer.end();
+    const [foundA, foundB] = await Promise.all([a, b]);
+    expect(lookups.map((asked) => asked.length)).toEqual([400, 100]);
+    expect(foundA).toHaveLength(250);
+    expect(foundB.map((match) => match.email)).toEqual(emails('b', 250));
+    expect(calls).toEqual([]);
+  });
+
+  it('asks once for an email two batches look up, and gives each batch its matches', async () => {
+    const { send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 2, maxWaitMs: 10_000 });
+    const [foundA, foundB] = await Promise.all([
+      buffer.run(() => buffer.findByEmail(['same@example.com', 'a@example.com'])),
+      buffer.run(() => buffer.findByEmail(['Same@Example.com'])),
+    ]);
+    expect(lookups).toEqual([['same@example.com', 'a@example.com']]);
+    expect(foundA.map((match) => match.id)).toEqual(['L-same@example.com', 'L-a@example.com']);
+    expect(foundB.map((match) => match.id)).toEqual(['L-same@example.com']);
+  });
+
+  it('sends a partial lookup when every running batch waits on the buffer, one of them on writes', async () => {
+    const { calls, send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    // A wait long enough that only the buffer's own accounting can release them within the test.
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 2, maxWaitMs: 60_000 });
+    const lookingUp = buffer.run(() => buffer.findByEmail(emails('a', 1)));
+    const writing = buffer.run(() => buffer.write('salesforce', creates('b', 1)));
+    await lookingUp;
+    expect(lookups).toEqual([['a0@example.com']]);
+    expect(calls).toEqual([]);
+    buffer.end();
+    await writing;
+    expect(calls.map((call) => call.patches.length)).toEqual([1]);
+
+    const alone = new WriteBuffer({ write: send, findByEmail }, { capacity: 1, maxWaitMs: 60_000 });
+    await alone.run(() => alone.findByEmail(emails('c', 1)));
+    expect(lookups).toHaveLength(2);
+  });
+
+  it('fails every batch with an email in a failed lookup call (each retried whole)', async () => {
+    const failure = new RetryableError('503 from Salesforce');
+    const findByEmail = async (): Promise<EmailMatch[]> => {
+      throw failure;
+    };
+    const buffer = new WriteBuffer({ write: recorder().send, findByEmail }, { capacity: 2, maxWaitMs: 0 });
+    const a = buffer.run(() => buffer.findByEmail(emails('a', 2)));
+    const b = buffer.run(() => buffer.findByEmail(emails('b', 2)));
+    await expect(a).rejects.toBe(failure);
+    await expect(b).rejects.toBe(failure);
   });
 });
