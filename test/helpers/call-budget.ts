@@ -20,8 +20,6 @@ export const SALESFORCE_COLLECTION = 200;
  * call (at most five queries ride in one).
  */
 export const SALESFORCE_EMAIL_LOOKUP = 400;
-/** Records per backfill reconcile unit (jobs/backfill.ts BACKFILL_BATCH_SIZE): each looks up its own creates. */
-export const BACKFILL_UNIT = 1_000;
 
 export interface HubSpotSnapshot {
   /** Live contact id -> lastmodifieddate (ms) and email. */
@@ -87,9 +85,10 @@ const pages = (records: number, cap: number) => Math.ceil(records / cap);
  * The fewest calls a backfill can make: every record of each system read once, at the read cap (a
  * person present on both sides is read once more on the side not being paged, by id; a converted
  * lead's Contact and Opportunity come with its row); every record that changed or appeared written
- * once, at the write cap; the creates' emails looked up in Salesforce first, at the lookup cap, one
- * call more per HubSpot unit (each unit of the backfill looks up its own creates); plus per-run calls: HubSpot one search for the total, Salesforce one composite
- * call for its metadata (status picklist and Contact describe).
+ * once, at the write cap; the creates' emails looked up in Salesforce first, at the lookup cap (the
+ * backfill's units share lookup calls as they share write calls); plus per-run calls: HubSpot one
+ * search for the total, Salesforce one composite call for its metadata (status picklist and Contact
+ * describe).
  */
 export function backfillBound(
   before: { hubspot: HubSpotSnapshot; salesforce: SalesforceSnapshot },
@@ -128,12 +127,7 @@ export function backfillBound(
     reads:
       Math.max(1, pages(before.salesforce.leads.size, SALESFORCE_QUERY_PAGE)) +
       pages(onBothSides, SALESFORCE_RETRIEVE),
-    // A unit's lookup holds its own creates only, so it may end in a partial call.
-    lookups:
-      salesforceCreated > 0
-        ? pages(salesforceCreated, SALESFORCE_EMAIL_LOOKUP) +
-          pages(before.hubspot.contacts.size, BACKFILL_UNIT)
-        : 0,
+    lookups: pages(salesforceCreated, SALESFORCE_EMAIL_LOOKUP),
     creates: pages(salesforceCreated, SALESFORCE_COLLECTION),
     updates: pages(salesforceUpdated, SALESFORCE_COLLECTION),
     fixed: 1,

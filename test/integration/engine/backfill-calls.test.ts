@@ -103,6 +103,11 @@ describe('backfill API calls against the batch-cap minimum', () => {
     // counted apart and stay a handful per run.
     expect(calls.hubspot.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.hubspot.total));
     expect(calls.salesforce.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.salesforce.total));
+    // The email lookups before creates (every composite call but the metadata one) are full across
+    // units: a unit does not end on a lookup call of its own.
+    expect(
+      (calls.salesforce.byEndpoint['POST /composite'] ?? 0) - bound.salesforce.fixed,
+    ).toBeLessThanOrEqual(bound.salesforce.lookups);
     expect(calls.hubspot.setup).toBeLessThanOrEqual(3);
     expect(calls.salesforce.setup).toBeLessThanOrEqual(6);
     return run.failures;
