@@ -73,7 +73,7 @@ export const BackfillConfig = z.strictObject({
       'Backfill units reconciling at once while the next is read; memory holds about (this + 1) x batchSize records.',
     ),
   writeWait: Duration.default('5s').describe(
-    'Longest a partial write call of a backfill waits for the next unit’s patches to fill it (it goes out at once when no other unit can join).',
+    'Longest a partial write or email lookup call of a backfill waits for the next unit’s patches or emails to fill it (it goes out at once when no other unit can join).',
   ),
 });
 
