@@ -242,8 +242,8 @@ export class WriteBuffer {
 
   /**
    * The partial calls to send so that one waiting batch can go on (it finishes, and the next unit,
-   * starting, fills the other partial calls): the batch whose release costs fewest Salesforce calls
-   * (its daily allocation is the scarcer), then fewest HubSpot calls, then the oldest.
+   * starting, fills the other partial calls): the batch whose release wastes least of Salesforce
+   * calls (its daily allocation is the scarcer), then of HubSpot calls, then the oldest.
    */
   #cheapestRelease(): Set<string> {
     const pending = new Map<Caller, Set<string>>();
@@ -253,8 +253,19 @@ export class WriteBuffer {
         calls.add(callOf(lane));
         pending.set(item.caller, calls);
       }
+    const queued = new Map<string, number>();
+    for (const [lane, queue] of this.#lanes)
+      queued.set(callOf(lane), (queued.get(callOf(lane)) ?? 0) + queue.length);
+    // A partial call of n items costs the share of a call it leaves unfilled (1 - n/cap): the items
+    // after it fill calls of their own as before, so sending the fullest one wastes least.
     const cost = (calls: Set<string>) =>
-      [...calls].reduce((sum, call) => sum + (call.startsWith('salesforce') ? 1_000 : 1), 0);
+      [...calls].reduce(
+        (sum, call) =>
+          sum +
+          (call.startsWith('salesforce') ? 1_000 : 1) *
+            Math.max(0, 1 - (queued.get(call) ?? 0) / this.#capOf(call)),
+        0,
+      );
     let best: Set<string> | undefined;
     for (const caller of this.#waiting) {
       const calls = pending.get(caller);

@@ -282,10 +282,11 @@ describe('WriteBuffer', () => {
     const { lookups, findByEmail } = lookupRecorder();
     // A wait long enough that only the buffer's own accounting can release them within the test.
     const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 2, maxWaitMs: 60_000 });
-    const lookingUp = buffer.run(() => buffer.findByEmail(emails('a', 1)));
+    // The lookup's call is the fuller (300 of 400 against 1 of 200): it goes out, the write waits.
+    const lookingUp = buffer.run(() => buffer.findByEmail(emails('a', 300)));
     const writing = buffer.run(() => buffer.write('salesforce', creates('b', 1)));
     await lookingUp;
-    expect(lookups).toEqual([['a0@example.com']]);
+    expect(lookups).toEqual([emails('a', 300)]);
     expect(calls).toEqual([]);
     buffer.end();
     await writing;
@@ -306,5 +307,19 @@ describe('WriteBuffer', () => {
     const b = buffer.run(() => buffer.findByEmail(emails('b', 2)));
     await expect(a).rejects.toBe(failure);
     await expect(b).rejects.toBe(failure);
+  });
+
+  it('when every batch waits on a partial Salesforce call, sends the fullest one (it leaves least unfilled)', async () => {
+    const { calls, send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 2, maxWaitMs: 60_000 });
+    const lookingUp = buffer.run(() => buffer.findByEmail(emails('a', 10)));
+    const writing = buffer.run(() => buffer.write('salesforce', creates('b', 190)));
+    await writing;
+    expect(calls.map((call) => call.patches.length)).toEqual([190]);
+    expect(lookups).toEqual([]);
+    buffer.end();
+    await lookingUp;
+    expect(lookups.map((asked) => asked.length)).toEqual([10]);
   });
 });
