@@ -6,7 +6,7 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulator,
 } from '../../../connectors/salesforce/emulator/index.ts';
-import { backfill, type BackfillSummary } from '../../../jobs/backfill.ts';
+import { BACKFILL_BATCH_SIZE, backfill, type BackfillSummary } from '../../../jobs/backfill.ts';
 import { buildEngine, enginePrefixes } from '../../../jobs/engine-runtime.ts';
 import { reconcileBatch } from '../../../jobs/reconcile/reconcile-batch.ts';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -103,11 +103,14 @@ describe('backfill API calls against the batch-cap minimum', () => {
     // counted apart and stay a handful per run.
     expect(calls.hubspot.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.hubspot.total));
     expect(calls.salesforce.data).toBeLessThanOrEqual(Math.floor(1.1 * bound.salesforce.total));
-    // The email lookups before creates (every composite call but the metadata one) are full across
-    // units: a unit does not end on a lookup call of its own.
+    // The email lookups before creates (every composite call but the metadata one) fill calls across
+    // units: a unit does not end on a lookup call of its own (that cost one call more per unit). A
+    // partial one still goes out when every unit in flight waits on the buffer and the lookup is the
+    // fullest call waiting: about one unit in three (2 of 10 units at 10,000 contacts), none at 1,200.
+    const units = Math.ceil(before.hubspot.contacts.size / BACKFILL_BATCH_SIZE);
     expect(
       (calls.salesforce.byEndpoint['POST /composite'] ?? 0) - bound.salesforce.fixed,
-    ).toBeLessThanOrEqual(bound.salesforce.lookups);
+    ).toBeLessThanOrEqual(bound.salesforce.lookups + Math.floor(units / 3));
     expect(calls.hubspot.setup).toBeLessThanOrEqual(3);
     expect(calls.salesforce.setup).toBeLessThanOrEqual(6);
     return run.failures;
