@@ -277,7 +277,9 @@ export class WriteBuffer {
   /**
    * Sets the wait to end `maxWaitMs` after the oldest patch still queued. Kept from the first patch
    * ever queued instead, it ran out while full calls kept leaving and sent the newest batch's leftover
-   * as a partial call (five extra Salesforce calls in a backfill of 10,000 contacts).
+   * as a partial call (five extra Salesforce calls in a backfill of 10,000 contacts). When it ends,
+   * only the calls that waited that long go out: a HubSpot update waiting since the last unit once took
+   * a lookup queued a moment before along with it.
    */
   #arm(): void {
     if (this.#timer) clearTimeout(this.#timer);
@@ -289,11 +291,20 @@ export class WriteBuffer {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        this.flush();
+        this.flush(this.#overdue());
+        this.#arm();
       },
       Math.max(0, oldest + this.#maxWaitMs - Date.now()),
     );
     this.#timer.unref();
+  }
+
+  /** The calls holding an item queued `maxWaitMs` ago or earlier. */
+  #overdue(): Set<string> {
+    const due = Date.now() - this.#maxWaitMs;
+    const calls = new Set<string>();
+    for (const [lane, queue] of this.#lanes) if (queue[0] && queue[0].at <= due) calls.add(callOf(lane));
+    return calls;
   }
 
   #dispatch(call: string, items: Queued[]): void {

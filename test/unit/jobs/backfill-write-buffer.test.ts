@@ -322,4 +322,22 @@ describe('WriteBuffer', () => {
     await lookingUp;
     expect(lookups.map((asked) => asked.length)).toEqual([10]);
   });
+
+  it('when the wait of one call runs out, sends that call only, not the younger partial calls of others', async () => {
+    const { calls, send } = recorder();
+    const { lookups, findByEmail } = lookupRecorder();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Three may run, two do: no batch is released for lack of company, only by the wait.
+    const buffer = new WriteBuffer({ write: send, findByEmail }, { capacity: 3, maxWaitMs: 200 });
+    const writing = buffer.run(() => buffer.write('hubspot', updates('h', 1)));
+    const lookingUp = buffer.run(async () => {
+      await sleep(150);
+      return buffer.findByEmail(emails('a', 1));
+    });
+    await writing;
+    expect(calls.map((call) => call.system)).toEqual(['hubspot']);
+    expect(lookups).toEqual([]);
+    await lookingUp;
+    expect(lookups).toEqual([['a0@example.com']]);
+  });
 });
