@@ -1,7 +1,7 @@
 import type { TenantConnectors } from '../connectors/index.ts';
 import { partialOutcomesOf, withPartialOutcomes } from '../connectors/partial-write.ts';
 import type { RecordPatch, WriteOutcome } from '../connectors/types.ts';
-import type { EmailMatch } from '../connectors/salesforce/email-match.ts';
+import { uniqueEmails, type EmailMatch } from '../connectors/salesforce/email-match.ts';
 import {
   COLLECTION_MAX_RECORDS,
   COMPOSITE_MAX_QUERIES,
@@ -9,7 +9,6 @@ import {
 } from '../connectors/salesforce/limits.ts';
 import { BATCH_MAX_INPUTS } from '../connectors/hubspot/limits.ts';
 import type { SystemName } from '../src/domain/lead.ts';
-import { normalizeEmail } from '../src/store/lead-link.ts';
 
 /** Patches per call at each system's cap: a Salesforce collection call, a HubSpot batch. */
 export const WRITE_CAPS: Record<SystemName, number> = {
@@ -181,7 +180,7 @@ export class WriteBuffer {
    * through the buffer: the matches of these emails only, whatever else their call held.
    */
   async findByEmail(emails: string[]): Promise<EmailMatch[]> {
-    const unique = [...new Set(emails.filter((email) => email.trim() !== '').map(normalizeEmail))];
+    const unique = uniqueEmails(emails);
     if (unique.length === 0) return [];
     const caller: Caller = { unsent: unique.length };
     const queue = this.#lanes.get(`${LOOKUP_CALL}:emails`) ?? [];

@@ -40,6 +40,11 @@ const SELECTED = {
 /** Bytes a subrequest's path holds besides the query (`/services/data/vNN.N/query?q=`), with room to spare. */
 const PATH_OVERHEAD_BYTES = 100;
 
+/** Pure: `emails` as the link table keys them (trimmed, lower-cased), blanks dropped, each once. */
+export function uniqueEmails(emails: string[]): string[] {
+  return [...new Set(emails.filter((email) => email.trim() !== '').map(normalizeEmail))];
+}
+
 /** Pure: the lookup query of `object` for `emails` (SOQL compares text case-insensitively). */
 export function emailLookupSoql(object: keyof typeof SELECTED, emailField: string, emails: string[]): string {
   return `SELECT ${SELECTED[object].join(', ')} FROM ${object} WHERE ${emailField} IN (${emails.map(soqlString).join(', ')})`;
@@ -130,7 +135,7 @@ export async function findByEmail(
   emails: string[],
   emailField = 'Email',
 ): Promise<EmailMatch[]> {
-  const unique = [...new Set(emails.filter((email) => email.trim() !== '').map(normalizeEmail))];
+  const unique = uniqueEmails(emails);
   if (unique.length === 0) return [];
   // The Lead query selects more, so chunks that fit it fit the Contact query too.
   const chunks = emailLookupChunks(unique, (part) => emailLookupSoql('Lead', emailField, part));

@@ -36,6 +36,10 @@ const LOW_LEVEL: Layer[] = ['src/errors', 'src/log', 'src/security', 'src/config
  * other files directly in `connectors/` and `connectors/emulator-support/`; `connectors/index.ts` is the
  * registry that builds every connector. One connector folder never imports another.
  */
+const CONNECTOR_MAY: Layer[] = ['src/domain', ...LOW_LEVEL, 'src/store', 'connectors/shared'];
+const REGISTRY_MAY: Layer[] = [...CONNECTOR_MAY, 'connectors/<system>'];
+const JOBS_MAY: Layer[] = [...REGISTRY_MAY, 'connectors/index.ts'];
+const SERVER_MAY: Layer[] = [...JOBS_MAY, 'jobs'];
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   'src/domain': [],
   'src/errors': [],
@@ -45,41 +49,11 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   'src/metrics': ['src/domain'],
   'src/store': ['src/domain', ...LOW_LEVEL],
   'connectors/shared': ['src/domain', ...LOW_LEVEL],
-  'connectors/<system>': ['src/domain', ...LOW_LEVEL, 'src/store', 'connectors/shared'],
-  'connectors/index.ts': [
-    'src/domain',
-    ...LOW_LEVEL,
-    'src/store',
-    'connectors/shared',
-    'connectors/<system>',
-  ],
-  jobs: [
-    'src/domain',
-    ...LOW_LEVEL,
-    'src/store',
-    'connectors/shared',
-    'connectors/<system>',
-    'connectors/index.ts',
-  ],
-  'src/server': [
-    'src/domain',
-    ...LOW_LEVEL,
-    'src/store',
-    'connectors/shared',
-    'connectors/<system>',
-    'connectors/index.ts',
-    'jobs',
-  ],
-  'src/cli': [
-    'src/domain',
-    ...LOW_LEVEL,
-    'src/store',
-    'connectors/shared',
-    'connectors/<system>',
-    'connectors/index.ts',
-    'jobs',
-    'src/server',
-  ],
+  'connectors/<system>': CONNECTOR_MAY,
+  'connectors/index.ts': REGISTRY_MAY,
+  jobs: JOBS_MAY,
+  'src/server': SERVER_MAY,
+  'src/cli': [...SERVER_MAY, 'src/server'],
 };
 
 /** Node modules that do I/O: the domain takes what it needs as parameters instead. */
